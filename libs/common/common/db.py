@@ -1,0 +1,141 @@
+"""Engines and the unit of work.
+
+A use case runs inside `with uow:`; it changes rows through `uow.session`,
+records events with `uow.publish(...)` (they go to the outbox table in the
+same transaction) and calls `uow.commit()`. Leaving the block without a
+commit rolls everything back, events included: nothing half-written and
+nothing published for a change that did not happen.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy import create_engine, event, insert
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import StaticPool
+
+from common.clock import Clock, SystemClock
+from common.events.envelope import Envelope
+from common.events.tables import outbox
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """An engine suited to the URL: pooled PostgreSQL, or thread-safe SQLite."""
+    if url.startswith("sqlite"):
+        options: dict[str, Any] = {"connect_args": {"check_same_thread": False}}
+        if url in {"sqlite://", "sqlite:///:memory:"}:
+            options["poolclass"] = StaticPool
+        engine = create_engine(url, **options, **kwargs)
+        _tune_sqlite(engine)
+        return engine
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    kwargs.setdefault("pool_pre_ping", True)
+    kwargs.setdefault("pool_size", 5)
+    kwargs.setdefault("max_overflow", 10)
+    return create_engine(url, **kwargs)
+
+
+def _tune_sqlite(engine: Engine) -> None:
+    # WAL lets the one-process mode's worker thread read while a request writes.
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+class UnitOfWork:
+    """One transaction: state changes and the events they cause, together."""
+
+    def __init__(
+        self,
+        session_factory: Callable[[], Session],
+        producer: str,
+        clock: Clock | None = None,
+    ) -> None:
+        self._session_factory = session_factory
+        self.producer = producer
+        self.clock: Clock = clock or SystemClock()
+        self._session: Session | None = None
+        self._cause: Envelope | None = None
+        self.published: list[Envelope] = []
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            raise RuntimeError("the unit of work is used outside its 'with' block")
+        return self._session
+
+    def __enter__(self) -> UnitOfWork:
+        self._session = self._session_factory()
+        self.published = []
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            self.rollback()
+        finally:
+            self.session.close()
+            self._session = None
+            self._cause = None
+
+    def caused_by(self, cause: Envelope | None) -> UnitOfWork:
+        """Events published in this transaction carry the cause's ids."""
+        self._cause = cause
+        return self
+
+    def publish(
+        self,
+        event_type: str,
+        data: dict[str, Any],
+        *,
+        correlation_id: str | None = None,
+        version: int = 1,
+        occurred_at: datetime | None = None,
+    ) -> Envelope:
+        """Record an event in the outbox, inside this transaction."""
+        cause = self._cause
+        envelope = Envelope(
+            type=event_type,
+            producer=self.producer,
+            data=json.loads(json.dumps(data, default=str)),
+            version=version,
+            occurred_at=occurred_at or self.clock.now(),
+            correlation_id=correlation_id or (cause.correlation_id if cause else None),
+            causation_id=cause.id if cause else None,
+        )
+        self.session.execute(
+            insert(outbox).values(
+                event_id=envelope.id,
+                event_type=envelope.type,
+                correlation_id=envelope.correlation_id,
+                body=envelope.to_json().decode(),
+                created_at=self.clock.now(),
+            )
+        )
+        self.published.append(envelope)
+        return envelope
+
+    def commit(self) -> None:
+        self.session.commit()
+
+    def rollback(self) -> None:
+        self.session.rollback()

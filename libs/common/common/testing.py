@@ -1,0 +1,88 @@
+"""Helpers for tests that need the real PostgreSQL and RabbitMQ.
+
+They fail with a clear message when a server is missing: nothing is skipped
+silently. Every helper makes names unique per run so parallel runs and
+leftovers from a crashed run never collide.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import psycopg
+from psycopg import sql
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+RABBITMQ_URL = os.environ.get("TEST_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")
+
+
+class ServerMissing(RuntimeError):
+    """A server the test needs is not reachable."""
+
+
+def unique_name(stem: str) -> str:
+    return f"{stem}_{uuid.uuid4().hex[:10]}"
+
+
+def _admin_connect() -> psycopg.Connection:
+    try:
+        return psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as exc:
+        raise ServerMissing(
+            f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL} ({exc}); "
+            "start it with: pg_ctlcluster --skip-systemctl-redirect 15 main start"
+        ) from exc
+
+
+def postgres_url(database: str) -> str:
+    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
+    return f"{base}/{database}"
+
+
+def create_database(name: str) -> str:
+    with _admin_connect() as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return postgres_url(name)
+
+
+def drop_database(name: str) -> None:
+    with _admin_connect() as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+
+
+@contextmanager
+def fresh_postgres_database(stem: str = "lt") -> Iterator[str]:
+    """A new, empty PostgreSQL database; yields its URL and drops it afterwards."""
+    name = unique_name(stem)
+    url = create_database(name)
+    try:
+        yield url
+    finally:
+        drop_database(name)
+
+
+def require_rabbitmq(url: str = RABBITMQ_URL) -> str:
+    """Fail loudly unless RabbitMQ answers on its AMQP port."""
+    host, port = "127.0.0.1", 5672
+    try:
+        with socket.create_connection((host, port), timeout=3):
+            pass
+    except OSError as exc:
+        raise ServerMissing(
+            f"RabbitMQ is not reachable at {host}:{port} ({exc}); start it with: rabbitmq-server -detached"
+        ) from exc
+    return url
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
