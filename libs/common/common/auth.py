@@ -67,7 +67,13 @@ def issue_token(
     now: float | None = None,
 ) -> str:
     issued = int(now if now is not None else time.time())
-    claims = {"sub": subject, "roles": list(roles), "aud": audience, "iat": issued, "exp": issued + ttl_seconds}
+    claims = {
+        "sub": subject,
+        "roles": list(roles),
+        "aud": audience,
+        "iat": issued,
+        "exp": issued + ttl_seconds,
+    }
     payload = _b64(json.dumps(claims, separators=(",", ":")).encode())
     signing_input = _HEADER + b"." + payload
     return (signing_input + b"." + _sign(secret, signing_input)).decode()

@@ -137,7 +137,9 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def _domain(error: DomainError) -> Response:
-        return problem(error.status, error.title, error.detail, slug=error.slug, errors=error.errors)
+        return problem(
+            error.status, error.title, error.detail, slug=error.slug, errors=error.errors
+        )
 
     @app.errorhandler(ValidationError)
     def _validation(error: ValidationError) -> Response:
@@ -161,4 +163,6 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Response:
         log.exception("unhandled error", exc_info=error)
-        return problem(500, "Internal error", "Something went wrong on our side; it has been logged.")
+        return problem(
+            500, "Internal error", "Something went wrong on our side; it has been logged."
+        )

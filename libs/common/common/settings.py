@@ -105,7 +105,9 @@ class CommonSettings:
         try:
             retry_delays = tuple(int(part) for part in delays.split(",") if part.strip())
         except ValueError:
-            raise InvalidSetting("BUS_RETRY_DELAYS_MS", "must be comma-separated whole numbers") from None
+            raise InvalidSetting(
+                "BUS_RETRY_DELAYS_MS", "must be comma-separated whole numbers"
+            ) from None
         return cls(
             service=service,
             database_url=env.str(f"{upper}_DATABASE_URL"),

@@ -14,9 +14,24 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, g, jsonify, render_template_string, request
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    current_app,
+    g,
+    jsonify,
+    render_template_string,
+    request,
+)
 from flask_smorest import Api
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+)
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
@@ -73,7 +88,10 @@ def _install_request_context(app: Flask) -> None:
 
     @app.teardown_request
     def _unbind_ids(_error: BaseException | None) -> None:
-        for var, key in ((request_id_var, "_request_id_token"), (correlation_id_var, "_correlation_token")):
+        for var, key in (
+            (request_id_var, "_request_id_token"),
+            (correlation_id_var, "_correlation_token"),
+        ):
             token = g.pop(key, None)
             if token is not None:
                 var.reset(token)
@@ -127,7 +145,9 @@ def _operations_blueprint(readiness: Mapping[str, ReadinessCheck]) -> Blueprint:
             except Exception as exc:  # a readiness probe reports, it does not raise
                 failures[check_name] = [f"{type(exc).__name__}: {exc}"[:300]]
         if failures:
-            return problem(503, "Not ready", "Some dependencies are not reachable.", errors=failures)
+            return problem(
+                503, "Not ready", "Some dependencies are not reachable.", errors=failures
+            )
         return jsonify(status="ready", checks=sorted(readiness))
 
     @ops.get("/metrics")

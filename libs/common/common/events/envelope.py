@@ -39,7 +39,9 @@ class Envelope:
         if not EVENT_TYPE.match(self.type):
             raise MalformedEvent(f"type {self.type!r} is not '<producer>.<event>'")
         if not self.type.startswith(self.producer + "."):
-            raise MalformedEvent(f"type {self.type!r} does not start with producer {self.producer!r}")
+            raise MalformedEvent(
+                f"type {self.type!r} does not start with producer {self.producer!r}"
+            )
 
     @property
     def routing_key(self) -> str:
