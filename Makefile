@@ -1,0 +1,57 @@
+# The commands of the licensing store. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: help
+help: ## List the commands
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements-dev.txt libs/common/pyproject.toml $(wildcard services/*/pyproject.toml)
+	@bash scripts/bootstrap.sh
+
+node_modules/.package-lock.json: package.json package-lock.json
+	@npm ci --no-audit --no-fund --loglevel=error
+
+.PHONY: venv
+venv: $(VENV)/.installed ## Create the virtual environment and install every package
+
+.PHONY: run
+run: venv ## Whole system in one process: SQLite, in-memory bus, demo data, http://localhost:8000
+	@$(VENV)/bin/licensing-run
+
+.PHONY: stack
+stack: venv ## Every service as gunicorn web + worker on RabbitMQ and PostgreSQL (honcho)
+	@bash scripts/stack.sh
+
+.PHONY: up
+up: ## The same under docker compose
+	docker compose up -d --build
+
+.PHONY: down
+down: ## Stop the docker compose stack
+	docker compose down
+
+.PHONY: seed
+seed: venv ## Seed demo data into the databases of `make stack`
+	@bash scripts/stack.sh seed
+
+.PHONY: lint
+lint: venv ## ruff (lint + format check) and mypy
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy libs/common/common $(foreach s,$(wildcard services/*),$(s)/$(notdir $(s)))
+
+.PHONY: fmt
+fmt: venv ## Format and auto-fix
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+.PHONY: test
+test: venv node_modules/.package-lock.json lint ## Every test: lint, unit, service, contract, integration, faults, browser
+	@bash scripts/test.sh
+
+.PHONY: bench
+bench: venv ## Benchmarks against bare baselines; writes bench/results.json and docs/benchmarks.md
+	$(PY) -m bench.run
