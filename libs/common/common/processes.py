@@ -1,0 +1,246 @@
+"""Run the system as real processes for whole-system tests and benchmarks.
+
+`Stack` gives each service a fresh PostgreSQL database and the run a unique
+bus prefix, migrates, optionally seeds, then starts every web process under
+gunicorn and every worker as `python -m <service>.worker`, each in its own
+process group with its output in a log file. `stop()` always tears down the
+processes, the databases and the broker objects, even after a failure.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pika
+
+from common.auth import issue_token
+from common.launcher import discover_services, ordered
+from common.testing import (
+    RABBITMQ_URL,
+    create_database,
+    drop_database,
+    free_port,
+    require_rabbitmq,
+    unique_name,
+)
+
+
+@dataclass
+class RunningProcess:
+    name: str
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+
+@dataclass
+class Stack:
+    """The chosen services (default: all installed) as real processes."""
+
+    workdir: Path
+    services: list[str] | None = None
+    web_workers: int = 2
+    seed: bool = True
+    extra_env: dict[str, str] = field(default_factory=dict)
+    prefix: str = field(default_factory=lambda: unique_name("it"))
+    secret: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    ports: dict[str, int] = field(default_factory=dict)
+    databases: dict[str, str] = field(default_factory=dict)
+    processes: list[RunningProcess] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        installed = {parts.name: parts for parts in ordered(discover_services())}
+        chosen = self.services or list(installed)
+        self._parts = [installed[name] for name in installed if name in chosen]
+        self.services = [parts.name for parts in self._parts]
+
+    # -- environment -------------------------------------------------------
+    def environment(self) -> dict[str, str]:
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.endswith("_DATABASE_URL") and not key.startswith("BUS_")
+        }
+        env.update(
+            BUS_URL=RABBITMQ_URL,
+            BUS_PREFIX=self.prefix,
+            INTERNAL_TOKEN_SECRET=self.secret,
+            GATEWAY_SECRET_KEY=self.secret + "-session",
+            LOG_FORMAT="json",
+            PYTHONUNBUFFERED="1",
+        )
+        for name in self.services or []:
+            upper = name.upper()
+            env[f"{upper}_DATABASE_URL"] = self.databases[name]
+            env[f"{upper}_URL"] = self.url(name)
+        env.update(self.extra_env)
+        return env
+
+    def url(self, service: str) -> str:
+        return f"http://127.0.0.1:{self.ports[service]}"
+
+    def token_headers(self, service: str, *, subject: str, roles: list[str]) -> dict[str, str]:
+        token = issue_token(self.secret, subject=subject, roles=roles, audience=service)
+        return {"Authorization": f"Bearer {token}"}
+
+    # -- lifecycle ---------------------------------------------------------
+    def start(self) -> Stack:
+        require_rabbitmq()
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        try:
+            for name in self.services or []:
+                database = unique_name(f"it_{name}")
+                self.databases[name] = create_database(database)
+                self.ports[name] = free_port()
+            for parts in self._parts:
+                self._run_once(parts.name, "migrate")
+                if self.seed and "seed" in parts.parts:
+                    self._run_once(parts.name, "seed")
+            for parts in self._parts:
+                if "worker" in parts.parts:
+                    self._spawn(
+                        f"{parts.name}-worker", [sys.executable, "-m", f"{parts.name}.worker"]
+                    )
+                if "web" in parts.parts:
+                    self._spawn(f"{parts.name}-web", self._gunicorn(parts.name))
+            for name in self.services or []:
+                self.wait_ready(name)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _gunicorn(self, name: str) -> list[str]:
+        return [
+            sys.executable, "-m", "gunicorn",
+            "--workers", str(self.web_workers),
+            "--bind", f"127.0.0.1:{self.ports[name]}",
+            "--graceful-timeout", "5",
+            f"{name}.app:create_app()",
+        ]  # fmt: skip
+
+    def _run_once(self, name: str, command: str) -> None:
+        log_path = self.workdir / f"{name}-{command}.log"
+        with log_path.open("wb") as log:
+            result = subprocess.run(
+                [sys.executable, "-m", f"{name}.{command}"],
+                env=self.environment(),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                timeout=120,
+                check=False,
+            )
+        if result.returncode != 0:
+            raise RuntimeError(f"{name}.{command} failed:\n{log_path.read_text()[-3000:]}")
+
+    def _spawn(self, name: str, command: list[str]) -> None:
+        log_path = self.workdir / f"{name}.log"
+        log = log_path.open("wb")
+        process = subprocess.Popen(
+            command,
+            env=self.environment(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.processes.append(RunningProcess(name, process, log_path))
+
+    def wait_ready(self, service: str, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        last_error = ""
+        while time.monotonic() < deadline:
+            for running in self.processes:
+                if running.process.poll() is not None:
+                    raise RuntimeError(f"{running.name} exited early:\n{running.log_tail()}")
+            try:
+                with urllib.request.urlopen(self.url(service) + "/readyz", timeout=2) as answer:  # noqa: S310
+                    if answer.status == 200:
+                        return
+            except (urllib.error.URLError, OSError) as exc:
+                last_error = str(exc)
+            time.sleep(0.2)
+        raise RuntimeError(f"{service} was not ready within {timeout}s: {last_error}")
+
+    def stop_process(self, name: str, sig: int = signal.SIGTERM, timeout: float = 10.0) -> int:
+        """Stop one process (by its name, e.g. 'catalog-worker') and return its exit code."""
+        for running in self.processes:
+            if running.name == name:
+                return _stop(running.process, sig, timeout)
+        raise KeyError(name)
+
+    def restart_process(self, name: str) -> None:
+        for running in list(self.processes):
+            if running.name == name:
+                _stop(running.process, signal.SIGTERM, 10.0)
+                self.processes.remove(running)
+                command = [str(part) for part in running.process.args]  # type: ignore[union-attr]
+                self._spawn(name, command)
+                return
+        raise KeyError(name)
+
+    def stop(self) -> None:
+        for running in reversed(self.processes):
+            _stop(running.process, signal.SIGTERM, 10.0)
+        self.processes.clear()
+        for url in self.databases.values():
+            drop_database(url.rsplit("/", 1)[1])
+        self.databases.clear()
+        delete_broker_objects(self.prefix)
+
+
+def _stop(process: subprocess.Popen[bytes], sig: int, timeout: float) -> int:
+    if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, sig)
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(5)
+    return process.returncode
+
+
+def delete_broker_objects(prefix: str) -> None:
+    """Delete every queue and exchange whose name starts with the run's prefix."""
+    names = _rabbitmqctl_names("list_queues"), _rabbitmqctl_names("list_exchanges")
+    queues, exchanges = (
+        [name for name in group if name.startswith(prefix + ".") or name == prefix]
+        for group in names
+    )
+    if not queues and not exchanges:
+        return
+    connection = pika.BlockingConnection(pika.URLParameters(RABBITMQ_URL))
+    try:
+        channel = connection.channel()
+        for queue in queues:
+            channel.queue_delete(queue)
+        for exchange in exchanges:
+            channel.exchange_delete(exchange)
+    finally:
+        connection.close()
+
+
+def _rabbitmqctl_names(command: str) -> list[str]:
+    result = subprocess.run(
+        ["rabbitmqctl", "-q", command, "--no-table-headers", "name"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    return [line.strip() for line in result.stdout.splitlines() if line.strip()]
