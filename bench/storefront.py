@@ -16,7 +16,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from common.processes import RunningProcess, Stack, _stop
+from common.processes import RunningProcess, Stack, stop_process_group
 from common.testing import free_port
 
 from bench.http_load import requests_per_second
@@ -73,7 +73,7 @@ def _bare_rate(workdir: Path, body: bytes) -> float:
         _wait(url, running)
         return requests_per_second(url)
     finally:
-        _stop(process, signal.SIGTERM, 10.0)
+        stop_process_group(process, signal.SIGTERM, 10.0)
 
 
 def _wait(url: str, running: RunningProcess) -> None:

@@ -180,13 +180,13 @@ class Stack:
         """Stop one process (by its name, e.g. 'catalog-worker') and return its exit code."""
         for running in self.processes:
             if running.name == name:
-                return _stop(running.process, sig, timeout)
+                return stop_process_group(running.process, sig, timeout)
         raise KeyError(name)
 
     def restart_process(self, name: str) -> None:
         for running in list(self.processes):
             if running.name == name:
-                _stop(running.process, signal.SIGTERM, 10.0)
+                stop_process_group(running.process, signal.SIGTERM, 10.0)
                 self.processes.remove(running)
                 command = [str(part) for part in running.process.args]  # type: ignore[union-attr]
                 self._spawn(name, command)
@@ -195,7 +195,7 @@ class Stack:
 
     def stop(self) -> None:
         for running in reversed(self.processes):
-            _stop(running.process, signal.SIGTERM, 10.0)
+            stop_process_group(running.process, signal.SIGTERM, 10.0)
         self.processes.clear()
         for url in self.databases.values():
             drop_database(url.rsplit("/", 1)[1])
@@ -203,7 +203,7 @@ class Stack:
         delete_broker_objects(self.prefix)
 
 
-def _stop(process: subprocess.Popen[bytes], sig: int, timeout: float) -> int:
+def stop_process_group(process: subprocess.Popen[bytes], sig: int, timeout: float) -> int:
     if process.poll() is None:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, sig)
