@@ -1,0 +1,120 @@
+import json
+import logging
+
+import pytest
+from common.auth import issue_token, require_roles
+from common.errors import Conflict
+from common.logging import JsonFormatter, redact
+from common.web import create_service_app
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+
+SECRET = "test-secret"
+
+
+class _Fee(Schema):
+    amount_fen = fields.Integer(required=True, strict=True)
+
+
+def _failing_check():
+    raise ConnectionError("broker unreachable")
+
+
+@pytest.fixture
+def client():
+    app, api = create_service_app(
+        "catalog", title="Catalog", internal_token_secret=SECRET, readiness={}
+    )
+    blp = Blueprint("things", __name__)
+
+    @blp.post("/fees")
+    @blp.arguments(_Fee)
+    @require_roles("supervisor")
+    def add_fee(payload):
+        """Add a fee."""
+        return {"ok": payload["amount_fen"]}
+
+    @blp.get("/conflict")
+    def conflict():
+        raise Conflict("The item is already published.")
+
+    @blp.get("/boom")
+    def boom():
+        raise RuntimeError("a bug")
+
+    api.register_blueprint(blp)
+    return app.test_client()
+
+
+def _auth(roles):
+    token = issue_token(SECRET, subject="u", roles=roles, audience="catalog")
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_a_request_without_a_token_is_refused_with_a_problem_document(client):
+    answer = client.get("/conflict")
+    assert answer.status_code == 401
+    assert answer.mimetype == "application/problem+json"
+    assert answer.json["status"] == 401
+
+
+def test_operational_endpoints_answer_without_a_token(client):
+    assert client.get("/healthz").json == {"status": "ok"}
+    assert client.get("/readyz").status_code == 200
+    assert b"http_requests_total" in client.get("/metrics").data
+    assert "/fees" in client.get("/openapi.json").json["paths"]
+    page = client.get("/docs")
+    assert page.status_code == 200 and b"/fees" in page.data and b"<script" not in page.data
+
+
+def test_bad_input_names_the_field_and_the_reason(client):
+    answer = client.post("/fees", json={"amount_fen": 10.5}, headers=_auth(["supervisor"]))
+    assert answer.status_code == 422
+    assert answer.mimetype == "application/problem+json"
+    assert "amount_fen" in answer.json["errors"]
+    assert "amount_fen" in answer.json["detail"]
+
+
+def test_a_role_that_may_not_do_it_gets_403(client):
+    answer = client.post("/fees", json={"amount_fen": 10}, headers=_auth(["reviewer"]))
+    assert answer.status_code == 403
+    assert "supervisor" in answer.json["detail"]
+
+
+def test_a_domain_refusal_becomes_its_status_with_the_detail(client):
+    answer = client.get("/conflict", headers=_auth(["public"]))
+    assert answer.status_code == 409
+    assert answer.json["detail"] == "The item is already published."
+
+
+def test_an_unexpected_error_is_a_500_problem_without_internals(client):
+    answer = client.get("/boom", headers=_auth(["public"]))
+    assert answer.status_code == 500
+    assert "a bug" not in answer.get_data(as_text=True)
+
+
+def test_every_answer_carries_a_request_id(client):
+    answer = client.get("/healthz", headers={"X-Request-ID": "req-42"})
+    assert answer.headers["X-Request-ID"] == "req-42"
+
+
+def test_readiness_names_the_dependency_that_is_down():
+    app, _ = create_service_app(
+        "catalog", title="C", internal_token_secret=SECRET, readiness={"bus": _failing_check}
+    )
+    answer = app.test_client().get("/readyz")
+    assert answer.status_code == 503
+    assert "bus" in answer.json["errors"]
+
+
+def test_logs_never_hold_passwords_tokens_or_id_numbers():
+    record = logging.makeLogRecord(
+        {"msg": "signed in", "password": "hunter2", "extra_data": {"id_number": "110101"}}
+    )
+    line = json.loads(JsonFormatter().format(record))
+    assert line["password"] == "[redacted]"
+    assert line["extra_data"]["id_number"] == "[redacted]"
+    assert redact({"Token": "t", "items": [{"photo": b"x"}]}) == {
+        "Token": "[redacted]",
+        "items": [{"photo": "[redacted]"}],
+    }
