@@ -16,10 +16,9 @@ import time
 import urllib.request
 from pathlib import Path
 
+from bench.http_load import requests_per_second
 from common.processes import RunningProcess, Stack, stop_process_group
 from common.testing import free_port
-
-from bench.http_load import requests_per_second
 
 WORKERS = 2
 TARGET_RATIO = 0.4
