@@ -51,7 +51,10 @@ def create_service_app(
     readiness: Mapping[str, ReadinessCheck],
     version: str = "1.0.0",
     config: Mapping[str, Any] | None = None,
+    verify_internal_tokens: bool = True,
 ) -> tuple[Flask, Api]:
+    """The shared skeleton; `verify_internal_tokens=False` only for the public gateway,
+    which authenticates browsers and API clients itself and signs tokens for others."""
     app = Flask(name)
     app.config.update(
         API_TITLE=title,
@@ -67,7 +70,8 @@ def create_service_app(
     app.extensions["licensing_api"] = api
     register_error_handlers(app)
     _install_request_context(app)
-    install_token_check(app, internal_token_secret, audience=name, open_paths=OPEN_PATHS)
+    if verify_internal_tokens:
+        install_token_check(app, internal_token_secret, audience=name, open_paths=OPEN_PATHS)
     _install_metrics(app, name)
     app.register_blueprint(_operations_blueprint(readiness))
     return app, api
