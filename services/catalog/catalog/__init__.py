@@ -1,0 +1,1 @@
+"""The catalog service: what the store sells, at which approved price."""

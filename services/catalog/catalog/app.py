@@ -1,0 +1,58 @@
+"""The catalog's web app. Everything is built inside `create_app`: importing
+this module opens no connection. The app never migrates; run
+`python -m catalog.migrate` before starting web workers.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from catalog.api import UOW_FACTORY, blp
+from catalog.settings import SERVICE, Settings
+from common.clock import Clock, SystemClock
+from common.db import UnitOfWork, make_engine, make_session_factory
+from common.events.amqp import connection_parameters
+from common.logging import configure_logging
+from common.web import ReadinessCheck, create_service_app, database_check
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Flask:
+    settings = settings or Settings.from_env()
+    configure_logging(SERVICE, settings.common.log_format)
+    engine = make_engine(settings.database_url)
+    sessions = make_session_factory(engine)
+    clock = clock or SystemClock()
+
+    def uow_factory() -> UnitOfWork:
+        return UnitOfWork(sessions, SERVICE, clock)
+
+    app, api = create_service_app(
+        SERVICE,
+        title="Catalog",
+        internal_token_secret=settings.common.internal_token_secret,
+        readiness={
+            "database": database_check(engine),
+            "bus": bus_check(settings.common.bus_url, settings.bus_check_timeout),
+        },
+    )
+    app.extensions[UOW_FACTORY] = uow_factory
+    app.extensions["catalog.engine"] = engine
+    api.register_blueprint(blp)
+    return app
+
+
+def bus_check(url: str, timeout: float) -> ReadinessCheck:
+    """Open and close a broker connection; the in-memory bus is always there."""
+
+    def check() -> None:
+        if not url.startswith(("amqp://", "amqps://")):
+            return
+        import pika
+
+        params = connection_parameters(url)
+        params.socket_timeout = timeout
+        params.stack_timeout = timeout
+        params.retry_delay = 0
+        pika.BlockingConnection(params).close()
+
+    return check
