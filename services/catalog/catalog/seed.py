@@ -292,7 +292,7 @@ def run(database_url: str | None = None) -> list[str]:
         created = seed(UnitOfWork(make_session_factory(engine), SERVICE))
     finally:
         engine.dispose()
-    log.info("catalog seeded", extra={"created": created})
+    log.info("catalog seeded", extra={"seeded": created})
     return []
 
 
