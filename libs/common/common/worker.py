@@ -1,0 +1,206 @@
+"""A service's worker process: topology, outbox relay, consumer and timer sweeps.
+
+Each part runs in its own thread with its own broker connection. SIGTERM or
+SIGINT (when run in the main thread) sets the stop event: the consumer
+finishes and acks the messages in hand, the relay finishes its batch, the
+timers finish their sweep, and `run` returns.
+
+    worker = Worker("catalog", settings, engine, HANDLERS, uow_factory,
+                    bindings=["ratings.summary_changed", "orders.completed"],
+                    transport=transport_from_url(settings.bus_url, settings.bus_prefix))
+    worker.run()                        # in worker.main(), blocks until SIGTERM
+    handle = worker.start_in_background()   # one-process mode and tests
+    handle.stop()
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from types import FrameType
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from common.clock import Clock, SystemClock
+from common.db import UnitOfWork
+from common.events.consumer import Dispatcher, Handler
+from common.events.relay import run_relay
+from common.events.topology import DEFAULT_DELIVERY_LIMIT
+from common.events.transport import Transport
+from common.settings import CommonSettings
+
+log = logging.getLogger("common.worker")
+
+Timer = tuple[str, Callable[[datetime], Any], float]
+
+
+class Worker:
+    def __init__(
+        self,
+        service: str,
+        settings: CommonSettings,
+        engine: Engine,
+        handlers: Mapping[str, Handler],
+        uow_factory: Callable[[], UnitOfWork],
+        bindings: Sequence[str],
+        transport: Transport,
+        timers: Sequence[Timer] = (),
+        clock: Clock | None = None,
+        *,
+        delivery_limit: int = DEFAULT_DELIVERY_LIMIT,
+        consumer_batch_size: int = 100,
+    ) -> None:
+        self.service = service
+        self.settings = settings
+        self.engine = engine
+        self.bindings = list(bindings)
+        self.transport = transport
+        self.timers = list(timers)
+        self.clock: Clock = clock or SystemClock()
+        self.dispatcher = Dispatcher(
+            service, handlers, uow_factory, max_attempts=settings.max_attempts
+        )
+        self._delivery_limit = delivery_limit
+        self._batch_size = consumer_batch_size
+
+    def run(self, stop_event: threading.Event | None = None) -> None:
+        """Declare the topology and run until stopped (SIGTERM/SIGINT in the main thread)."""
+        stop = stop_event or threading.Event()
+        restore = _install_signal_handlers(stop)
+        try:
+            self.declare()
+            threads = self._start_parts(stop)
+            while not stop.wait(0.5):
+                pass
+            for thread in threads:
+                thread.join()
+        finally:
+            restore()
+        log.info("worker %s stopped", self.service)
+
+    def start_in_background(self) -> WorkerHandle:
+        """Declare (errors raise here), then run every part in daemon threads."""
+        stop = threading.Event()
+        self.declare()
+        return WorkerHandle(stop, self._start_parts(stop))
+
+    def declare(self) -> None:
+        self.transport.declare(
+            self.service,
+            self.bindings,
+            self.settings.retry_delays_ms,
+            self._delivery_limit,
+        )
+
+    def _start_parts(self, stop: threading.Event) -> list[threading.Thread]:
+        parts: list[tuple[str, Callable[[], None]]] = [
+            ("relay", lambda: self._relay(stop)),
+            ("consumer", lambda: self._consume(stop)),
+        ]
+        for name, sweep, interval in self.timers:
+            parts.append((f"timer-{name}", _timer_loop(name, sweep, interval, self.clock, stop)))
+        threads = []
+        for name, target in parts:
+            thread = threading.Thread(
+                target=_guarded(name, target, stop), name=f"{self.service}-{name}", daemon=True
+            )
+            thread.start()
+            threads.append(thread)
+        log.info("worker %s started: %s", self.service, ", ".join(name for name, _ in parts))
+        return threads
+
+    def _relay(self, stop: threading.Event) -> None:
+        publisher = self.transport.publisher()
+        try:
+            run_relay(
+                self.engine,
+                publisher,
+                stop,
+                self.settings.relay_batch_size,
+                self.settings.relay_idle_seconds,
+            )
+        finally:
+            publisher.close()
+
+    def _consume(self, stop: threading.Event) -> None:
+        consumer = self.transport.consumer(
+            self.service,
+            self.dispatcher,
+            prefetch=self.settings.consumer_prefetch,
+            delays_ms=self.settings.retry_delays_ms,
+            batch_size=self._batch_size,
+        )
+        consumer.run(stop)
+
+
+class WorkerHandle:
+    """A worker running in background threads."""
+
+    def __init__(self, stop: threading.Event, threads: list[threading.Thread]) -> None:
+        self.stop_event = stop
+        self.threads = threads
+
+    def stop(self, timeout: float = 30.0) -> None:
+        self.stop_event.set()
+        for thread in self.threads:
+            thread.join(timeout)
+
+    @property
+    def alive(self) -> bool:
+        return any(thread.is_alive() for thread in self.threads)
+
+
+def _guarded(name: str, target: Callable[[], None], stop: threading.Event) -> Callable[[], None]:
+    """A part that ends before stop was asked for takes the worker down with it,
+    so the process supervisor restarts a whole worker instead of half of one."""
+
+    def run() -> None:
+        try:
+            target()
+        except Exception:
+            log.exception("worker part %s crashed", name)
+        if not stop.is_set():
+            log.error("worker part %s ended unexpectedly; stopping the worker", name)
+            stop.set()
+
+    return run
+
+
+def _timer_loop(
+    name: str,
+    sweep: Callable[[datetime], Any],
+    interval: float,
+    clock: Clock,
+    stop: threading.Event,
+) -> Callable[[], None]:
+    def run() -> None:
+        while not stop.is_set():
+            try:
+                sweep(clock.now())
+            except Exception:
+                # One failed sweep is retried at the next tick; it must not stop the timers.
+                log.exception("timer %s failed", name)
+            stop.wait(interval)
+
+    return run
+
+
+def _install_signal_handlers(stop: threading.Event) -> Callable[[], None]:
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        log.info("signal %s received; stopping", signal.Signals(signum).name)
+        stop.set()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+
+    def restore() -> None:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+    return restore
