@@ -1,0 +1,1 @@
+"""The licensing store's gateway: the only thing a browser talks to."""

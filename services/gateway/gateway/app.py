@@ -1,0 +1,157 @@
+"""The gateway's web app. Everything is built inside `create_app`; importing
+this module opens no connection. Run `python -m gateway.migrate` first."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, g, redirect, request, url_for
+from marshmallow import ValidationError
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from common.clock import Clock, SystemClock
+from common.db import make_engine, make_session_factory
+from common.errors import DomainError, problem
+from common.logging import configure_logging
+from common.web import create_service_app, database_check
+from gateway import api, browser
+from gateway.clients.catalog import CatalogClient
+from gateway.clients.http import ServiceClient
+from gateway.context import Gateway
+from gateway.i18n import normalise_language, translate
+from gateway.pages import accounts, install_template_helpers, render, staff, store
+from gateway.passwords import make_hasher
+from gateway.settings import Settings
+
+log = logging.getLogger("gateway.errors")
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Flask:
+    settings = settings or Settings.from_env()
+    configure_logging("gateway", settings.log_format)
+    engine = make_engine(settings.database_url)
+    app, smorest = create_service_app(
+        "gateway",
+        title="Vehicle licensing store: public API",
+        internal_token_secret=settings.internal_token_secret,
+        readiness={"database": database_check(engine)},
+        verify_internal_tokens=False,
+        config={"MAX_CONTENT_LENGTH": 64 * 1024},
+    )
+    if settings.trusted_proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies)  # type: ignore[method-assign]
+    catalog = ServiceClient(
+        "catalog",
+        settings.catalog_url,
+        token_secret=settings.internal_token_secret,
+        timeout_seconds=settings.service_timeout_seconds,
+        read_retries=settings.service_read_retries,
+    )
+    app.extensions["gateway"] = Gateway(
+        settings=settings,
+        session_factory=make_session_factory(engine),
+        hasher=make_hasher(),
+        catalog=CatalogClient(catalog),
+        clock=clock or SystemClock(),
+    )
+    app.extensions["gateway.engine"] = engine
+    smorest.spec.components.security_scheme(
+        "bearer", {"type": "http", "scheme": "bearer", "description": "POST /api/v1/sessions"}
+    )
+    smorest.register_blueprint(api.blp)
+    for blueprint in (store.bp, accounts.bp, staff.bp):
+        app.register_blueprint(blueprint)
+    browser.install(app)
+    install_template_helpers(app)
+    _install_error_handlers(app)
+    return app
+
+
+def _install_error_handlers(app: Flask) -> None:
+    """Pages get an HTML page in the visitor's language; the API and the
+    operational endpoints get problem+json (in English unless asked)."""
+
+    def api_language() -> str:
+        return normalise_language(
+            request.accept_languages.best_match(["en", "zh-CN", "zh"]) or "en"
+        )
+
+    def as_problem(status: int, title: str, detail: str, errors: Any = None) -> Response:
+        lang = api_language()
+        translated = None
+        if errors:
+            translated = {
+                name: [
+                    translate(str(m), lang) for m in (msgs if isinstance(msgs, list) else [msgs])
+                ]
+                for name, msgs in errors.items()
+            }
+        response = problem(status, title, translate(detail, lang), errors=translated)
+        if status == 401:
+            response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
+        return response
+
+    def as_page(status: int, title_key: str, message: str) -> Any:
+        if status == 401:
+            return redirect(url_for("account_pages.sign_in", next=request.full_path.rstrip("?")))
+        lang = g.get("lang") or "zh-CN"
+        body, code = render(
+            "error.html",
+            status,
+            page_title=translate(title_key, lang),
+            message=translate(message, lang),
+        )
+        return Response(body, status=code, mimetype="text/html")
+
+    page_titles = {
+        400: "csrf.title",
+        403: "auth.forbidden_title",
+        404: "error.not_found_title",
+        429: "error.too_many_title",
+        503: "upstream.title",
+    }
+
+    @app.errorhandler(DomainError)
+    def _domain(error: DomainError) -> Any:
+        if browser.is_page_request():
+            return as_page(error.status, page_titles.get(error.status, "error.title"), error.detail)
+        return as_problem(error.status, error.title, error.detail, error.errors)
+
+    @app.errorhandler(ValidationError)
+    def _validation(error: ValidationError) -> Any:
+        errors = error.messages if isinstance(error.messages, dict) else {"_schema": error.messages}
+        return as_problem(422, "The request has invalid fields", "form.invalid", errors)
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException) -> Any:
+        status = error.code or 500
+        data = getattr(error, "data", None) or {}
+        if not browser.is_page_request() or request.path.startswith("/static/"):
+            messages = data.get("messages") if isinstance(data, dict) else None
+            if messages:
+                merged: dict[str, Any] = {}
+                for fields in messages.values():
+                    merged.update(fields if isinstance(fields, dict) else {"_schema": fields})
+                names = ", ".join(sorted(merged))
+                return as_problem(
+                    status,
+                    "The request has invalid fields",
+                    f"Check these fields: {names}.",
+                    merged,
+                )
+            return problem(status, error.name, error.description)
+        key = {404: "error.not_found", 403: "auth.forbidden", 405: "error.method"}.get(
+            status, "error.bad_request"
+        )
+        return as_page(status, page_titles.get(status, "error.title"), key)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> Any:
+        log.exception("unhandled error", exc_info=error)
+        if browser.is_page_request():
+            return as_page(500, "error.title", "error.internal")
+        return problem(
+            500, "Internal error", "Something went wrong on our side; it has been logged."
+        )

@@ -1,0 +1,39 @@
+"""What a request of the gateway can reach: settings, units of work, the
+password hasher, the catalog client and the clock, built once in create_app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy.orm import Session, sessionmaker
+
+from common.clock import Clock
+from common.db import UnitOfWork
+from gateway.clients.catalog import CatalogClient
+from gateway.passwords import PasswordHasher
+from gateway.services import SignInPolicy
+from gateway.settings import Settings
+
+
+@dataclass
+class Gateway:
+    settings: Settings
+    session_factory: sessionmaker[Session]
+    hasher: PasswordHasher
+    catalog: CatalogClient
+    clock: Clock
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.session_factory, producer="gateway", clock=self.clock)
+
+    @property
+    def sign_in_policy(self) -> SignInPolicy:
+        return SignInPolicy(
+            max_failures=self.settings.sign_in_max_failures,
+            window_seconds=self.settings.sign_in_window_seconds,
+        )
+
+
+def gateway() -> Gateway:
+    return current_app.extensions["gateway"]  # type: ignore[no-any-return]

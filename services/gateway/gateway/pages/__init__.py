@@ -1,0 +1,101 @@
+"""The server-rendered pages: the store, accounts and the staff desk."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Flask, g, render_template, request
+
+from common.errors import DomainError
+from gateway import browser, domain
+from gateway.clients.catalog import Rating, Text
+from gateway.i18n import LANGUAGE_NAMES, LANGUAGES, translate
+
+NOTICES = frozenset(
+    {
+        "notice.published",
+        "notice.withdrawn",
+        "notice.fee_saved",
+        "notice.registered",
+        "notice.signed_out",
+        "notice.signed_in",
+    }
+)
+
+
+def lang() -> str:
+    return str(g.get("lang") or "zh-CN")
+
+
+def render(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
+    notice = request.args.get("notice")
+    context.setdefault("notice", notice if notice in NOTICES else None)
+    context.setdefault("errors", {})
+    context.setdefault("form", {})
+    return render_template(template, **context), status
+
+
+def field_errors(error: DomainError) -> dict[str, list[str]]:
+    """The refusal's field messages in the visitor's language."""
+    return {
+        name: [translate(str(message), lang()) for message in _as_list(messages)]
+        for name, messages in (error.errors or {}).items()
+    }
+
+
+def _as_list(messages: Any) -> list[Any]:
+    return messages if isinstance(messages, list) else [messages]
+
+
+def _number(value: int) -> str:
+    return f"{value:,}"
+
+
+def _rating_text(rating: Rating) -> str:
+    if not rating.count or rating.average is None:
+        return translate("rating.none", lang())
+    return translate(
+        "rating.text", lang(), average=f"{rating.average:.1f}", count=_number(rating.count)
+    )
+
+
+def _stars(average: float | None) -> str:
+    full = round(average or 0)
+    return "★" * full + "☆" * (5 - full)
+
+
+def _day(value: str | None) -> str:
+    if not value:
+        return ""
+    try:
+        return domain.today_in_china(datetime.fromisoformat(value)).isoformat()
+    except ValueError:
+        return value
+
+
+def _language_url(code: str) -> str:
+    query = urlencode({"lang": code, "next": request.full_path.rstrip("?")})
+    return f"/language?{query}"
+
+
+def install_template_helpers(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        _=lambda key, **values: translate(key, lang(), **values),
+        csrf_token=browser.csrf_token,
+        yuan=domain.format_yuan,
+        number=_number,
+        rating_text=_rating_text,
+        stars=_stars,
+        day=_day,
+        text=lambda value: value.get(lang()) if isinstance(value, Text) else str(value or ""),
+        language_url=_language_url,
+        other_languages=lambda: [
+            (code, LANGUAGE_NAMES[code]) for code in LANGUAGES if code != lang()
+        ],
+    )
+
+    @app.context_processor
+    def _page_context() -> dict[str, Any]:
+        return {"lang": lang(), "principal": browser.current_principal()}

@@ -1,0 +1,140 @@
+"""Applicants: register, sign in, their account, and sign out (staff too)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Blueprint, redirect, request, url_for
+from werkzeug.wrappers import Response as BaseResponse
+
+from common.errors import Conflict, InvalidInput, TooManyRequests, Unauthorized
+from gateway import browser, services
+from gateway.context import gateway
+from gateway.i18n import translate
+from gateway.pages import field_errors, lang, render
+
+bp = Blueprint("account_pages", __name__)
+log = logging.getLogger("gateway.accounts")
+
+
+@bp.get("/register")
+def register() -> tuple[str, int]:
+    return render("register.html", page_title=translate("register.title", lang()))
+
+
+@bp.post("/register")
+def register_submit() -> Any:
+    form = {"identifier": request.form.get("identifier", "")}
+    app = gateway()
+    try:
+        principal = services.register_applicant(
+            app.uow(),
+            app.hasher,
+            identifier=request.form.get("identifier"),
+            password=request.form.get("password"),
+            password_confirmation=request.form.get("password_confirmation", ""),
+        )
+    except InvalidInput as error:
+        return _register_again(form, field_errors(error), 422)
+    except Conflict:
+        message = translate("register.conflict", lang())
+        return _register_again(form, {"identifier": [message]}, 409)
+    log.info("applicant registered", extra={"account_id": principal.account_id})
+    _open_session(principal)
+    return redirect(url_for("account_pages.account", notice="notice.registered"), code=303)
+
+
+def _register_again(form: dict[str, str], errors: dict[str, list[str]], status: int) -> Any:
+    return render(
+        "register.html",
+        status,
+        page_title=translate("register.title", lang()),
+        form=form,
+        errors=errors,
+    )
+
+
+@bp.get("/sign-in")
+def sign_in() -> tuple[str, int]:
+    return sign_in_page(staff=False)
+
+
+@bp.post("/sign-in")
+def sign_in_submit() -> Any:
+    return sign_in_attempt(staff=False)
+
+
+def sign_in_page(
+    *, staff: bool, form: dict[str, str] | None = None, errors: Any = None, status: int = 200
+) -> tuple[str, int]:
+    endpoint = "staff_pages.sign_in" if staff else "account_pages.sign_in"
+    next_path = (form or {}).get("next") or request.args.get("next") or ""
+    return render(
+        "sign_in.html",
+        status,
+        page_title=translate("sign_in.staff_title" if staff else "sign_in.title", lang()),
+        identifier_label=translate(
+            "sign_in.staff_identifier" if staff else "sign_in.identifier", lang()
+        ),
+        action=url_for(endpoint),
+        staff=staff,
+        next_path=browser.safe_next(next_path, ""),
+        form=form or {},
+        errors=errors or {},
+    )
+
+
+def sign_in_attempt(*, staff: bool) -> Any:
+    form = {"identifier": request.form.get("identifier", ""), "next": request.form.get("next", "")}
+    app = gateway()
+    try:
+        principal = services.authenticate(
+            app.uow(),
+            app.hasher,
+            app.sign_in_policy,
+            identifier=request.form.get("identifier"),
+            password=request.form.get("password"),
+            ip=request.remote_addr or "unknown",
+            kinds=(services.STAFF,) if staff else (services.APPLICANT,),
+        )
+    except InvalidInput as error:
+        return sign_in_page(staff=staff, form=form, errors=field_errors(error), status=422)
+    except Unauthorized:
+        log.info("sign-in refused", extra={"staff": staff})
+        message = translate("sign_in.failed", lang())
+        return sign_in_page(staff=staff, form=form, errors={"identifier": [message]}, status=401)
+    except TooManyRequests:
+        log.warning("sign-in rate limited", extra={"staff": staff})
+        message = translate("sign_in.too_many", lang())
+        return sign_in_page(staff=staff, form=form, errors={"identifier": [message]}, status=429)
+    _open_session(principal)
+    default = url_for("staff_pages.home") if staff else url_for("account_pages.account")
+    return redirect(browser.safe_next(form["next"], default), code=303)
+
+
+def _open_session(principal: services.Principal) -> None:
+    app = gateway()
+    raw, _expires = services.start_session(
+        app.uow(),
+        principal,
+        kind=services.BROWSER,
+        ttl_seconds=app.settings.session_ttl_seconds,
+        replaces=browser.current_session_id(),
+    )
+    browser.begin_session(raw)
+
+
+@bp.post("/sign-out")
+def sign_out() -> BaseResponse:
+    raw = browser.current_session_id()
+    if raw:
+        services.end_session(gateway().uow(), raw)
+    browser.end_browser_session()
+    return redirect(url_for("store_pages.index", notice="notice.signed_out"), code=303)
+
+
+@bp.get("/account")
+@browser.applicant_page
+def account() -> tuple[str, int]:
+    return render("account.html", page_title=translate("account.title", lang()))

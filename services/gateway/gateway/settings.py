@@ -1,0 +1,48 @@
+"""The gateway's settings, read once from the environment into a frozen object."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from common.settings import Env, InvalidSetting
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the gateway reads from the environment (README lists each variable)."""
+
+    database_url: str
+    secret_key: str
+    catalog_url: str
+    internal_token_secret: str
+    session_cookie_secure: bool
+    session_ttl_seconds: int
+    api_token_ttl_seconds: int
+    service_timeout_seconds: float
+    service_read_retries: int
+    sign_in_max_failures: int
+    sign_in_window_seconds: int
+    log_format: str
+    trusted_proxies: int
+
+    @classmethod
+    def from_env(cls, env: Env | None = None) -> Settings:
+        env = env or Env()
+        secret_key = env.str("GATEWAY_SECRET_KEY")
+        if len(secret_key) < 16:
+            raise InvalidSetting("GATEWAY_SECRET_KEY", "must be at least 16 characters long")
+        return cls(
+            database_url=env.str("GATEWAY_DATABASE_URL"),
+            secret_key=secret_key,
+            catalog_url=env.str("CATALOG_URL").rstrip("/"),
+            internal_token_secret=env.str("INTERNAL_TOKEN_SECRET"),
+            session_cookie_secure=env.bool("SESSION_COOKIE_SECURE", not env.bool("DEMO_MODE")),
+            session_ttl_seconds=env.int("SESSION_TTL_SECONDS", 8 * 3600),
+            api_token_ttl_seconds=env.int("API_TOKEN_TTL_SECONDS", 24 * 3600),
+            service_timeout_seconds=env.float("SERVICE_TIMEOUT_SECONDS", 3.0),
+            service_read_retries=env.int("SERVICE_READ_RETRIES", 2),
+            sign_in_max_failures=env.int("SIGN_IN_MAX_FAILURES", 5),
+            sign_in_window_seconds=env.int("SIGN_IN_WINDOW_SECONDS", 15 * 60),
+            log_format=env.str("LOG_FORMAT", "json"),
+            trusted_proxies=env.int("TRUSTED_PROXIES", 0),
+        )

@@ -1,0 +1,250 @@
+"""Fixtures for the gateway's service tests.
+
+Everything is real: the gateway's own PostgreSQL database (one per test
+session, migrated, emptied between tests) and the real catalog service on its
+own fresh PostgreSQL database, seeded with the catalog's seed and served over
+HTTP by werkzeug in a thread. Tests talk to the gateway through Flask's test
+client, exactly as a browser or an API client would.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import threading
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from werkzeug.serving import make_server
+
+from catalog.app import create_app as create_catalog_app
+from catalog.migrate import upgrade as migrate_catalog
+from catalog.seed import run as seed_catalog
+from catalog.settings import Settings as CatalogSettings
+from common.db import UnitOfWork, make_engine, make_session_factory
+from common.settings import Env
+from common.testing import free_port, fresh_postgres_database
+from gateway import services
+from gateway.app import create_app
+from gateway.migrate import upgrade as migrate_gateway
+from gateway.settings import Settings
+
+SECRET = "gateway-tests-internal-secret"
+PASSWORD = "a long enough password"
+TABLES = ("sign_in_failures", "sessions", "account_roles", "accounts")
+_serial = itertools.count(1)
+
+
+class ShiftedClock:
+    """Real time, which a test can move forward (the 15-minute window)."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta()
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def advance(self, delta: timedelta) -> None:
+        self.offset += delta
+
+
+# --- the real catalog --------------------------------------------------------
+
+
+class _Server:
+    def __init__(self, app: Flask) -> None:
+        self.port = free_port()
+        self.server = make_server("127.0.0.1", self.port, app, threaded=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def catalog_url() -> Iterator[str]:
+    """The catalog service, seeded with its three items, on a free port."""
+    with fresh_postgres_database("gw_catalog") as url:
+        migrate_catalog(url)
+        seed_catalog(url)
+        settings = CatalogSettings.from_env(
+            Env(
+                {
+                    "CATALOG_DATABASE_URL": url,
+                    "BUS_URL": "memory://",
+                    "INTERNAL_TOKEN_SECRET": SECRET,
+                    "LOG_FORMAT": "text",
+                }
+            )
+        )
+        server = _Server(create_catalog_app(settings))
+        try:
+            yield server.url
+        finally:
+            server.stop()
+
+
+# --- the gateway -------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def gateway_database_url() -> Iterator[str]:
+    with fresh_postgres_database("gw_test") as url:
+        migrate_gateway(url)
+        yield url
+
+
+@pytest.fixture(scope="session")
+def gateway_engine(gateway_database_url: str) -> Iterator[Engine]:
+    engine = make_engine(gateway_database_url, pool_size=2, max_overflow=2)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def clean_database(gateway_engine: Engine) -> Engine:
+    with gateway_engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+    return gateway_engine
+
+
+def gateway_settings(database_url: str, catalog_url: str, **overrides: str) -> Settings:
+    values = {
+        "GATEWAY_DATABASE_URL": database_url,
+        "GATEWAY_SECRET_KEY": "gateway-tests-secret-key-0123456789",
+        "CATALOG_URL": catalog_url,
+        "INTERNAL_TOKEN_SECRET": SECRET,
+        "SESSION_COOKIE_SECURE": "false",
+        "LOG_FORMAT": "text",
+        "SERVICE_TIMEOUT_SECONDS": "2",
+        **overrides,
+    }
+    return Settings.from_env(Env(values))
+
+
+@pytest.fixture
+def clock() -> ShiftedClock:
+    return ShiftedClock()
+
+
+@pytest.fixture
+def app(
+    clean_database: Engine, gateway_database_url: str, catalog_url: str, clock: ShiftedClock
+) -> Iterator[Flask]:
+    app = create_app(gateway_settings(gateway_database_url, catalog_url), clock=clock)
+    yield app
+    app.extensions["gateway.engine"].dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def down_app(clean_database: Engine, gateway_database_url: str) -> Iterator[Flask]:
+    """A gateway whose catalog is down: nothing listens at its address."""
+    dead = f"http://127.0.0.1:{free_port()}"
+    settings = gateway_settings(gateway_database_url, dead, SERVICE_READ_RETRIES="1")
+    app = create_app(settings)
+    yield app
+    app.extensions["gateway.engine"].dispose()
+
+
+# --- factories -----------------------------------------------------------------
+
+
+def unique_email(stem: str = "person") -> str:
+    return f"{stem}{next(_serial)}@example.cn"
+
+
+def unique_mobile() -> str:
+    return f"139{next(_serial):08d}"
+
+
+@pytest.fixture
+def make_applicant(app: Flask) -> Callable[..., services.Principal]:
+    def make(identifier: str | None = None, password: str = PASSWORD) -> services.Principal:
+        gw = app.extensions["gateway"]
+        return services.register_applicant(
+            gw.uow(), gw.hasher, identifier=identifier or unique_email(), password=password
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_staff(app: Flask) -> Callable[..., services.Principal]:
+    def make(*roles: str, email: str | None = None, password: str = PASSWORD) -> services.Principal:
+        gw = app.extensions["gateway"]
+        return services.create_staff(
+            gw.uow(),
+            gw.hasher,
+            email=email or unique_email("staff"),
+            password=password,
+            roles=list(roles or ("supervisor",)),
+        )
+
+    return make
+
+
+@pytest.fixture
+def gateway_uow(app: Flask) -> Callable[[], UnitOfWork]:
+    sessions = make_session_factory(app.extensions["gateway.engine"])
+    return lambda: UnitOfWork(sessions, "gateway")
+
+
+# --- speaking to pages -----------------------------------------------------------
+
+_CSRF = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
+
+
+def csrf_from(html: str) -> str:
+    found = _CSRF.search(html)
+    assert found, "the page has no form with a CSRF token"
+    return found.group(1)
+
+
+@pytest.fixture
+def submit() -> Callable[..., Any]:
+    """Open the page with the form, then post it with the page's CSRF token."""
+
+    def post(
+        client: FlaskClient, page: str, data: dict[str, str], action: str | None = None
+    ) -> Any:
+        token = csrf_from(client.get(page).get_data(as_text=True))
+        return client.post(action or page, data={**data, "csrf_token": token})
+
+    return post
+
+
+@pytest.fixture
+def sign_in_page(submit: Callable[..., Any]) -> Callable[..., Any]:
+    def sign_in(
+        client: FlaskClient, identifier: str, password: str = PASSWORD, staff: bool = False
+    ) -> Any:
+        page = "/staff/sign-in" if staff else "/sign-in"
+        return submit(client, page, {"identifier": identifier, "password": password})
+
+    return sign_in
+
+
+@pytest.fixture
+def api_token(client: FlaskClient) -> Callable[..., str]:
+    def token(identifier: str, password: str = PASSWORD) -> str:
+        response = client.post(
+            "/api/v1/sessions", json={"identifier": identifier, "password": password}
+        )
+        assert response.status_code == 201, response.get_json()
+        return str(response.get_json()["token"])
+
+    return token
