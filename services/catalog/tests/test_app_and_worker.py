@@ -89,3 +89,50 @@ def test_the_worker_and_app_default_to_rabbitmq_from_the_environment(
     finally:
         worker.transport.close()
         worker.engine.dispose()
+
+
+def test_the_worker_on_rabbitmq_announces_items_and_counts_deals(
+    database_url, db, clock, uow_factory, settings_for
+):
+    from common.events.rabbit import RabbitTransport
+    from common.events.topology import main_queue
+    from common.testing import unique_name
+
+    prefix = unique_name("catalog_it")
+    settings = settings_for(database_url, bus_url=require_rabbitmq())
+    transport = RabbitTransport(RABBITMQ_URL, prefix)
+    transport.declare("observer", ["catalog.*"], (50,))
+    worker = build_worker(settings, transport=transport, clock=clock)
+    handle = worker.start_in_background()
+    try:
+        seed(uow_factory())
+        completed = Envelope(
+            type="orders.completed",
+            producer="orders",
+            data={"order_id": str(uuid.uuid4()), "item_code": "licence-plate-replacement"},
+        )
+        publisher = transport.publisher()
+        try:
+            publisher.publish_batch([completed])
+        finally:
+            publisher.close()
+        eventually(
+            lambda: (
+                get_item(uow_factory(), "licence-plate-replacement", staff=False)["deal_count"] == 1
+            )
+        )
+        with transport.channel() as channel:
+            eventually(
+                lambda: (
+                    channel.queue_declare(
+                        main_queue(prefix, "observer"), passive=True
+                    ).method.message_count
+                    == 3
+                )
+            )
+    finally:
+        handle.stop()
+        for service, delays in (("catalog", settings.common.retry_delays_ms), ("observer", (50,))):
+            transport.delete(service, delays)
+        transport.delete_exchange()
+        transport.close()
