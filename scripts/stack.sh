@@ -3,7 +3,9 @@
 # worker where it has one) under honcho, on the RabbitMQ and PostgreSQL of the
 # environment (default: localhost).
 #
-#   scripts/stack.sh [start]   create missing databases, migrate, run everything
+#   scripts/stack.sh [start [process...]]
+#                              create missing databases, migrate, run every process
+#                              (or only the named ones, e.g. catalog-web catalog-worker)
 #   scripts/stack.sh seed      create missing databases, migrate, seed demo data
 #                              (each service's `<name>.seed` entry point, in start order)
 #   scripts/stack.sh procfile  print the generated Procfile
@@ -240,7 +242,7 @@ case "$command" in
     done
     say "demo data: 'make seed' in another terminal; Ctrl-C stops everything"
     # honcho gets the complete environment from us, not from its own .env reading.
-    exec "$VENV/bin/honcho" start --no-colour -f "$PROCFILE" -e /dev/null
+    exec "$VENV/bin/honcho" start --no-colour -f "$PROCFILE" -e /dev/null "${@:2}"
     ;;
   seed)
     prepare
