@@ -56,6 +56,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{average} 分（满分 5 分），{count} 条评价",
         "{average} out of 5, {count} ratings",
     ),
+    "rating.labelled": ("{label}：", "{label}: "),
     "rating.none": ("暂无评价", "No ratings yet"),
     # --- an item's page
     "item.what_you_need": ("您需要准备的材料", "What you need"),
