@@ -132,3 +132,10 @@ HANDLERS: dict[str, Handler] = {
     ORDERS_COMPLETED: count_deal,
 }
 BINDINGS = [RATINGS_SUMMARY_CHANGED, ORDERS_COMPLETED]
+
+# What the catalog reads of each event it consumes; the contract tests load
+# every producer's example through these.
+CONSUMED: dict[str, type[Schema]] = {
+    RATINGS_SUMMARY_CHANGED: RatingSummaryChanged,
+    ORDERS_COMPLETED: OrderCompleted,
+}
