@@ -160,6 +160,20 @@ class Stack:
         )
         self.processes.append(RunningProcess(name, process, log_path))
 
+    def run(self, args: list[str], env: dict[str, str] | None = None) -> str:
+        """Run a one-off command (e.g. `python -m gateway.staff create …`) in the stack's env."""
+        result = subprocess.run(
+            args,
+            env={**self.environment(), **(env or {})},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"{args} failed:\n{result.stdout}\n{result.stderr}")
+        return result.stdout
+
     def wait_ready(self, service: str, timeout: float = 30.0) -> None:
         deadline = time.monotonic() + timeout
         last_error = ""

@@ -1,0 +1,136 @@
+"""Whole-system fixtures (integration and fault tests): real processes on RabbitMQ and PostgreSQL.
+
+One stack per test session (starting processes is the slow part); each run
+has fresh databases and a unique bus prefix, and is torn down even when a
+test fails.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pika
+import pytest
+import requests
+
+from common.processes import Stack
+from common.testing import RABBITMQ_URL
+
+SERVICES = ["catalog", "gateway"]
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    running = Stack(workdir=tmp_path_factory.mktemp("stack"), services=SERVICES)
+    running.start()
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture
+def http() -> Iterator[requests.Session]:
+    with requests.Session() as session:
+        yield session
+
+
+class Broker:
+    """The test's own view of the run's exchange: publish as a producer would, and listen."""
+
+    def __init__(self, prefix: str) -> None:
+        self.exchange = f"{prefix}.events"
+        self.connection = pika.BlockingConnection(pika.URLParameters(RABBITMQ_URL))
+        self.channel = self.connection.channel()
+        self.channel.confirm_delivery()
+
+    def publish(self, event_type: str, data: dict[str, Any], *, event_id: str | None = None,
+                correlation_id: str | None = None) -> str:  # fmt: skip
+        event_id = event_id or str(uuid.uuid4())
+        body = {
+            "id": event_id,
+            "type": event_type,
+            "version": 1,
+            "occurred_at": datetime.now(UTC).isoformat(),
+            "producer": event_type.split(".")[0],
+            "correlation_id": correlation_id,
+            "causation_id": None,
+            "data": data,
+        }
+        self.publish_raw(event_type, json.dumps(body).encode())
+        return event_id
+
+    def publish_raw(self, routing_key: str, body: bytes) -> None:
+        self.channel.basic_publish(
+            self.exchange,
+            routing_key,
+            body,
+            pika.BasicProperties(delivery_mode=2, content_type="application/json"),
+            mandatory=True,
+        )
+
+    def listen(self, pattern: str) -> str:
+        queue = self.channel.queue_declare("", exclusive=True).method.queue
+        self.channel.queue_bind(queue, self.exchange, routing_key=pattern)
+        return queue
+
+    def take(self, queue: str, timeout: float = 15.0) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            method, _props, body = self.channel.basic_get(queue, auto_ack=True)
+            if method is not None:
+                return json.loads(body)  # type: ignore[no-any-return]
+            self.connection.process_data_events(time_limit=0.1)
+        raise AssertionError(f"no message arrived on {queue} within {timeout}s")
+
+    def count(self, queue: str) -> int:
+        return int(self.channel.queue_declare(queue, passive=True).method.message_count)
+
+    def dead_letter_reasons(self, queue: str) -> list[str]:
+        """Read the reasons of every dead letter, leaving them in the queue."""
+        reasons = []
+        while True:
+            method, props, _body = self.channel.basic_get(queue, auto_ack=False)
+            if method is None:
+                break
+            reasons.append(str((props.headers or {}).get("x-dead-reason", "")))
+        self.channel.basic_recover(requeue=True)
+        return reasons
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+@pytest.fixture
+def broker(stack: Stack) -> Iterator[Broker]:
+    connection = Broker(stack.prefix)
+    try:
+        yield connection
+    finally:
+        connection.close()
+
+
+STAFF_PASSWORD = "a-long-staff-password-1"
+
+
+@pytest.fixture(scope="session")
+def supervisor_token(stack: Stack) -> str:
+    """A supervisor made with the real staff command, signed in through the public API."""
+    email = f"supervisor-{uuid.uuid4().hex[:8]}@office.example"
+    stack.run(
+        [sys.executable, "-m", "gateway.staff", "create", "--email", email, "--role", "supervisor"],
+        env={"GATEWAY_STAFF_PASSWORD": STAFF_PASSWORD},
+    )
+    answer = requests.post(
+        stack.url("gateway") + "/api/v1/sessions",
+        json={"identifier": email, "password": STAFF_PASSWORD},
+        timeout=10,
+    )
+    assert answer.status_code == 201, answer.text
+    return str(answer.json()["token"])
