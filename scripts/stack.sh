@@ -236,7 +236,7 @@ case "$command" in
     migrate_all
     write_procfile
     gateway_port=${GATEWAY_PORT:-8000}
-    say "the licensing store is starting at http://localhost:$gateway_port/"
+    say "the licensing store is starting at http://127.0.0.1:$gateway_port/"
     for index in "${!NAMES[@]}"; do
       say "  ${NAMES[$index]}: http://127.0.0.1:${PORTS[$index]}/ (docs at /docs)"
     done
