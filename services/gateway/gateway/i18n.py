@@ -51,6 +51,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "item.sla_days": ("{days} 个工作日", "{days} working days"),
     "item.deals": ("已成交 {count} 笔", "{count} deals"),
     "item.details_link": ("查看“{title}”的详情", "Details of “{title}”"),
+    "item.upcoming_fee": ("自 {day} 起的新价格", "New fee from {day}"),
     "item.no_fee": ("暂无核准价格", "No approved price yet"),
     "rating.text": (
         "{average} 分（满分 5 分），{count} 条评价",

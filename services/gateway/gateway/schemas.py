@@ -118,6 +118,9 @@ class ItemOut(Schema):
     description = fields.Nested(TextOut)
     sla_days = fields.Integer(allow_none=True)
     fee = fields.Nested(FeeOut, allow_none=True)
+    upcoming_fee = fields.Nested(
+        FeeOut, allow_none=True, metadata={"description": "A fee version not yet in force."}
+    )
     rating = fields.Nested(RatingOut)
     deal_count = fields.Integer()
     required_documents = fields.List(fields.Nested(DocumentOut))

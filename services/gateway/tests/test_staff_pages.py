@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from flask.testing import FlaskClient
@@ -163,3 +164,29 @@ def test_staff_sign_in_returns_to_the_page_asked_for(
         action="/staff/sign-in",
     )
     assert response.headers["Location"] == "/staff/items"
+
+
+def test_a_fee_dated_in_the_future_is_shown_as_upcoming(
+    client: FlaskClient, submit: Submit, sign_in_page: Submit, make_staff
+) -> None:
+    code = _first_code(client)
+    before = client.get(f"/api/v1/items/{code}").get_json()["fee"]
+    _supervisor(client, make_staff, sign_in_page)
+    client.set_cookie("lang", "en")
+    response = submit(
+        client,
+        f"/staff/items/{code}/fee",
+        {
+            "production_yuan": "77.70",
+            "delivery_yuan": "7",
+            "approval_ref": "QD-FUTURE-1",
+            "effective_from": "2099-01-01",
+        },
+    )
+    assert response.status_code == 303
+    item = client.get(f"/api/v1/items/{code}").get_json()
+    assert item["fee"] == before
+    assert item["upcoming_fee"]["production_fen"] == 7770
+    starts = datetime.fromisoformat(item["upcoming_fee"]["effective_from"])
+    assert starts == datetime.fromisoformat("2099-01-01T00:00:00+08:00")
+    assert "New fee from 2099-01-01" in client.get(f"/items/{code}").get_data(as_text=True)

@@ -88,6 +88,7 @@ class Item:
     required_documents: tuple[Document, ...] = ()
     form_fields: tuple[FormField, ...] = ()
     delivery: Delivery = field(default_factory=lambda: Delivery(False, ()))
+    upcoming_fee: Fee | None = None
 
 
 @dataclass(frozen=True)
@@ -257,4 +258,5 @@ def _item(raw: dict[str, Any]) -> Item:
             if isinstance(question, dict)
         ),
         delivery=_delivery(raw.get("delivery_options")),
+        upcoming_fee=_fee(raw.get("upcoming_fee")),
     )
