@@ -46,6 +46,9 @@ class Broker:
 
     def __init__(self, prefix: str) -> None:
         self.exchange = f"{prefix}.events"
+        self.reconnect()
+
+    def reconnect(self) -> None:
         self.connection = pika.BlockingConnection(pika.URLParameters(RABBITMQ_URL))
         self.channel = self.connection.channel()
         self.channel.confirm_delivery()
@@ -104,7 +107,8 @@ class Broker:
         return reasons
 
     def close(self) -> None:
-        self.connection.close()
+        if self.connection.is_open:
+            self.connection.close()
 
 
 @pytest.fixture
