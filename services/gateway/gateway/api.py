@@ -20,6 +20,7 @@ from gateway.schemas import (
     AccountOut,
     FeeIn,
     ItemOut,
+    ItemSummaryOut,
     RegisterIn,
     SignInIn,
     StoreOut,
@@ -64,7 +65,7 @@ def _supervisor() -> Caller:
 
 
 @blp.get("/items")
-@blp.response(200, ItemOut(many=True))
+@blp.response(200, ItemSummaryOut(many=True))
 def list_items() -> Any:
     """The published items, with fees, SLA, rating and deal count."""
     return gateway().catalog.published_items(ANONYMOUS)
@@ -140,7 +141,7 @@ def current_account() -> Any:
 
 
 @blp.get("/staff/items")
-@blp.response(200, ItemOut(many=True))
+@blp.response(200, ItemSummaryOut(many=True))
 @blp.doc(security=BEARER)
 def staff_items() -> Any:
     """Every item in any status (supervisor)."""

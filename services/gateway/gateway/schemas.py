@@ -111,7 +111,9 @@ class DeliveryOut(Schema):
     pickup_offices = fields.List(fields.Nested(PickupOfficeOut))
 
 
-class ItemOut(Schema):
+class ItemSummaryOut(Schema):
+    """An item as the store front lists it."""
+
     code = fields.String()
     status = fields.String()
     title = fields.Nested(TextOut)
@@ -123,6 +125,11 @@ class ItemOut(Schema):
     )
     rating = fields.Nested(RatingOut)
     deal_count = fields.Integer()
+
+
+class ItemOut(ItemSummaryOut):
+    """An item with what you need, the questions and how you receive it."""
+
     required_documents = fields.List(fields.Nested(DocumentOut))
     form_fields = fields.List(fields.Nested(FormFieldOut))
     delivery_options = fields.Nested(DeliveryOut, attribute="delivery")
