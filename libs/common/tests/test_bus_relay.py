@@ -10,7 +10,7 @@ from sqlalchemy import select
 from common.events import topology
 from common.events.envelope import Envelope
 from common.events.rabbit import RabbitPublisher, RabbitTransport
-from common.events.relay import relay_once
+from common.events.relay import relay_backlog, relay_once
 from common.events.tables import outbox
 from common.events.testkit import (
     EVENT_TYPE,
@@ -134,3 +134,16 @@ def test_an_event_no_queue_is_bound_for_is_published_without_failing(rabbit):
         publisher.publish_batch([Envelope(type="nobody.listens", producer="nobody", data={})])
     finally:
         publisher.close()
+
+
+def test_a_backlog_is_relayed_in_id_order_with_two_batches_in_flight(engine, rabbit):
+    ids = publish_in_outbox(engine, 300)
+    publisher = RabbitPublisher(rabbit.url, rabbit.prefix)
+    try:
+        assert relay_backlog(engine, publisher, batch_size=40, depth=2) == 300
+        assert relay_backlog(engine, publisher, batch_size=40, depth=2) == 0
+    finally:
+        publisher.close()
+    main = topology.main_queue(rabbit.prefix, SERVICE)
+    eventually(lambda: queue_depth(rabbit.url, main) == 300)
+    assert [properties.message_id for properties, _ in peek_queue(rabbit.url, main)] == ids

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Sequence
 from functools import partial
 from typing import Any
@@ -25,7 +26,7 @@ from common.events.amqp import OutgoingMessage, connection_parameters, event_mes
 from common.events.backoff import Backoff
 from common.events.envelope import Envelope
 from common.events.topology import exchange_name
-from common.events.transport import PublishFailed
+from common.events.transport import PendingPublish, Published, PublishFailed
 
 log = logging.getLogger("common.events.rabbit")
 
@@ -46,12 +47,23 @@ class RabbitPublisher:
         self._lock = threading.Lock()
 
     def publish_batch(self, envelopes: Sequence[Envelope]) -> None:
-        self.publish([event_message(self.exchange, envelope) for envelope in envelopes])
+        self.publish_batch_async(envelopes).wait()
+
+    def publish_batch_async(self, envelopes: Sequence[Envelope]) -> PendingPublish:
+        """Send the batch now; `wait()` on the result blocks until it is confirmed.
+
+        Lets the relay prepare its next batch while the broker confirms this one.
+        """
+        return self.publish_async([event_message(self.exchange, e) for e in envelopes])
 
     def publish(self, messages: Sequence[OutgoingMessage]) -> None:
         """Publish any messages (retries, dead letters) with the same guarantees."""
-        if messages:
-            self._ensure_link().publish(messages, self._timeout)
+        self.publish_async(messages).wait()
+
+    def publish_async(self, messages: Sequence[OutgoingMessage]) -> PendingPublish:
+        if not messages:
+            return Published()
+        return self._ensure_link().start(messages, self._timeout)
 
     def close(self) -> None:
         with self._lock:
@@ -68,11 +80,27 @@ class RabbitPublisher:
 
 
 class _Batch:
-    def __init__(self, size: int) -> None:
+    """Messages sent together; done when each is confirmed or the link failed them."""
+
+    def __init__(self, link: _ConfirmLink, size: int, timeout: float) -> None:
         self.remaining = size
         self.error: str | None = None
         self.done = threading.Event()
         self.route_keys: list[tuple[str, str | None]] = []
+        self._link = link
+        self._timeout = timeout
+        self._deadline = time.monotonic() + timeout
+
+    def wait(self) -> None:
+        try:
+            if not self.done.wait(max(0.0, self._deadline - time.monotonic())):
+                # A link that stops confirming is suspect: drop it, the next batch reconnects.
+                self._link.drop_soon()
+                raise PublishFailed(f"confirms not received within {self._timeout:g}s")
+        finally:
+            self._link.forget(self)
+        if self.error is not None:
+            raise PublishFailed(self.error)
 
     def settle(self, ok: bool) -> None:
         if not ok and self.error is None:
@@ -108,10 +136,10 @@ class _ConfirmLink:
 
     # -- the caller's side ---------------------------------------------------------
 
-    def publish(self, messages: Sequence[OutgoingMessage], timeout: float) -> None:
+    def start(self, messages: Sequence[OutgoingMessage], timeout: float) -> _Batch:
         if not self._ready.wait(timeout):
             raise PublishFailed(f"no connection to RabbitMQ within {timeout:g}s")
-        batch = _Batch(len(messages))
+        batch = _Batch(self, len(messages), timeout)
         with self._inflight_lock:
             self._inflight.add(batch)
         try:
@@ -120,15 +148,17 @@ class _ConfirmLink:
             if not self._ready.is_set():
                 raise PublishFailed("connection to RabbitMQ lost")
             self._call_soon(partial(self._publish_now, batch, messages))
-            if not batch.done.wait(timeout):
-                # A link that stops confirming is suspect: drop it, the next batch reconnects.
-                self._call_soon(self._drop_connection)
-                raise PublishFailed(f"confirms not received within {timeout:g}s")
-        finally:
-            with self._inflight_lock:
-                self._inflight.discard(batch)
-        if batch.error is not None:
-            raise PublishFailed(batch.error)
+        except PublishFailed:
+            self.forget(batch)
+            raise
+        return batch
+
+    def forget(self, batch: _Batch) -> None:
+        with self._inflight_lock:
+            self._inflight.discard(batch)
+
+    def drop_soon(self) -> None:
+        self._call_soon(self._drop_connection, quiet=True)
 
     def close(self) -> None:
         self._closing.set()

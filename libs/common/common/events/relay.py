@@ -5,7 +5,9 @@ ids are handed out when a transaction inserts, not when it commits, so a
 high-water mark would skip a row whose transaction committed late.
 
 On PostgreSQL `FOR UPDATE SKIP LOCKED` lets several relays (one per worker
-process) share one outbox without ever claiming the same row twice. A relay
+process) share one outbox without ever claiming the same row twice; the same
+locks let one relay keep two batches in flight (`relay_backlog`), claiming and
+sending the next while the broker confirms the last. A relay
 that dies after publishing but before its commit leaves the rows unsent; they
 are published again and the consumers' inbox absorbs the copies.
 """
@@ -14,17 +16,26 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import deque
 from collections.abc import Sequence
+from contextlib import suppress
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import ARRAY, BigInteger, Connection, any_, cast, literal, select, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from common.events.backoff import Backoff
 from common.events.envelope import Envelope, MalformedEvent
 from common.events.tables import outbox
-from common.events.transport import Publisher, PublishFailed
+from common.events.transport import (
+    AsyncPublisher,
+    PendingPublish,
+    Published,
+    Publisher,
+    PublishFailed,
+)
 
 log = logging.getLogger("common.events.relay")
 
@@ -34,23 +45,48 @@ def relay_once(engine: Engine, publisher: Publisher, batch_size: int) -> int:
 
     Raises PublishFailed after recording the failure on the rows, which stay unsent.
     """
-    with engine.connect() as conn:
-        rows = conn.execute(_claim(engine, batch_size)).all()
-        if not rows:
-            conn.rollback()
-            return 0
-        envelopes, broken = _parse(rows)
-        try:
-            publisher.publish_batch(envelopes)
-        except PublishFailed as exc:
-            _record_failure(conn, [row.id for row in rows], str(exc))
-            conn.commit()
-            raise
-        now = datetime.now(UTC)
-        _mark_sent(conn, [row.id for row in rows if row.id not in broken], now)
-        _mark_broken(conn, broken, now)
-        conn.commit()
-    return len(envelopes)
+    claim = _Claim.take(engine, publisher, batch_size)
+    return claim.finish() if claim is not None else 0
+
+
+def relay_backlog(
+    engine: Engine,
+    publisher: Publisher,
+    batch_size: int,
+    depth: int = 2,
+    stop_event: threading.Event | None = None,
+) -> int:
+    """Relay until the outbox is drained (or `stop_event` is set), with up to `depth`
+    batches awaiting their confirms.
+
+    While the broker confirms one batch the next is already claimed and sent,
+    so database time and broker round trips overlap. Batches still go out in
+    id order. Needs row locks to keep the batches apart: use depth 1 on SQLite.
+    """
+    in_flight: deque[_Claim] = deque()
+    total = 0
+    drained = False
+    try:
+        while True:
+            if stop_event is not None and stop_event.is_set():
+                drained = True  # claim no more; finish what is in flight
+            while not drained and len(in_flight) < depth:
+                claim = _Claim.take(engine, publisher, batch_size)
+                drained = claim is None or claim.size < batch_size
+                if claim is not None:
+                    in_flight.append(claim)
+            if not in_flight:
+                return total
+            total += in_flight.popleft().finish()
+    except PublishFailed:
+        # The batches behind the failed one record their own outcome.
+        while in_flight:
+            with suppress(PublishFailed, SQLAlchemyError):
+                in_flight.popleft().finish()
+        raise
+    finally:
+        for claim in in_flight:
+            claim.abandon()
 
 
 def run_relay(
@@ -60,11 +96,12 @@ def run_relay(
     batch_size: int = 500,
     idle_seconds: float = 0.2,
 ) -> None:
-    """Relay until `stop_event` is set: at once while there is a backlog, else poll."""
+    """Relay until `stop_event` is set: drain the backlog, then poll every `idle_seconds`."""
+    depth = 2 if engine.dialect.name == "postgresql" else 1
     backoff = Backoff(first=idle_seconds, ceiling=30.0)
     while not stop_event.is_set():
         try:
-            sent = relay_once(engine, publisher, batch_size)
+            relay_backlog(engine, publisher, batch_size, depth, stop_event)
         except Exception as exc:
             # PublishFailed, a lost database or a bug: back off rather than spin.
             delay = backoff.next()
@@ -72,11 +109,63 @@ def run_relay(
             stop_event.wait(delay)
             continue
         backoff.reset()
-        if sent < batch_size:
-            stop_event.wait(idle_seconds)
+        stop_event.wait(idle_seconds)
 
 
-def _claim(engine: Engine, batch_size: int) -> Any:
+class _Claim:
+    """Claimed rows, in an open transaction, whose publish awaits its confirms."""
+
+    def __init__(self, conn: Connection, rows: Sequence[Any], publisher: Publisher) -> None:
+        self.size = len(rows)
+        self._conn = conn
+        self._ids = [row.id for row in rows]
+        self._envelopes, self._broken = _parse(rows)
+        self._pending = _publish_async(publisher, self._envelopes)
+
+    @classmethod
+    def take(cls, engine: Engine, publisher: Publisher, batch_size: int) -> _Claim | None:
+        conn = engine.connect()
+        try:
+            rows = conn.execute(_select_unsent(engine, batch_size)).all()
+            if rows:
+                return cls(conn, rows, publisher)
+        except BaseException:
+            conn.close()  # rolls back: the rows stay unsent
+            raise
+        conn.close()
+        return None
+
+    def finish(self) -> int:
+        try:
+            try:
+                self._pending.wait()
+            except PublishFailed as exc:
+                _record_failure(self._conn, self._ids, str(exc))
+                self._conn.commit()
+                raise
+            now = datetime.now(UTC)
+            _mark_sent(self._conn, [i for i in self._ids if i not in self._broken], now)
+            _mark_broken(self._conn, self._broken, now)
+            self._conn.commit()
+            return len(self._envelopes)
+        finally:
+            self._conn.close()
+
+    def abandon(self) -> None:
+        self._conn.close()
+
+
+def _publish_async(publisher: Publisher, envelopes: list[Envelope]) -> PendingPublish:
+    try:
+        if isinstance(publisher, AsyncPublisher):
+            return publisher.publish_batch_async(envelopes)
+        publisher.publish_batch(envelopes)
+    except PublishFailed as exc:
+        return Published(exc)
+    return Published()
+
+
+def _select_unsent(engine: Engine, batch_size: int) -> Any:
     query = (
         select(outbox.c.id, outbox.c.body, outbox.c.event_id, outbox.c.event_type)
         .where(outbox.c.sent_at.is_(None))
@@ -104,7 +193,15 @@ def _parse(rows: Sequence[Any]) -> tuple[list[Envelope], dict[int, str]]:
 
 def _mark_sent(conn: Connection, ids: list[int], now: datetime) -> None:
     if ids:
-        conn.execute(update(outbox).where(outbox.c.id.in_(ids)).values(sent_at=now))
+        conn.execute(update(outbox).where(_id_among(conn, ids)).values(sent_at=now))
+
+
+def _id_among(conn: Connection, ids: list[int]) -> Any:
+    # One array parameter instead of hundreds of IN parameters: a third of the
+    # relay's database time on PostgreSQL.
+    if conn.dialect.name == "postgresql":
+        return outbox.c.id == any_(cast(literal(ids), ARRAY(BigInteger)))
+    return outbox.c.id.in_(ids)
 
 
 def _mark_broken(conn: Connection, broken: dict[int, str], now: datetime) -> None:
@@ -117,6 +214,6 @@ def _mark_broken(conn: Connection, broken: dict[int, str], now: datetime) -> Non
 def _record_failure(conn: Connection, ids: list[int], error: str) -> None:
     conn.execute(
         update(outbox)
-        .where(outbox.c.id.in_(ids))
+        .where(_id_among(conn, ids))
         .values(publish_attempts=outbox.c.publish_attempts + 1, last_error=error[:1000])
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from common.events.envelope import Envelope
 
@@ -24,10 +24,36 @@ class PublishFailed(RuntimeError):
     """
 
 
+class PendingPublish(Protocol):
+    def wait(self) -> None:
+        """Block until the broker confirmed every message; raise PublishFailed if not."""
+        ...
+
+
+class Published:
+    """A publish that is already settled (the in-memory bus, an empty batch)."""
+
+    def __init__(self, error: PublishFailed | None = None) -> None:
+        self._error = error
+
+    def wait(self) -> None:
+        if self._error is not None:
+            raise self._error
+
+
 class Publisher(Protocol):
-    def publish_batch(self, envelopes: Sequence[Envelope]) -> None: ...
+    def publish_batch(self, envelopes: Sequence[Envelope]) -> None:
+        """Return once the broker has every envelope; raise PublishFailed if not."""
+        ...
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class AsyncPublisher(Publisher, Protocol):
+    def publish_batch_async(self, envelopes: Sequence[Envelope]) -> PendingPublish:
+        """Send now, confirm later: lets the relay overlap batches."""
+        ...
 
 
 class Consumer(Protocol):

@@ -1,0 +1,157 @@
+"""The worker: its parts, its stop, and the one-process mode on the in-memory bus."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+from datetime import datetime
+
+import pytest
+
+from common.events.memory import MemoryBus
+from common.events.rabbit import RabbitTransport
+from common.events.testkit import (
+    EVENT_TYPE,
+    bus_engine,
+    effects_by_event,
+    publish_in_outbox,
+    record_effect,
+    uow_factory,
+)
+from common.events.transport import transport_from_url
+from common.settings import CommonSettings
+from common.testing import eventually
+from common.worker import Worker
+
+SERVICE = "svc"
+
+
+def settings(bus_url: str = "memory://") -> CommonSettings:
+    return CommonSettings(
+        service=SERVICE,
+        database_url="sqlite://",
+        bus_url=bus_url,
+        bus_prefix="t",
+        internal_token_secret="not-used-here",
+        log_format="text",
+        consumer_prefetch=20,
+        max_attempts=3,
+        retry_delays_ms=(10,),
+        relay_batch_size=50,
+        relay_idle_seconds=0.02,
+    )
+
+
+@pytest.fixture
+def engine(tmp_path):
+    engine = bus_engine(f"sqlite:///{tmp_path / 'worker.db'}")
+    yield engine
+    engine.dispose()
+
+
+def test_a_worker_on_the_memory_bus_relays_handles_and_sweeps_until_stopped(engine):
+    bus = MemoryBus()
+    sweeps: list[datetime] = []
+    worker = Worker(
+        SERVICE,
+        settings(),
+        engine,
+        {EVENT_TYPE: record_effect},
+        uow_factory(engine),
+        bindings=["test.*"],
+        transport=bus,
+        timers=[("note", sweeps.append, 0.01)],
+    )
+    handle = worker.start_in_background()
+    try:
+        ids = publish_in_outbox(engine, 120)
+        eventually(lambda: sorted(effects_by_event(engine)) == sorted(ids), timeout=10)
+        eventually(lambda: len(sweeps) >= 2)
+    finally:
+        handle.stop(timeout=5)
+    assert not handle.alive
+    assert bus.idle(SERVICE)
+
+
+def test_run_returns_once_its_stop_event_is_set(engine):
+    stop = threading.Event()
+    worker = Worker(SERVICE, settings(), engine, {}, uow_factory(engine), ["test.*"], MemoryBus())
+    runner = threading.Thread(target=worker.run, args=(stop,))
+    runner.start()
+    stop.set()
+    runner.join(5)
+    assert not runner.is_alive()
+
+
+def test_a_failing_timer_sweep_is_logged_and_the_worker_keeps_sweeping(engine, caplog):
+    calls = []
+
+    def broken(now):
+        calls.append(now)
+        raise RuntimeError("sweep failed")
+
+    worker = Worker(
+        SERVICE,
+        settings(),
+        engine,
+        {},
+        uow_factory(engine),
+        ["test.*"],
+        MemoryBus(),
+        timers=[("broken", broken, 0.01)],
+    )
+    handle = worker.start_in_background()
+    try:
+        eventually(lambda: len(calls) >= 3)
+    finally:
+        handle.stop(timeout=5)
+    assert "timer broken failed" in caplog.text
+
+
+def test_sigterm_stops_a_worker_running_in_the_main_thread(tmp_path):
+    script = textwrap.dedent(
+        f"""
+        from common.events.memory import MemoryBus
+        from common.events.testkit import bus_engine, uow_factory
+        from common.settings import CommonSettings, Env
+        from common.worker import Worker
+
+        environ = {{
+            "SVC_DATABASE_URL": "sqlite://",
+            "BUS_URL": "memory://",
+            "INTERNAL_TOKEN_SECRET": "not-used-here",
+        }}
+        settings = CommonSettings.from_env("svc", Env(environ))
+        engine = bus_engine("sqlite:///{tmp_path / "signal.db"}")
+        # The first timer tick comes after the signal handlers are in place.
+        ready = [("ready", lambda now: print("running", flush=True), 60.0)]
+        worker = Worker(
+            "svc", settings, engine, {{}}, uow_factory(engine), ["test.*"], MemoryBus(), ready
+        )
+        worker.run()
+        print("stopped", flush=True)
+        """
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert process.stdout is not None
+        assert process.stdout.readline().strip() == "running"
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=10)
+    finally:
+        process.kill()
+    assert process.returncode == 0, err
+    assert out.strip() == "stopped"
+
+
+def test_the_bus_url_chooses_the_transport():
+    assert isinstance(transport_from_url("memory://", "p"), MemoryBus)
+    rabbit = transport_from_url("amqp://guest:guest@127.0.0.1:5672/%2F", "p")
+    assert isinstance(rabbit, RabbitTransport) and rabbit.prefix == "p"
+    with pytest.raises(ValueError, match="unsupported bus URL scheme in 'redis'"):
+        transport_from_url("redis://secret@host", "p")
