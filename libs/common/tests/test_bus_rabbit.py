@@ -40,6 +40,7 @@ from common.testing import eventually, fresh_postgres_database
 from common.worker import Worker
 
 SERVICE = "svc"
+OTHER = "other"
 DELAYS = (100, 200)
 
 
@@ -53,13 +54,13 @@ def engine():
 
 @pytest.fixture
 def transport():
-    with rabbit_topology([SERVICE], DELAYS) as (url, prefix):
+    with rabbit_topology([SERVICE, OTHER], DELAYS) as (url, prefix):
         yield RabbitTransport(url, prefix)
 
 
-def make_worker(transport, engine, handler=record_effect, max_attempts=3):
+def make_worker(transport, engine, handler=record_effect, max_attempts=3, service=SERVICE):
     settings = CommonSettings(
-        service=SERVICE,
+        service=service,
         database_url=str(engine.url),
         bus_url=transport.url,
         bus_prefix=transport.prefix,
@@ -72,7 +73,7 @@ def make_worker(transport, engine, handler=record_effect, max_attempts=3):
         relay_idle_seconds=0.05,
     )
     return Worker(
-        SERVICE,
+        service,
         settings,
         engine,
         {EVENT_TYPE: handler},
@@ -192,6 +193,60 @@ def test_a_failing_handler_is_retried_with_delay_then_dead_lettered_with_its_rea
     finally:
         worker.stop()
     assert dead_letters(transport) == []
+
+
+def test_a_retry_comes_back_to_the_failing_service_only(engine, transport):
+    calls = {SERVICE: 0, OTHER: 0}
+
+    def counted(service, fail_first):
+        def handler(event, uow):
+            calls[service] += 1
+            if fail_first and calls[service] == 1:
+                raise RuntimeError("once")
+
+        return handler
+
+    workers = [
+        make_worker(transport, engine, counted(SERVICE, False)).start_in_background(),
+        make_worker(transport, engine, counted(OTHER, True), service=OTHER).start_in_background(),
+    ]
+    try:
+        [event_id] = publish_in_outbox(engine, 1)
+        eventually(lambda: calls[OTHER] == 2)
+        eventually(lambda: main_depth(transport) == 0)
+    finally:
+        for worker in workers:
+            worker.stop()
+    assert calls[SERVICE] == 1, "the service that handled it never saw the retry"
+    with engine.connect() as conn:
+        consumers = conn.exec_driver_sql(
+            "SELECT consumer FROM inbox WHERE event_id = %(id)s ORDER BY consumer", {"id": event_id}
+        ).scalars()
+        assert list(consumers) == [OTHER, SERVICE]
+
+
+def test_a_message_that_keeps_crashing_consumers_is_dead_lettered_by_the_broker(transport):
+    transport.declare(SERVICE, ["test.*"], DELAYS, delivery_limit=1)
+    publisher = transport.publisher()
+    try:
+        publisher.publish_batch([envelope()])
+    finally:
+        publisher.close()
+    main = topology.main_queue(transport.prefix, SERVICE)
+    for _delivery in range(2):
+        # What a consumer process that dies mid-handler leaves behind: a requeue.
+        with transport.channel() as channel:
+            method = eventually(lambda ch=channel: ch.basic_get(queue=main)[0])
+            channel.basic_nack(method.delivery_tag, requeue=True)
+    [(properties, _body)] = eventually(lambda: dead_letters(transport))
+    assert properties.headers["x-death"][0]["reason"] == "delivery_limit"
+
+
+def test_replay_names_a_dead_letter_queue_that_does_not_exist(transport, monkeypatch, capsys):
+    monkeypatch.setenv("BUS_URL", transport.url)
+    monkeypatch.setenv("BUS_PREFIX", transport.prefix)
+    assert replay_main(["--service", "nobody"]) == 1
+    assert f"no dead-letter queue '{transport.prefix}.nobody.dead'" in capsys.readouterr().err
 
 
 def test_a_malformed_message_is_dead_lettered_at_once_with_its_reason_while_the_consumer_keeps_going(

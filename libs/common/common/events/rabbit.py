@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import pika
+import pika.exceptions
 
 from common.events import topology
 from common.events.amqp import connection_parameters, without_dead_headers
@@ -68,6 +69,8 @@ class RabbitTransport:
         """
         dead = topology.dead_queue(self.prefix, service)
         main = topology.main_queue(self.prefix, service)
+        if not self._queue_exists(dead):
+            raise LookupError(f"there is no dead-letter queue {dead!r}")
         with self.channel() as channel:
             channel.confirm_delivery()
             present = channel.queue_declare(queue=dead, passive=True).method.message_count
@@ -97,6 +100,15 @@ class RabbitTransport:
 
     def close(self) -> None:
         """Nothing stays open between calls."""
+
+    def _queue_exists(self, queue: str) -> bool:
+        # A passive declare of a missing queue closes the channel: use a throwaway one.
+        try:
+            with self.channel() as channel:
+                channel.queue_declare(queue=queue, passive=True)
+        except pika.exceptions.ChannelClosedByBroker:
+            return False
+        return True
 
     @contextmanager
     def channel(self) -> Iterator[Any]:

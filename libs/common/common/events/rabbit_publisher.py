@@ -288,7 +288,7 @@ class _ConfirmLink:
         if batch is not None:
             batch.error = f"no queue {method.routing_key!r} took message {properties.message_id}"
             return
-        log.info(
+        log.debug(
             "event %s (%s) is bound to no queue yet; dropped by the broker",
             properties.message_id,
             properties.type,

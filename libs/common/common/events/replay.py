@@ -44,6 +44,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     transport = transport_from_url(url, os.environ.get("BUS_PREFIX") or "licensing")
     try:
         moved = replay(transport, args.service, args.limit)
+    except LookupError as exc:
+        print(f"licensing-replay: {exc}", file=sys.stderr)
+        return 1
     finally:
         transport.close()
     print(f"replayed {moved} dead letters of {args.service}")
