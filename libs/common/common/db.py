@@ -10,7 +10,8 @@ nothing published for a change that did not happen.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from types import TracebackType
 from typing import Any
@@ -71,6 +72,7 @@ class UnitOfWork:
         self.clock: Clock = clock or SystemClock()
         self._session: Session | None = None
         self._cause: Envelope | None = None
+        self._deferring = False
         self.published: list[Envelope] = []
 
     @property
@@ -134,8 +136,28 @@ class UnitOfWork:
         self.published.append(envelope)
         return envelope
 
+    @contextmanager
+    def deferring_commit(self) -> Iterator[UnitOfWork]:
+        """Inside, commit() only flushes: whoever owns the transaction commits once, after.
+
+        The event dispatcher handles a batch of events in one transaction; an
+        event handler written as `...; uow.commit()` must not commit half a batch.
+        Rolling back in there would undo the other events' work too, so it is
+        refused: a handler raises to undo its own changes.
+        """
+        self._deferring = True
+        try:
+            yield self
+        finally:
+            self._deferring = False
+
     def commit(self) -> None:
+        if self._deferring:
+            self.session.flush()
+            return
         self.session.commit()
 
     def rollback(self) -> None:
+        if self._deferring:
+            raise RuntimeError("an event handler raises to undo its changes; it never rolls back")
         self.session.rollback()
