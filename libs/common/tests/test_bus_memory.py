@@ -199,16 +199,30 @@ def test_one_failing_message_in_a_batch_rolls_back_only_itself(engine):
     assert effects_by_event(engine) == {events[0].id: 1, events[2].id: 1}
 
 
-def test_a_handler_that_commits_itself_still_gets_one_effect(engine, bus):
-    def commits(event, uow):
+def test_a_handler_that_commits_itself_cannot_commit_half_a_batch(engine, bus):
+    def commits_then_fails_on_c(event, uow):
         record_effect(event, uow)
         uow.commit()
+        if event.data["key"] == "c":
+            raise RuntimeError("after its own commit")
 
-    events = [envelope("a"), envelope("b")]
+    events = [envelope("a"), envelope("b"), envelope("c")]
     bus.deliver_twice = True
     bus.publish_batch(events)
-    bus.process(SERVICE, dispatcher(engine, commits), batch_size=10)
-    assert effects_by_event(engine) == {events[0].id: 1, events[1].id: 1}
+    bus.process(SERVICE, dispatcher(engine, commits_then_fails_on_c), batch_size=10)
+    effects = effects_by_event(engine)
+    assert effects == {events[0].id: 1, events[1].id: 1}, "c's commit only flushed"
+    assert bus.waiting_retries(SERVICE) == 2, "both copies of c wait for a retry"
+
+
+def test_a_handler_that_rolls_back_is_refused_and_retried(engine, bus):
+    def rolls_back(event, uow):
+        uow.rollback()
+
+    bus.publish_batch([envelope()])
+    bus.process(SERVICE, dispatcher(engine, rolls_back))
+    assert bus.waiting_retries(SERVICE) == 1
+    assert effects_by_event(engine) == {}
 
 
 def test_a_dispatcher_that_keeps_crashing_is_dead_lettered_at_the_delivery_limit(engine):

@@ -12,7 +12,9 @@ inbox row of the batch with one `INSERT .. ON CONFLICT DO NOTHING RETURNING`
 and runs the handlers without savepoints. If any handler raises, the batch is
 rolled back and handled again carefully: each message in its own savepoint,
 so one failing message rolls back only itself. A handler may therefore run
-more than once; only its database effects are exactly-once.
+more than once; only its database effects are exactly-once. Handlers need not
+commit: the dispatcher does, once per batch (a handler's own `uow.commit()`
+only flushes while it runs).
 
 The inbox row always goes in before the handler runs: a concurrent delivery
 of the same event blocks on the row's primary key until this transaction
@@ -123,8 +125,11 @@ class Dispatcher:
     def _triage(self, delivery: Delivery) -> tuple[Envelope | None, Outcome | None]:
         try:
             envelope = Envelope.from_json(delivery.body)
-        except MalformedEvent as exc:
-            reason = f"malformed: {exc}"
+        except Exception as exc:
+            # Whatever a broken producer sent (even JSON nested past the recursion
+            # limit) must not stop the batch: it is dead at once, never retried.
+            detail = str(exc) if isinstance(exc, MalformedEvent) else type(exc).__name__
+            reason = f"malformed: {detail}"
             log.warning("malformed message dead-lettered: %s", reason, extra={"reason": reason})
             return None, Outcome("dead", reason=reason, attempts=delivery.attempts)
         if envelope.type not in self.handlers:
@@ -156,7 +161,8 @@ class Dispatcher:
                 fresh.discard(envelope.id)  # the same id twice in one batch: once
                 uow.caused_by(envelope)
                 try:
-                    self.handlers[envelope.type](envelope, uow)
+                    with uow.deferring_commit():
+                        self.handlers[envelope.type](envelope, uow)
                 except Exception as exc:
                     raise _NeedsCare(index, exc) from exc
                 results.append((index, _ack(envelope)))
@@ -218,7 +224,8 @@ class Dispatcher:
         try:
             if known is not None:
                 raise known
-            self.handlers[envelope.type](envelope, uow)
+            with uow.deferring_commit():
+                self.handlers[envelope.type](envelope, uow)
             session.flush()
         except Exception as exc:
             _end(savepoint, commit=False)
@@ -287,7 +294,7 @@ class Dispatcher:
 
 
 def _end(savepoint: SessionTransaction, *, commit: bool) -> None:
-    # A handler that called uow.commit() itself already ended the savepoint.
+    # A failed flush may already have ended the savepoint.
     if not savepoint.is_active:
         return
     if commit:
