@@ -68,25 +68,30 @@ class Worker:
         self._batch_size = consumer_batch_size
 
     def run(self, stop_event: threading.Event | None = None) -> None:
-        """Declare the topology and run until stopped (SIGTERM/SIGINT in the main thread)."""
+        """Declare the topology and run until stopped (SIGTERM/SIGINT in the main thread).
+
+        Raises WorkerCrashed when a part ended on its own, so the process exits
+        non-zero and its supervisor restarts it.
+        """
         stop = stop_event or threading.Event()
         restore = _install_signal_handlers(stop)
         try:
             self.declare()
-            threads = self._start_parts(stop)
+            handle = WorkerHandle(stop, *self._start_parts(stop))
             while not stop.wait(0.5):
                 pass
-            for thread in threads:
-                thread.join()
+            handle.stop(timeout=None)
         finally:
             restore()
+        if handle.crashed:
+            raise WorkerCrashed(f"worker {self.service}: {', '.join(handle.crashed)} ended")
         log.info("worker %s stopped", self.service)
 
     def start_in_background(self) -> WorkerHandle:
         """Declare (errors raise here), then run every part in daemon threads."""
         stop = threading.Event()
         self.declare()
-        return WorkerHandle(stop, self._start_parts(stop))
+        return WorkerHandle(stop, *self._start_parts(stop))
 
     def declare(self) -> None:
         self.transport.declare(
@@ -96,22 +101,25 @@ class Worker:
             self._delivery_limit,
         )
 
-    def _start_parts(self, stop: threading.Event) -> list[threading.Thread]:
+    def _start_parts(self, stop: threading.Event) -> tuple[list[threading.Thread], list[str]]:
         parts: list[tuple[str, Callable[[], None]]] = [
             ("relay", lambda: self._relay(stop)),
             ("consumer", lambda: self._consume(stop)),
         ]
         for name, sweep, interval in self.timers:
             parts.append((f"timer-{name}", _timer_loop(name, sweep, interval, self.clock, stop)))
-        threads = []
+        threads: list[threading.Thread] = []
+        crashed: list[str] = []
         for name, target in parts:
             thread = threading.Thread(
-                target=_guarded(name, target, stop), name=f"{self.service}-{name}", daemon=True
+                target=_guarded(name, target, stop, crashed),
+                name=f"{self.service}-{name}",
+                daemon=True,
             )
             thread.start()
             threads.append(thread)
         log.info("worker %s started: %s", self.service, ", ".join(name for name, _ in parts))
-        return threads
+        return threads, crashed
 
     def _relay(self, stop: threading.Event) -> None:
         publisher = self.transport.publisher()
@@ -137,14 +145,22 @@ class Worker:
         consumer.run(stop)
 
 
+class WorkerCrashed(RuntimeError):
+    """A part of the worker (relay, consumer, a timer) ended without being asked to."""
+
+
 class WorkerHandle:
     """A worker running in background threads."""
 
-    def __init__(self, stop: threading.Event, threads: list[threading.Thread]) -> None:
+    def __init__(
+        self, stop: threading.Event, threads: list[threading.Thread], crashed: list[str]
+    ) -> None:
         self.stop_event = stop
         self.threads = threads
+        self.crashed = crashed  # names of the parts that ended on their own
 
-    def stop(self, timeout: float = 30.0) -> None:
+    def stop(self, timeout: float | None = 30.0) -> None:
+        """Ask every part to stop and wait for each (the consumer acks what it holds)."""
         self.stop_event.set()
         for thread in self.threads:
             thread.join(timeout)
@@ -154,7 +170,9 @@ class WorkerHandle:
         return any(thread.is_alive() for thread in self.threads)
 
 
-def _guarded(name: str, target: Callable[[], None], stop: threading.Event) -> Callable[[], None]:
+def _guarded(
+    name: str, target: Callable[[], None], stop: threading.Event, crashed: list[str]
+) -> Callable[[], None]:
     """A part that ends before stop was asked for takes the worker down with it,
     so the process supervisor restarts a whole worker instead of half of one."""
 
@@ -165,6 +183,7 @@ def _guarded(name: str, target: Callable[[], None], stop: threading.Event) -> Ca
             log.exception("worker part %s crashed", name)
         if not stop.is_set():
             log.error("worker part %s ended unexpectedly; stopping the worker", name)
+            crashed.append(name)
             stop.set()
 
     return run

@@ -24,7 +24,7 @@ from common.events.testkit import (
 from common.events.transport import transport_from_url
 from common.settings import CommonSettings
 from common.testing import eventually
-from common.worker import Worker
+from common.worker import Worker, WorkerCrashed
 
 SERVICE = "svc"
 
@@ -86,6 +86,18 @@ def test_run_returns_once_its_stop_event_is_set(engine):
     assert not runner.is_alive()
 
 
+def test_a_part_that_crashes_stops_the_worker_and_run_says_so(engine):
+    class BusWithoutConsumers(MemoryBus):
+        def consumer(self, *args, **kwargs):
+            raise OSError("the consumer's socket is gone for good")
+
+    worker = Worker(
+        SERVICE, settings(), engine, {}, uow_factory(engine), ["test.*"], BusWithoutConsumers()
+    )
+    with pytest.raises(WorkerCrashed, match="consumer ended"):
+        worker.run(threading.Event())
+
+
 def test_a_failing_timer_sweep_is_logged_and_the_worker_keeps_sweeping(engine, caplog):
     calls = []
 
@@ -117,7 +129,7 @@ def test_sigterm_stops_a_worker_running_in_the_main_thread(tmp_path):
         from common.events.memory import MemoryBus
         from common.events.testkit import bus_engine, uow_factory
         from common.settings import CommonSettings, Env
-        from common.worker import Worker
+        from common.worker import Worker, WorkerCrashed
 
         environ = {{
             "SVC_DATABASE_URL": "sqlite://",
