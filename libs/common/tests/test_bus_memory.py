@@ -124,7 +124,7 @@ def test_replay_after_the_fix_handles_the_dead_letter_once(engine):
         raise RuntimeError("not yet")
 
     events = [envelope("a"), envelope("b")]
-    plain = MemoryBus()  # without a clock a retry is due at once
+    plain = MemoryBus(immediate_retries=True)
     plain.declare(SERVICE, ["test.*"], DELAYS)
     plain.publish_batch(events)
     plain.process(SERVICE, dispatcher(engine, broken, max_attempts=2))

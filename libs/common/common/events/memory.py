@@ -1,8 +1,8 @@
 """An in-process bus with RabbitMQ's semantics, for the one-process mode and fast tests.
 
 It keeps what the code relies on: topic bindings per service, at-least-once
-delivery with acks, retries with a delay (immediate, or due on an injected
-clock), a dead-letter list with reasons, replay, and a delivery limit for a
+delivery with acks, retries after their delay (on an injectable clock, or at
+once for tests), a dead-letter list with reasons, replay, and a delivery limit for a
 dispatcher that crashes. Tests can ask for duplicate deliveries on demand.
 """
 
@@ -64,10 +64,19 @@ class _Queue:
 class MemoryBus:
     """Thread-safe; one instance is shared by every service of the process."""
 
-    def __init__(self, prefix: str = "memory", clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        prefix: str = "memory",
+        clock: Clock | None = None,
+        *,
+        immediate_retries: bool = False,
+    ) -> None:
+        """A retry waits its delay on `clock` (the system clock by default, as a
+        broker would); unit tests pass a FrozenClock to step it, or ask for
+        `immediate_retries`."""
         self.prefix = prefix
-        # Without a clock a retry is due at once; with one it waits its delay.
-        self._clock = clock
+        self._clock: Clock = clock or SystemClock()
+        self._immediate = immediate_retries
         self._lock = threading.Condition()
         self._queues: dict[str, _Queue] = {}
         self._sequence = itertools.count()
@@ -217,7 +226,7 @@ class MemoryBus:
             self._lock.notify_all()
 
     def _delay(self, queue: _Queue, message: Message) -> None:
-        if self._clock is None or not queue.delays_ms:
+        if self._immediate or not queue.delays_ms:
             queue.ready.append(message)
             return
         delay = retry_delay_for(queue.delays_ms, message.attempts)
@@ -225,14 +234,14 @@ class MemoryBus:
         heapq.heappush(queue.delayed, (due, next(self._sequence), message))
 
     def _release_due(self, queue: _Queue) -> None:
-        if not queue.delayed or self._clock is None:
+        if not queue.delayed:
             return
         now = self._clock.now()
         while queue.delayed and queue.delayed[0][0] <= now:
             queue.ready.append(heapq.heappop(queue.delayed)[2])
 
     def _now(self) -> datetime:
-        return (self._clock or SystemClock()).now()
+        return self._clock.now()
 
 
 class MemoryConsumer:
