@@ -2,7 +2,7 @@
 
 The catalog and the gateway run as real servers (gunicorn processes on free
 ports, each on its own fresh PostgreSQL database, migrated and seeded, the
-supervisor created with the real `python -m gateway.staff create` command).
+staff created with the real `python -m gateway.staff create` command).
 Chromium is the Debian package at /usr/bin/chromium driven by Playwright;
 every page a test visits is checked with axe-core against WCAG 2.0, 2.1 and
 2.2 A and AA.
@@ -33,6 +33,7 @@ SCREENSHOTS = ROOT / "docs" / "screenshots"
 SECRET = "e2e-internal-token-secret"
 SUPERVISOR_EMAIL = "supervisor@e2e.example.cn"
 SUPERVISOR_PASSWORD = "supervisor password 2026"
+REVIEWER_EMAIL = "reviewer@e2e.example.cn"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 CHROMIUM_ARGS = [
     "--headless",
@@ -120,19 +121,9 @@ def stack() -> Iterator[Stack]:
         _run([python, "-m", "catalog.migrate"], catalog_env)
         _run([python, "-m", "catalog.seed"], catalog_env)
         _run([python, "-m", "gateway.migrate"], gateway_env)
-        _run(
-            [
-                python,
-                "-m",
-                "gateway.staff",
-                "create",
-                "--email",
-                SUPERVISOR_EMAIL,
-                "--role",
-                "supervisor",
-            ],
-            {**gateway_env, "GATEWAY_STAFF_PASSWORD": SUPERVISOR_PASSWORD},
-        )
+        for email, role in ((SUPERVISOR_EMAIL, "supervisor"), (REVIEWER_EMAIL, "reviewer")):
+            command = ["-m", "gateway.staff", "create", "--email", email, "--role", role]
+            _run([python, *command], {**gateway_env, "GATEWAY_STAFF_PASSWORD": SUPERVISOR_PASSWORD})
         catalog = _serve("catalog.app:create_app()", catalog_port, catalog_env)
         gateway = _serve("gateway.app:create_app()", gateway_port, gateway_env)
         try:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from .conftest import SUPERVISOR_EMAIL, SUPERVISOR_PASSWORD
+from .conftest import REVIEWER_EMAIL, SUPERVISOR_EMAIL, SUPERVISOR_PASSWORD
 
 Check = Callable[[Page], None]
 PASSWORD = "applicant password 2026"
@@ -58,6 +58,7 @@ def test_an_applicant_registers_signs_out_and_signs_in_again(
     email = f"e2e-{uuid.uuid4().hex[:8]}@example.cn"
     page.goto("/register")
     page.get_by_role("link", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
     assert_accessible(page)
 
     page.get_by_label("Email address or mobile number").fill(email)
@@ -156,3 +157,28 @@ def _screenshot(page: Page, path: Path) -> None:
     if os.environ.get("UPDATE_SCREENSHOTS") == "1" or not path.exists():
         page.set_viewport_size({"width": 1200, "height": 900})
         page.screenshot(path=str(path), full_page=True)
+
+
+def test_a_reviewer_sees_the_staff_desk_but_not_the_fee_pages(
+    page: Page, assert_accessible: Check
+) -> None:
+    page.goto("/staff/sign-in")
+    page.get_by_role("link", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.get_by_label("Work email address").fill(REVIEWER_EMAIL)
+    page.get_by_label("Password").fill(SUPERVISOR_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Staff desk")
+    expect(page.get_by_text("Your roles: reviewer")).to_be_visible()
+    assert_accessible(page)
+    response = page.goto("/staff/items")
+    assert response is not None and response.status == 403
+    expect(page.get_by_role("heading", level=1)).to_have_text("Not allowed")
+    assert_accessible(page)
+
+
+def test_an_unknown_page_is_a_helpful_404(page: Page, assert_accessible: Check) -> None:
+    response = page.goto("/items/no-such-service")
+    assert response is not None and response.status == 404
+    expect(page.get_by_role("link", name="返回服务店首页")).to_be_visible()
+    assert_accessible(page)

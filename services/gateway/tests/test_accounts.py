@@ -229,3 +229,20 @@ def test_staff_cannot_use_the_applicant_sign_in(
     staff = make_staff("reviewer")
     assert sign_in_page(client, staff.label).status_code == 401
     assert sign_in_page(client, staff.label, staff=True).status_code == 303
+
+
+def test_the_rate_limit_holds_across_gateway_processes(
+    app, gateway_database_url: str, catalog_url: str, sign_in_page: Submit, make_applicant
+) -> None:
+    from gateway.app import create_app
+
+    from .conftest import gateway_settings
+
+    applicant = make_applicant()
+    other_process = create_app(gateway_settings(gateway_database_url, catalog_url))
+    try:
+        for _ in range(5):
+            sign_in_page(app.test_client(), applicant.label, "wrong password!")
+        assert sign_in_page(other_process.test_client(), applicant.label).status_code == 429
+    finally:
+        other_process.extensions["gateway.engine"].dispose()
