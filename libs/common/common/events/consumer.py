@@ -153,19 +153,19 @@ class Dispatcher:
         with self._uow_factory() as uow:
             fresh = self._claim_all(uow, [envelope for _, envelope, _ in todo])
             results = []
-            for index, envelope, _attempts in todo:
-                if envelope.id not in fresh:
-                    log.info("duplicate %s skipped", envelope.id, extra=_fields(envelope))
-                    results.append((index, _ack(envelope)))
-                    continue
-                fresh.discard(envelope.id)  # the same id twice in one batch: once
-                uow.caused_by(envelope)
-                try:
-                    with uow.deferring_commit():
+            with uow.deferring_commit():
+                for index, envelope, _attempts in todo:
+                    if envelope.id not in fresh:
+                        log.info("duplicate %s skipped", envelope.id, extra=_fields(envelope))
+                        results.append((index, _ack(envelope)))
+                        continue
+                    fresh.discard(envelope.id)  # the same id twice in one batch: once
+                    uow.caused_by(envelope)
+                    try:
                         self.handlers[envelope.type](envelope, uow)
-                except Exception as exc:
-                    raise _NeedsCare(index, exc) from exc
-                results.append((index, _ack(envelope)))
+                    except Exception as exc:
+                        raise _NeedsCare(index, exc) from exc
+                    results.append((index, _ack(envelope)))
             uow.commit()
         return results
 
@@ -196,10 +196,11 @@ class Dispatcher:
     def _careful(self, todo: Todo, known: dict[int, Exception]) -> list[tuple[int, Outcome]]:
         try:
             with self._uow_factory() as uow:
-                results = [
-                    (index, self._handle_one(uow, envelope, attempts, known.get(index)))
-                    for index, envelope, attempts in todo
-                ]
+                with uow.deferring_commit():
+                    results = [
+                        (index, self._handle_one(uow, envelope, attempts, known.get(index)))
+                        for index, envelope, attempts in todo
+                    ]
                 uow.commit()
             return results
         except SQLAlchemyError as exc:
@@ -224,8 +225,7 @@ class Dispatcher:
         try:
             if known is not None:
                 raise known
-            with uow.deferring_commit():
-                self.handlers[envelope.type](envelope, uow)
+            self.handlers[envelope.type](envelope, uow)
             session.flush()
         except Exception as exc:
             _end(savepoint, commit=False)

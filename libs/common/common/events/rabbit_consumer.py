@@ -49,7 +49,7 @@ log = logging.getLogger("common.events.rabbit")
 CONNECTION_ERRORS = (pika.exceptions.AMQPError, OSError)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class _Received:
     generation: int
     tag: int
