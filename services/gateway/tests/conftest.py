@@ -125,7 +125,7 @@ def gateway_settings(database_url: str, catalog_url: str, **overrides: str) -> S
         "INTERNAL_TOKEN_SECRET": SECRET,
         "SESSION_COOKIE_SECURE": "false",
         "LOG_FORMAT": "text",
-        "SERVICE_TIMEOUT_SECONDS": "2",
+        "SERVICE_TIMEOUT_SECONDS": "10",  # generous: the test machine is shared and slow at times
         **overrides,
     }
     return Settings.from_env(Env(values))

@@ -47,3 +47,19 @@ def test_unknown_item_page_is_a_404_page(client: FlaskClient) -> None:
     response = client.get("/items/no-such-service")
     assert response.status_code == 404
     assert "text/html" in response.content_type
+
+
+def test_a_star_rating_is_told_in_words_not_only_by_stars(app) -> None:
+    from flask import g
+
+    from gateway.clients.catalog import Rating
+    from gateway.pages import _rating_text, _stars
+
+    with app.test_request_context("/"):
+        g.lang = "en"
+        assert _rating_text(Rating(average=4.87, count=1234)) == "4.9 out of 5, 1,234 ratings"
+        assert _rating_text(Rating(average=None, count=0)) == "No ratings yet"
+        g.lang = "zh-CN"
+        assert _rating_text(Rating(average=4.87, count=1234)) == "4.9 分（满分 5 分），1,234 条评价"
+    assert _stars(4.87) == "★★★★★"
+    assert _stars(3.2) == "★★★☆☆"
