@@ -24,14 +24,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "site.sign_out": ("退出登录", "Sign out"),
     "site.account": ("我的账户", "Your account"),
     "site.staff": ("工作人员", "Staff"),
-    "site.language_label": ("语言", "Language"),
-    "site.switch_to": ("切换到{language}", "Switch to {language}"),
     "site.footer": (
         "价格均经物价主管部门核准。本店由车辆管理所运营。",
         "All prices are approved by the price authority. This store is run by the vehicle management office.",
     ),
     "site.signed_in_as": ("已登录：{label}", "Signed in as {label}"),
-    "site.api_docs": ("开发者 API", "Developer API"),
     # --- the store front
     "store.title": ("全部服务", "All services"),
     "store.intro": (
@@ -47,10 +44,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "item.delivery_fee": ("快递费", "Courier fee"),
     "item.total_fee": ("合计", "Total"),
     "item.sla": ("办理时限：{days} 个工作日", "Processing time: {days} working days"),
-    "item.sla_label": ("办理时限", "Processing time"),
-    "item.sla_days": ("{days} 个工作日", "{days} working days"),
     "item.deals": ("已成交 {count} 笔", "{count} deals"),
-    "item.details_link": ("查看“{title}”的详情", "Details of “{title}”"),
     "item.upcoming_fee": ("自 {day} 起的新价格", "New fee from {day}"),
     "item.no_fee": ("暂无核准价格", "No approved price yet"),
     "rating.text": (
@@ -87,7 +81,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "form.error_summary": ("出现了问题", "There is a problem"),
     "form.invalid": ("请检查标出的字段。", "Check the fields marked."),
     "form.error_prefix": ("错误：", "Error:"),
-    "form.submit": ("提交", "Submit"),
     # --- registration
     "register.title": ("注册申请人账户", "Register an applicant account"),
     "register.intro": (
@@ -107,7 +100,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "无法使用这些信息注册；如果您已有账户，请登录。",
         "You cannot register with these details; if you have an account, sign in.",
     ),
-    "register.done": ("注册成功，您已登录。", "You are registered and signed in."),
     "register.have_account": ("已有账户？登录", "Already have an account? Sign in"),
     # --- signing in
     "sign_in.title": ("登录", "Sign in"),
@@ -125,13 +117,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Too many failed sign-in attempts. Try again in 15 minutes.",
     ),
     "sign_in.no_account": ("还没有账户？注册", "No account yet? Register"),
-    "sign_in.needed": ("请先登录。", "Sign in to continue."),
     "sign_in.staff_link": ("工作人员入口", "Staff sign in"),
-    "sign_out.done": ("您已退出登录。", "You have signed out."),
     # --- account
     "account.title": ("我的账户", "Your account"),
     "account.signed_in": ("您已登录，账户：{label}", "You are signed in as {label}."),
-    "account.roles": ("角色", "Roles"),
     # --- field messages
     "identifier.required": (
         "请输入电子邮箱或手机号码。",
@@ -194,7 +183,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "staff.service": ("服务", "Service"),
     "staff.fee": ("当前价格", "Current fee"),
     "staff.actions": ("操作", "Actions"),
-    "staff.change_fee": ("修改“{title}”的价格", "Change the fee of “{title}”"),
     "staff.change_fee_short": ("修改价格", "Change fee"),
     "staff.publish": ("上架“{title}”", "Publish “{title}”"),
     "staff.withdraw": ("下架“{title}”", "Withdraw “{title}”"),
@@ -221,7 +209,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "staff.save_fee": ("保存新价格", "Save the new fee"),
     "staff.cancel": ("取消，返回列表", "Cancel and go back to the list"),
-    "staff.fee_history": ("价格历史", "Fee history"),
     # --- refusals and failures
     "auth.needed": ("请先登录。", "You need to sign in."),
     "auth.forbidden": ("您没有权限执行此操作。", "You are not allowed to do this."),
