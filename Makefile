@@ -41,7 +41,7 @@ seed: venv ## Seed demo data into the databases of `make stack`
 lint: venv ## ruff (lint + format check) and mypy
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy libs/common/common $(foreach s,$(wildcard services/*),$(s)/$(notdir $(s)))
+	MYPYPATH=$(subst $(eval) ,:,libs/common $(wildcard services/*)) $(VENV)/bin/mypy -p common $(foreach s,$(wildcard services/*),-p $(notdir $(s)))
 
 .PHONY: fmt
 fmt: venv ## Format and auto-fix

@@ -6,6 +6,7 @@ so a misconfigured deployment fails loudly at boot instead of at first use.
 
 from __future__ import annotations
 
+import builtins
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -41,7 +42,7 @@ class Env:
             return default
         return value
 
-    def int(self, name: str, default: int | None = None) -> int:
+    def int(self, name: builtins.str, default: builtins.int | None = None) -> builtins.int:
         raw = self._environ.get(name)
         if raw is None or raw == "":
             if default is None:
@@ -52,7 +53,7 @@ class Env:
         except ValueError:
             raise InvalidSetting(name, f"must be a whole number, not {raw!r}") from None
 
-    def float(self, name: str, default: float | None = None) -> float:
+    def float(self, name: builtins.str, default: builtins.float | None = None) -> builtins.float:
         raw = self._environ.get(name)
         if raw is None or raw == "":
             if default is None:
@@ -63,7 +64,7 @@ class Env:
         except ValueError:
             raise InvalidSetting(name, f"must be a number, not {raw!r}") from None
 
-    def bool(self, name: str, default: bool = False) -> bool:
+    def bool(self, name: builtins.str, default: builtins.bool = False) -> builtins.bool:
         raw = self._environ.get(name)
         if raw is None or raw == "":
             return default

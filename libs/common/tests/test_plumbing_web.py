@@ -2,12 +2,13 @@ import json
 import logging
 
 import pytest
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+
 from common.auth import issue_token, require_roles
 from common.errors import Conflict
 from common.logging import JsonFormatter, redact
 from common.web import create_service_app
-from flask_smorest import Blueprint
-from marshmallow import Schema, fields
 
 SECRET = "test-secret"
 
