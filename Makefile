@@ -3,6 +3,8 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 VENV := .venv
 PY := $(VENV)/bin/python
+# Compose v2 is a docker plugin; fall back to the v1 command where only that is installed.
+COMPOSE := $(shell docker compose version >/dev/null 2>&1 && echo 'docker compose' || echo docker-compose)
 
 .PHONY: help
 help: ## List the commands
@@ -27,11 +29,11 @@ stack: venv ## Every service as gunicorn web + worker on RabbitMQ and PostgreSQL
 
 .PHONY: up
 up: ## The same under docker compose
-	docker compose up -d --build
+	$(COMPOSE) up -d --build
 
 .PHONY: down
 down: ## Stop the docker compose stack
-	docker compose down
+	$(COMPOSE) down
 
 .PHONY: seed
 seed: venv ## Seed demo data into the databases of `make stack`

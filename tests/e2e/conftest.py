@@ -1,8 +1,9 @@
 """Fixtures for the browser tests.
 
-The catalog and the gateway run as real servers (gunicorn processes on free
-ports, each on its own fresh PostgreSQL database, migrated and seeded, the
-staff created with the real `python -m gateway.staff create` command).
+The catalog and the gateway run as real processes (common.processes.Stack:
+gunicorn on free ports, each on its own fresh PostgreSQL database, migrated
+and seeded, the catalog's worker on RabbitMQ; the staff are created with the
+real `python -m gateway.staff create` command).
 Chromium is the Debian package at /usr/bin/chromium driven by Playwright;
 every page a test visits is checked with axe-core against WCAG 2.0, 2.1 and
 2.2 A and AA.
@@ -11,26 +12,20 @@ every page a test visits is checked with axe-core against WCAG 2.0, 2.1 and
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from common.testing import free_port, fresh_postgres_database
+from common.processes import Stack
 
 ROOT = Path(__file__).resolve().parents[2]
-VENV_BIN = Path(sys.executable).parent
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "docs" / "screenshots"
-SECRET = "e2e-internal-token-secret"
 SUPERVISOR_EMAIL = "supervisor@e2e.example.cn"
 SUPERVISOR_PASSWORD = "supervisor password 2026"
 REVIEWER_EMAIL = "reviewer@e2e.example.cn"
@@ -47,95 +42,26 @@ CHROMIUM_ARGS = [
 ]
 
 
-@dataclass
-class Stack:
-    gateway_url: str
-    catalog_url: str
-
-
-def _wait_until_healthy(url: str, process: subprocess.Popen[bytes], name: str) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the {name} server stopped at start-up (exit {process.returncode})")
-        try:
-            if requests.get(f"{url}/healthz", timeout=1).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"the {name} server did not answer {url}/healthz within 60 s")
-
-
-def _serve(factory: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [
-            str(VENV_BIN / "gunicorn"),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "1",
-            "--threads",
-            "4",
-            "--log-level",
-            "warning",
-            factory,
-        ],
-        env={**os.environ, **env},
-        cwd=ROOT,
-    )
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=5)
-
-
-def _run(args: list[str], env: dict[str, str]) -> None:
-    subprocess.run(args, env={**os.environ, **env}, cwd=ROOT, check=True, timeout=120)
-
-
 @pytest.fixture(scope="session")
-def stack() -> Iterator[Stack]:
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     if not AXE.exists():
         raise RuntimeError(f"axe-core is missing at {AXE}: run `npm ci` in {ROOT}")
-    with (
-        fresh_postgres_database("e2e_catalog") as catalog_db,
-        fresh_postgres_database("e2e_gateway") as gateway_db,
-    ):
-        catalog_port, gateway_port = free_port(), free_port()
-        common = {"INTERNAL_TOKEN_SECRET": SECRET, "LOG_FORMAT": "text", "BUS_URL": "memory://"}
-        catalog_env = {**common, "CATALOG_DATABASE_URL": catalog_db}
-        gateway_env = {
-            **common,
-            "GATEWAY_DATABASE_URL": gateway_db,
-            "GATEWAY_SECRET_KEY": "e2e-gateway-secret-key-0123456789",
-            "CATALOG_URL": f"http://127.0.0.1:{catalog_port}",
-            "SESSION_COOKIE_SECURE": "false",
-        }
-        python = str(VENV_BIN / "python")
-        _run([python, "-m", "catalog.migrate"], catalog_env)
-        _run([python, "-m", "catalog.seed"], catalog_env)
-        _run([python, "-m", "gateway.migrate"], gateway_env)
+    running = Stack(
+        workdir=tmp_path_factory.mktemp("e2e-stack"),
+        services=["catalog", "gateway"],
+        web_workers=1,
+        extra_env={"SESSION_COOKIE_SECURE": "false"},
+    )
+    running.start()
+    try:
         for email, role in ((SUPERVISOR_EMAIL, "supervisor"), (REVIEWER_EMAIL, "reviewer")):
-            command = ["-m", "gateway.staff", "create", "--email", email, "--role", role]
-            _run([python, *command], {**gateway_env, "GATEWAY_STAFF_PASSWORD": SUPERVISOR_PASSWORD})
-        catalog = _serve("catalog.app:create_app()", catalog_port, catalog_env)
-        gateway = _serve("gateway.app:create_app()", gateway_port, gateway_env)
-        try:
-            _wait_until_healthy(f"http://127.0.0.1:{catalog_port}", catalog, "catalog")
-            _wait_until_healthy(f"http://127.0.0.1:{gateway_port}", gateway, "gateway")
-            yield Stack(
-                gateway_url=f"http://127.0.0.1:{gateway_port}",
-                catalog_url=f"http://127.0.0.1:{catalog_port}",
+            running.run(
+                [sys.executable, "-m", "gateway.staff", "create", "--email", email, "--role", role],
+                env={"GATEWAY_STAFF_PASSWORD": SUPERVISOR_PASSWORD},
             )
-        finally:
-            _stop(gateway)
-            _stop(catalog)
+        yield running
+    finally:
+        running.stop()
 
 
 @pytest.fixture(scope="session")
@@ -151,7 +77,7 @@ def browser() -> Iterator[Browser]:
 @pytest.fixture
 def page(browser: Browser, stack: Stack) -> Iterator[Page]:
     # bypass_csp lets the test inject axe-core; the pages themselves run no script at all.
-    context = browser.new_context(base_url=stack.gateway_url, bypass_csp=True)
+    context = browser.new_context(base_url=stack.url("gateway"), bypass_csp=True)
     page = context.new_page()
     yield page
     context.close()

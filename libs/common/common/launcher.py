@@ -78,7 +78,7 @@ def one_process_environment(services: list[str], data_dir: Path) -> dict[str, st
     }
     for name in services:
         upper = name.upper()
-        port = int(os.environ.get(f"{upper}_PORT", DEFAULT_PORTS.get(name, 8010)))
+        port = int(os.environ.get(f"{upper}_PORT") or DEFAULT_PORTS.get(name, 8010))
         values[f"{upper}_DATABASE_URL"] = f"sqlite:///{data_dir / (name + '.db')}"
         values[f"{upper}_URL"] = f"http://127.0.0.1:{port}"
         values[f"{upper}_PORT"] = str(port)
@@ -98,7 +98,7 @@ class _ServerThread(threading.Thread):
 
 
 def main() -> None:
-    data_dir = Path(os.environ.get("RUN_DATA_DIR", "var/run")).resolve()
+    data_dir = Path(os.environ.get("RUN_DATA_DIR") or "var/run").resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     services = ordered(discover_services())
     if not services:
@@ -121,7 +121,7 @@ def main() -> None:
         for service in services
         if "worker" in service.parts
     ]
-    host = os.environ.get("RUN_HOST", "127.0.0.1")
+    host = os.environ.get("RUN_HOST") or "127.0.0.1"
     servers = [
         _ServerThread(s.name, s.parts["web"](), int(os.environ[f"{s.name.upper()}_PORT"]), host)
         for s in services
@@ -138,7 +138,7 @@ def main() -> None:
 
 
 def _announce(host: str, demo_logins: list[str]) -> None:
-    port = os.environ.get("GATEWAY_PORT", "8000")
+    port = os.environ.get("GATEWAY_PORT") or "8000"
     shown = "localhost" if host in {"127.0.0.1", "0.0.0.0"} else host  # noqa: S104
     lines = [f"The licensing store is running at http://{shown}:{port}/", *demo_logins]
     lines.append("Press Ctrl-C to stop.")

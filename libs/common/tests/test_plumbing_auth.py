@@ -1,4 +1,5 @@
 import pytest
+
 from common.auth import issue_token, verify_token
 from common.errors import Unauthorized
 

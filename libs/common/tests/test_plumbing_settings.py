@@ -1,4 +1,5 @@
 import pytest
+
 from common.settings import CommonSettings, Env, InvalidSetting, MissingSetting
 
 FULL = {

@@ -17,6 +17,7 @@ from common.errors import DomainError, problem
 from common.logging import configure_logging
 from common.web import create_service_app, database_check
 from gateway import api, browser
+from gateway.clients.cache import TTLCache
 from gateway.clients.catalog import CatalogClient
 from gateway.clients.http import ServiceClient
 from gateway.context import Gateway
@@ -53,7 +54,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         settings=settings,
         session_factory=make_session_factory(engine),
         hasher=make_hasher(),
-        catalog=CatalogClient(catalog),
+        catalog=CatalogClient(catalog, TTLCache(settings.catalog_cache_seconds)),
         clock=clock or SystemClock(),
     )
     app.extensions["gateway.engine"] = engine

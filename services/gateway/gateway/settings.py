@@ -20,6 +20,7 @@ class Settings:
     api_token_ttl_seconds: int
     service_timeout_seconds: float
     service_read_retries: int
+    catalog_cache_seconds: float
     sign_in_max_failures: int
     sign_in_window_seconds: int
     log_format: str
@@ -41,6 +42,7 @@ class Settings:
             api_token_ttl_seconds=env.int("API_TOKEN_TTL_SECONDS", 24 * 3600),
             service_timeout_seconds=env.float("SERVICE_TIMEOUT_SECONDS", 3.0),
             service_read_retries=env.int("SERVICE_READ_RETRIES", 2),
+            catalog_cache_seconds=env.float("GATEWAY_CATALOG_CACHE_SECONDS", 2.0),
             sign_in_max_failures=env.int("SIGN_IN_MAX_FAILURES", 5),
             sign_in_window_seconds=env.int("SIGN_IN_WINDOW_SECONDS", 15 * 60),
             log_format=env.str("LOG_FORMAT", "json"),

@@ -7,12 +7,16 @@ edit here only.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from common.errors import InvalidInput
+from gateway.clients.cache import TTLCache
 from gateway.clients.http import Caller, ServiceClient
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -98,22 +102,40 @@ class Store:
 
 
 class CatalogClient:
-    def __init__(self, client: ServiceClient) -> None:
+    def __init__(self, client: ServiceClient, cache: TTLCache | None = None) -> None:
         self._client = client
+        self._cache = cache or TTLCache(0)
+
+    def _public(self, caller: Caller, key: str, load: Callable[[], T]) -> T:
+        """Public reads are the same for every anonymous caller, so they may be cached."""
+        if caller.roles != ("public",):
+            return load()
+        return self._cache.get_or_load(key, load)
 
     def published_items(self, caller: Caller) -> list[Item]:
-        return [_item(raw) for raw in _list(self._client.get("/items", caller))]
+        return self._public(
+            caller,
+            "items",
+            lambda: [_item(raw) for raw in _list(self._client.get("/items", caller))],
+        )
 
     def all_items(self, caller: Caller) -> list[Item]:
         body = self._client.get("/items", caller, params={"status": "all"})
         return [_item(raw) for raw in _list(body)]
 
     def item(self, code: str, caller: Caller) -> Item:
-        return _item(self._client.get(f"/items/{_segment(code)}", caller))
+        return self._public(
+            caller,
+            f"item:{code}",
+            lambda: _item(self._client.get(f"/items/{_segment(code)}", caller)),
+        )
 
     def store(self, caller: Caller) -> Store:
-        raw = self._client.get("/store", caller) or {}
-        return Store(deal_count=_int(raw.get("deal_count")), rating=_rating(raw.get("rating")))
+        def load() -> Store:
+            raw = self._client.get("/store", caller) or {}
+            return Store(deal_count=_int(raw.get("deal_count")), rating=_rating(raw.get("rating")))
+
+        return self._public(caller, "store", load)
 
     def change_fee(
         self,
@@ -136,13 +158,21 @@ class CatalogClient:
             self._client.post(f"/items/{_segment(code)}/fees", caller, _to_catalog(body))
         except InvalidInput as error:
             raise InvalidInput(error.detail, errors=_from_catalog(error.errors)) from None
+        finally:
+            self._cache.clear()
         return self.item(code, caller)
 
     def publish(self, code: str, caller: Caller) -> Item:
-        return _item(self._client.post(f"/items/{_segment(code)}/publish", caller))
+        try:
+            return _item(self._client.post(f"/items/{_segment(code)}/publish", caller))
+        finally:
+            self._cache.clear()
 
     def withdraw(self, code: str, caller: Caller) -> Item:
-        return _item(self._client.post(f"/items/{_segment(code)}/withdraw", caller, {}))
+        try:
+            return _item(self._client.post(f"/items/{_segment(code)}/withdraw", caller, {}))
+        finally:
+            self._cache.clear()
 
 
 # The gateway's names of a fee's fields → the catalog's names.
