@@ -58,9 +58,7 @@ def test_a_supervisors_fee_change_shows_in_the_store_and_is_published(
     )
     assert answer.status_code == 201, answer.text
     # Other gateway processes show it once their few-second cache entries expire.
-    eventually(
-        lambda: _item(stack, "licence-plate-replacement")["fee"]["production_fen"] == 12000
-    )
+    eventually(lambda: _item(stack, "licence-plate-replacement")["fee"]["production_fen"] == 12000)
     assert _item(stack, "licence-plate-replacement")["fee"]["delivery_fen"] == 2200
     event = broker.take(listening)
     assert event["type"] == "catalog.item_changed"
