@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from flask import (
@@ -52,9 +52,14 @@ def create_service_app(
     version: str = "1.0.0",
     config: Mapping[str, Any] | None = None,
     verify_internal_tokens: bool = True,
+    open_paths: Sequence[str] = (),
 ) -> tuple[Flask, Api]:
     """The shared skeleton; `verify_internal_tokens=False` only for the public gateway,
-    which authenticates browsers and API clients itself and signs tokens for others."""
+    which authenticates browsers and API clients itself and signs tokens for others.
+
+    `open_paths` are path prefixes that need no internal token because their
+    callers prove themselves another way (a payment or courier company's signed
+    webhooks); their views check that proof themselves."""
     app = Flask(name)
     app.config.update(
         API_TITLE=title,
@@ -71,7 +76,9 @@ def create_service_app(
     register_error_handlers(app)
     _install_request_context(app)
     if verify_internal_tokens:
-        install_token_check(app, internal_token_secret, audience=name, open_paths=OPEN_PATHS)
+        install_token_check(
+            app, internal_token_secret, audience=name, open_paths=(*OPEN_PATHS, *open_paths)
+        )
     _install_metrics(app, name)
     app.register_blueprint(_operations_blueprint(readiness))
     return app, api

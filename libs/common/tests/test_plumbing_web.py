@@ -68,6 +68,30 @@ def test_operational_endpoints_answer_without_a_token(client):
     assert page.status_code == 200 and b"/fees" in page.data and b"<script" not in page.data
 
 
+def test_an_open_path_answers_without_a_token_and_others_still_need_one():
+    app, api = create_service_app(
+        "orders",
+        title="Orders",
+        internal_token_secret=SECRET,
+        readiness={},
+        open_paths=("/webhooks/",),
+    )
+    blp = Blueprint("hooks", __name__)
+
+    @blp.post("/webhooks/payments")
+    def hook():
+        return {"status": "processed"}
+
+    @blp.get("/orders")
+    def orders():
+        return {"orders": []}
+
+    api.register_blueprint(blp)
+    client = app.test_client()
+    assert client.post("/webhooks/payments").status_code == 200
+    assert client.get("/orders").status_code == 401
+
+
 def test_bad_input_names_the_field_and_the_reason(client):
     answer = client.post("/fees", json={"amount_fen": 10.5}, headers=_auth(["supervisor"]))
     assert answer.status_code == 422
