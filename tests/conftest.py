@@ -11,7 +11,7 @@ import json
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -138,3 +138,17 @@ def supervisor_token(stack: Stack) -> str:
     )
     assert answer.status_code == 201, answer.text
     return str(answer.json()["token"])
+
+
+@pytest.fixture(scope="session")
+def catalog_item(stack: Stack) -> Callable[[str], dict[str, Any]]:
+    """Read an item straight from the catalog: the effects of events, without the
+    gateway's few-second cache in between."""
+    headers = stack.token_headers("catalog", subject="tests", roles=["public"])
+
+    def read(code: str) -> dict[str, Any]:
+        answer = requests.get(f"{stack.url('catalog')}/items/{code}", headers=headers, timeout=10)
+        assert answer.status_code == 200, answer.text
+        return answer.json()  # type: ignore[no-any-return]
+
+    return read

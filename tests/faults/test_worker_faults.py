@@ -5,19 +5,15 @@ from __future__ import annotations
 import signal
 import subprocess
 import uuid
+from collections.abc import Callable
 
-import requests
-
-from common.processes import Stack
 from common.testing import eventually
 
 ITEM = "driving-licence-replacement"
 
 
-def _deal_count(stack: Stack) -> int:
-    answer = requests.get(stack.url("gateway") + f"/api/v1/items/{ITEM}", timeout=10)
-    assert answer.status_code == 200, answer.text
-    return int(answer.json()["deal_count"])
+def _deal_counter(catalog_item) -> Callable[[], int]:
+    return lambda: int(catalog_item(ITEM)["deal_count"])
 
 
 def _complete_orders(broker, count: int) -> None:
@@ -31,29 +27,34 @@ def _close_all_broker_connections() -> None:
     )
 
 
-def test_cutting_every_broker_connection_loses_no_event_and_doubles_none(stack, broker):
-    before = _deal_count(stack)
+def test_cutting_every_broker_connection_loses_no_event_and_doubles_none(
+    stack, broker, catalog_item
+):
+    deal_count = _deal_counter(catalog_item)
+    before = deal_count()
     _complete_orders(broker, 150)
     _close_all_broker_connections()  # the test's own connection goes too
     broker.reconnect()
     _complete_orders(broker, 150)
-    eventually(lambda: _deal_count(stack) == before + 300, timeout=60)
-    assert _deal_count(stack) == before + 300
+    eventually(lambda: deal_count() == before + 300, timeout=60)
 
 
-def test_a_killed_worker_redelivers_on_restart_without_doubling_effects(stack, broker):
-    before = _deal_count(stack)
+def test_a_killed_worker_redelivers_on_restart_without_doubling_effects(
+    stack, broker, catalog_item
+):
+    deal_count = _deal_counter(catalog_item)
+    before = deal_count()
     _complete_orders(broker, 200)
     stack.stop_process("catalog-worker", signal.SIGKILL)
     _complete_orders(broker, 100)
     stack.restart_process("catalog-worker")
-    eventually(lambda: _deal_count(stack) == before + 300, timeout=60)
-    assert _deal_count(stack) == before + 300
+    eventually(lambda: deal_count() == before + 300, timeout=60)
 
 
-def test_a_worker_asked_to_stop_finishes_its_work_and_exits_cleanly(stack, broker):
-    before = _deal_count(stack)
+def test_a_worker_asked_to_stop_finishes_its_work_and_exits_cleanly(stack, broker, catalog_item):
+    deal_count = _deal_counter(catalog_item)
+    before = deal_count()
     _complete_orders(broker, 50)
     assert stack.stop_process("catalog-worker", signal.SIGTERM) == 0
     stack.restart_process("catalog-worker")
-    eventually(lambda: _deal_count(stack) == before + 50, timeout=60)
+    eventually(lambda: deal_count() == before + 50, timeout=60)
