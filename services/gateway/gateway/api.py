@@ -40,7 +40,7 @@ def _bearer() -> str:
     return token.strip()
 
 
-def _principal(*roles: str) -> services.Principal:
+def api_principal(*roles: str) -> services.Principal:
     principal = services.resolve_session(gateway().uow(), _bearer(), kind=services.API)
     if principal is None:
         raise Unauthorized("auth.needed")
@@ -49,7 +49,7 @@ def _principal(*roles: str) -> services.Principal:
     return principal
 
 
-def _caller(principal: services.Principal) -> Caller:
+def api_caller(principal: services.Principal) -> Caller:
     return Caller(subject=principal.account_id, roles=principal.roles)
 
 
@@ -57,11 +57,11 @@ def _caller(principal: services.Principal) -> Caller:
 def _staff_first() -> None:
     """Staff endpoints check who is calling before they read the body."""
     if request.path.startswith("/api/v1/staff/"):
-        g.api_principal = _principal("supervisor")
+        g.api_principal = api_principal("supervisor")
 
 
 def _supervisor() -> Caller:
-    return _caller(g.api_principal)
+    return api_caller(g.api_principal)
 
 
 @blp.get("/items")
@@ -128,7 +128,7 @@ def sign_in(body: dict[str, Any]) -> Any:
 @blp.doc(security=BEARER)
 def sign_out() -> None:
     """Sign out: the bearer token stops working at once."""
-    _principal()
+    api_principal()
     services.end_session(gateway().uow(), _bearer())
 
 
@@ -137,7 +137,7 @@ def sign_out() -> None:
 @blp.doc(security=BEARER)
 def current_account() -> Any:
     """The account the bearer token belongs to."""
-    return _principal()
+    return api_principal()
 
 
 @blp.get("/staff/items")

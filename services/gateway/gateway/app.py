@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask, Response, g, redirect, request, url_for
 from marshmallow import ValidationError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from common.clock import Clock, SystemClock
@@ -16,13 +16,25 @@ from common.db import make_engine, make_session_factory
 from common.errors import DomainError, problem
 from common.logging import configure_logging
 from common.web import create_service_app, database_check
-from gateway import api, browser
+from gateway import api, api_applications, browser, uploads
 from gateway.clients.cache import TTLCache
 from gateway.clients.catalog import CatalogClient
 from gateway.clients.http import ServiceClient
+from gateway.clients.orders import OrdersClient
+from gateway.clients.verification import VerificationClient
 from gateway.context import Gateway
 from gateway.i18n import normalise_language, translate
-from gateway.pages import accounts, install_template_helpers, render, staff, store
+from gateway.pages import (
+    accounts,
+    applications,
+    apply,
+    documents,
+    install_template_helpers,
+    payment,
+    render,
+    staff,
+    store,
+)
 from gateway.passwords import make_hasher
 from gateway.settings import Settings
 
@@ -43,18 +55,27 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     )
     if settings.trusted_proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies)  # type: ignore[method-assign]
-    catalog = ServiceClient(
-        "catalog",
-        settings.catalog_url,
-        token_secret=settings.internal_token_secret,
-        timeout_seconds=settings.service_timeout_seconds,
-        read_retries=settings.service_read_retries,
-    )
+
+    def service(name: str, url: str, not_found: str) -> ServiceClient:
+        return ServiceClient(
+            name,
+            url,
+            token_secret=settings.internal_token_secret,
+            timeout_seconds=settings.service_timeout_seconds,
+            read_retries=settings.service_read_retries,
+            not_found=not_found,
+        )
+
+    catalog = service("catalog", settings.catalog_url, "item.not_found")
     app.extensions["gateway"] = Gateway(
         settings=settings,
         session_factory=make_session_factory(engine),
         hasher=make_hasher(),
         catalog=CatalogClient(catalog, TTLCache(settings.catalog_cache_seconds)),
+        orders=OrdersClient(service("orders", settings.orders_url, "application.not_found")),
+        verification=VerificationClient(
+            service("verification", settings.verification_url, "application.not_found")
+        ),
         clock=clock or SystemClock(),
     )
     app.extensions["gateway.engine"] = engine
@@ -62,15 +83,18 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         "bearer", {"type": "http", "scheme": "bearer", "description": "POST /api/v1/sessions"}
     )
     smorest.register_blueprint(api.blp)
-    for blueprint in (store.bp, accounts.bp, staff.bp):
+    smorest.register_blueprint(api_applications.blp)
+    pages = (store.bp, accounts.bp, staff.bp, apply.bp, documents.bp, payment.bp, applications.bp)
+    for blueprint in pages:
         app.register_blueprint(blueprint)
+    uploads.install(app, settings.max_upload_bytes)  # before browser: its CSRF check reads the body
     browser.install(app)
     install_template_helpers(app)
-    _install_error_handlers(app)
+    _install_error_handlers(app, settings)
     return app
 
 
-def _install_error_handlers(app: Flask) -> None:
+def _install_error_handlers(app: Flask, settings: Settings) -> None:
     """Pages get an HTML page in the visitor's language; the API and the
     operational endpoints get problem+json (in English unless asked)."""
 
@@ -79,7 +103,9 @@ def _install_error_handlers(app: Flask) -> None:
             request.accept_languages.best_match(["en", "zh-CN", "zh"]) or "en"
         )
 
-    def as_problem(status: int, title: str, detail: str, errors: Any = None) -> Response:
+    def as_problem(
+        status: int, title: str, detail: str, errors: Any = None, slug: str | None = None
+    ) -> Response:
         lang = api_language()
         translated = None
         if errors:
@@ -89,12 +115,12 @@ def _install_error_handlers(app: Flask) -> None:
                 ]
                 for name, msgs in errors.items()
             }
-        response = problem(status, title, translate(detail, lang), errors=translated)
+        response = problem(status, title, translate(detail, lang), slug=slug, errors=translated)
         if status == 401:
             response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
         return response
 
-    def as_page(status: int, title_key: str, message: str) -> Any:
+    def as_page(status: int, title_key: str, message: str, **values: Any) -> Any:
         if status == 401:
             return redirect(url_for("account_pages.sign_in", next=request.full_path.rstrip("?")))
         lang = g.get("lang") or "zh-CN"
@@ -102,7 +128,8 @@ def _install_error_handlers(app: Flask) -> None:
             "error.html",
             status,
             page_title=translate(title_key, lang),
-            message=translate(message, lang),
+            message=translate(message, lang, **values),
+            back=request.path if status == 413 else None,
         )
         return Response(body, status=code, mimetype="text/html")
 
@@ -110,6 +137,8 @@ def _install_error_handlers(app: Flask) -> None:
         400: "csrf.title",
         403: "auth.forbidden_title",
         404: "error.not_found_title",
+        409: "error.conflict_title",
+        413: "error.too_large_title",
         429: "error.too_many_title",
         503: "upstream.title",
     }
@@ -118,12 +147,20 @@ def _install_error_handlers(app: Flask) -> None:
     def _domain(error: DomainError) -> Any:
         if browser.is_page_request():
             return as_page(error.status, page_titles.get(error.status, "error.title"), error.detail)
-        return as_problem(error.status, error.title, error.detail, error.errors)
+        return as_problem(error.status, error.title, error.detail, error.errors, error.slug)
 
     @app.errorhandler(ValidationError)
     def _validation(error: ValidationError) -> Any:
         errors = error.messages if isinstance(error.messages, dict) else {"_schema": error.messages}
         return as_problem(422, "The request has invalid fields", "form.invalid", errors)
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def _too_large(_error: RequestEntityTooLarge) -> Any:
+        uploads.drain_refused_body()
+        megabytes = settings.max_upload_bytes // (1024 * 1024)
+        if browser.is_page_request():
+            return as_page(413, "error.too_large_title", "error.too_large", megabytes=megabytes)
+        return as_problem(413, "The file is too large", "upload.too_large", slug="too-large")
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> Any:

@@ -1,5 +1,5 @@
 """What a request of the gateway can reach: settings, units of work, the
-password hasher, the catalog client and the clock, built once in create_app."""
+password hasher, the service clients and the clock, built once in create_app."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from common.clock import Clock
 from common.db import UnitOfWork
 from gateway.clients.catalog import CatalogClient
+from gateway.clients.orders import OrdersClient
+from gateway.clients.verification import VerificationClient
 from gateway.passwords import PasswordHasher
 from gateway.services import SignInPolicy
 from gateway.settings import Settings
@@ -22,6 +24,8 @@ class Gateway:
     session_factory: sessionmaker[Session]
     hasher: PasswordHasher
     catalog: CatalogClient
+    orders: OrdersClient
+    verification: VerificationClient
     clock: Clock
 
     def uow(self) -> UnitOfWork:

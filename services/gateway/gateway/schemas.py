@@ -4,6 +4,7 @@ strings are there for display only."""
 
 from __future__ import annotations
 
+from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
 from gateway import domain
@@ -91,12 +92,19 @@ class DocumentOut(Schema):
     description = fields.Nested(TextOut, allow_none=True)
 
 
+class ChoiceOut(Schema):
+    value = fields.String()
+    label = fields.Nested(TextOut)
+
+
 class FormFieldOut(Schema):
     name = fields.String()
     type = fields.String()
     label = fields.Nested(TextOut)
     required = fields.Boolean()
     hint = fields.Nested(TextOut, allow_none=True)
+    choices = fields.List(fields.Nested(ChoiceOut), metadata={"description": "For `choice`."})
+    max_length = fields.Integer(allow_none=True)
 
 
 class PickupOfficeOut(Schema):
@@ -138,3 +146,190 @@ class ItemOut(ItemSummaryOut):
 class StoreOut(Schema):
     deal_count = fields.Integer()
     rating = fields.Nested(RatingOut)
+
+
+# --- applications ---------------------------------------------------------------------
+
+IDEMPOTENCY_KEY = {
+    "in": "header",
+    "name": "Idempotency-Key",
+    "required": True,
+    "schema": {"type": "string", "maxLength": 255},
+    "description": "A new random value (e.g. a UUID) for each new request; the same one "
+    "when retrying it. A retry gets the first answer; the same key with another body is 422.",
+}
+
+
+class ApplicationCreateIn(Schema):
+    item_code = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=64),
+        metadata={"description": "The item to apply for, e.g. driving-licence-replacement."},
+    )
+
+
+class ApplicationListQuery(Schema):
+    status = fields.String(
+        load_default=None, metadata={"description": "Only applications in this status."}
+    )
+
+
+class AnswersIn(Schema):
+    answers = fields.Dict(
+        keys=fields.String(validate=validate.Length(min=1, max=64)),
+        values=fields.String(allow_none=True),
+        required=True,
+        metadata={
+            "description": "Question name → answer text: the whole set (a question left "
+            "out is unanswered). The item's `form_fields` say which questions there are."
+        },
+    )
+
+
+class AddressIn(Schema):
+    """Every line is needed; orders names each one that is missing or wrong."""
+
+    recipient = fields.String(load_default="")
+    phone = fields.String(load_default="", metadata={"description": "A mainland mobile number."})
+    province = fields.String(load_default="")
+    city = fields.String(load_default="")
+    district = fields.String(load_default="")
+    street = fields.String(load_default="")
+
+
+class DeliveryIn(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(["courier", "pickup"]))
+    address = fields.Nested(
+        AddressIn, load_default=None, metadata={"description": "For `courier`."}
+    )
+    office_code = fields.String(
+        load_default=None,
+        metadata={"description": "For `pickup`: a code of the item's `pickup_offices`."},
+    )
+
+
+class CardIn(Schema):
+    card_number = fields.String(required=True, metadata={"description": "Digits; spaces allowed."})
+    expiry = fields.String(required=True, metadata={"description": "MM/YY"})
+    cvc = fields.String(required=True)
+
+
+class CancelIn(Schema):
+    reason = fields.String(load_default=None, validate=validate.Length(max=500))
+
+
+class UploadIn(Schema):
+    file = Upload(
+        required=True,
+        metadata={"description": "The photo: JPEG or PNG, at most GATEWAY_MAX_UPLOAD_BYTES."},
+    )
+
+
+class AddressOut(Schema):
+    recipient = fields.String()
+    phone = fields.String()
+    province = fields.String()
+    city = fields.String()
+    district = fields.String()
+    street = fields.String()
+
+
+class DeliveryChoiceOut(Schema):
+    kind = fields.String(metadata={"description": "courier or pickup"})
+    address = fields.Nested(AddressOut, allow_none=True)
+    office_code = fields.String(allow_none=True)
+
+
+class PriceOut(Schema):
+    fee_version = fields.Integer()
+    production_fen = fields.Integer()
+    delivery_fen = fields.Integer()
+    total_fen = fields.Integer()
+    production_yuan = fields.Function(lambda price: domain.fen_to_yuan(price.production_fen))
+    delivery_yuan = fields.Function(lambda price: domain.fen_to_yuan(price.delivery_fen))
+    total_yuan = fields.Function(lambda price: domain.fen_to_yuan(price.total_fen))
+    approval_ref = fields.String()
+    locked = fields.Boolean(
+        metadata={"description": "Fixed at submission; before that a quote at the fee in force."}
+    )
+
+
+class PaymentOut(Schema):
+    id = fields.String()
+    status = fields.String(
+        metadata={
+            "description": "created, processing, authorised, failed, voided, captured or refunded"
+        }
+    )
+    amount_fen = fields.Integer()
+    amount_yuan = fields.Function(lambda payment: domain.fen_to_yuan(payment.amount_fen))
+    captured_fen = fields.Integer()
+    refunded_fen = fields.Integer()
+    failure_reason = fields.String(allow_none=True)
+    card_last4 = fields.String(allow_none=True)
+    updated_at = fields.String(allow_none=True)
+
+
+class RequiredDocumentOut(Schema):
+    code = fields.String()
+    title = fields.Nested(TextOut)
+
+
+class DocumentsStateOut(Schema):
+    complete = fields.Boolean()
+    missing = fields.List(fields.String(), metadata={"description": "Codes not uploaded yet."})
+
+
+class ApplicationOut(Schema):
+    id = fields.String()
+    reference = fields.String()
+    item_code = fields.String()
+    item_title = fields.Nested(TextOut)
+    status = fields.String()
+    answers = fields.Dict(keys=fields.String(), values=fields.String())
+    missing_answers = fields.List(fields.String())
+    delivery = fields.Nested(DeliveryChoiceOut, allow_none=True)
+    required_documents = fields.List(fields.Nested(RequiredDocumentOut))
+    documents = fields.Nested(DocumentsStateOut)
+    price = fields.Nested(PriceOut, allow_none=True)
+    payment = fields.Nested(PaymentOut, allow_none=True)
+    allowed_actions = fields.Function(
+        lambda order: sorted(order.allowed_actions),
+        metadata={"description": "What you may do now: edit, submit, pay, cancel."},
+    )
+    created_at = fields.String(allow_none=True)
+    updated_at = fields.String(allow_none=True)
+    submitted_at = fields.String(allow_none=True)
+    pay_by = fields.String(allow_none=True)
+
+
+class ApplicationListOut(Schema):
+    applications = fields.List(fields.Nested(ApplicationOut))
+
+
+class CaseDocumentOut(Schema):
+    code = fields.String()
+    title = fields.Nested(TextOut)
+    status = fields.String(metadata={"description": "missing or uploaded"})
+    uploaded_at = fields.String(allow_none=True)
+    width = fields.Integer(allow_none=True)
+    height = fields.Integer(allow_none=True)
+    size_bytes = fields.Integer(allow_none=True)
+
+
+class DocumentSetOut(Schema):
+    status = fields.String(metadata={"description": "collecting, locked or closed"})
+    complete = fields.Boolean()
+    documents = fields.List(fields.Nested(CaseDocumentOut))
+
+
+class TimelineEntryOut(Schema):
+    at = fields.String()
+    from_status = fields.String(allow_none=True)
+    to_status = fields.String()
+    actor = fields.String()
+    reason = fields.String(allow_none=True)
+
+
+class TimelineOut(Schema):
+    entries = fields.List(fields.Nested(TimelineEntryOut))

@@ -14,6 +14,8 @@ class Settings:
     database_url: str
     secret_key: str
     catalog_url: str
+    orders_url: str
+    verification_url: str
     internal_token_secret: str
     session_cookie_secure: bool
     session_ttl_seconds: int
@@ -25,6 +27,7 @@ class Settings:
     sign_in_window_seconds: int
     log_format: str
     trusted_proxies: int
+    max_upload_bytes: int = 10 * 1024 * 1024
 
     @classmethod
     def from_env(cls, env: Env | None = None) -> Settings:
@@ -32,10 +35,15 @@ class Settings:
         secret_key = env.str("GATEWAY_SECRET_KEY")
         if len(secret_key) < 16:
             raise InvalidSetting("GATEWAY_SECRET_KEY", "must be at least 16 characters long")
+        max_upload = env.int("GATEWAY_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+        if max_upload < 1024:
+            raise InvalidSetting("GATEWAY_MAX_UPLOAD_BYTES", "must be at least 1024 bytes")
         return cls(
             database_url=env.str("GATEWAY_DATABASE_URL"),
             secret_key=secret_key,
             catalog_url=env.str("CATALOG_URL").rstrip("/"),
+            orders_url=env.str("ORDERS_URL").rstrip("/"),
+            verification_url=env.str("VERIFICATION_URL").rstrip("/"),
             internal_token_secret=env.str("INTERNAL_TOKEN_SECRET"),
             session_cookie_secure=env.bool("SESSION_COOKIE_SECURE", not env.bool("DEMO_MODE")),
             session_ttl_seconds=env.int("SESSION_TTL_SECONDS", 8 * 3600),
@@ -47,4 +55,5 @@ class Settings:
             sign_in_window_seconds=env.int("SIGN_IN_WINDOW_SECONDS", 15 * 60),
             log_format=env.str("LOG_FORMAT", "json"),
             trusted_proxies=env.int("TRUSTED_PROXIES", 0),
+            max_upload_bytes=max_upload,
         )

@@ -117,11 +117,19 @@ def clean_database(gateway_engine: Engine) -> Engine:
     return gateway_engine
 
 
-def gateway_settings(database_url: str, catalog_url: str, **overrides: str) -> Settings:
+def gateway_settings(
+    database_url: str,
+    catalog_url: str,
+    orders_url: str = "http://127.0.0.1:9",
+    verification_url: str = "http://127.0.0.1:9",
+    **overrides: str,
+) -> Settings:
     values = {
         "GATEWAY_DATABASE_URL": database_url,
         "GATEWAY_SECRET_KEY": "gateway-tests-secret-key-0123456789",
         "CATALOG_URL": catalog_url,
+        "ORDERS_URL": orders_url,
+        "VERIFICATION_URL": verification_url,
         "INTERNAL_TOKEN_SECRET": SECRET,
         "SESSION_COOKIE_SECURE": "false",
         "LOG_FORMAT": "text",

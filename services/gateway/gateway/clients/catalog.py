@@ -57,12 +57,20 @@ class Document:
 
 
 @dataclass(frozen=True)
+class Choice:
+    value: str
+    label: Text
+
+
+@dataclass(frozen=True)
 class FormField:
     name: str
     type: str
     label: Text
     required: bool
     hint: Text | None
+    choices: tuple[Choice, ...] = ()
+    max_length: int | None = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +79,7 @@ class PickupOffice:
     name: Text
     address: Text | None
     hours: Text | None
+    title: Text | None = None
 
 
 @dataclass(frozen=True)
@@ -249,6 +258,7 @@ def _delivery(raw: Any) -> Delivery:
             name=_text((option.get("office") or {}).get("name") or option.get("title")),
             address=_maybe_text((option.get("office") or {}).get("address")),
             hours=_maybe_text((option.get("office") or {}).get("hours")),
+            title=_maybe_text(option.get("title")),
         )
         for option in options
         if option.get("kind") == "pickup"
@@ -283,6 +293,12 @@ def _item(raw: dict[str, Any]) -> Item:
                 label=_text(question.get("label")),
                 required=bool(question.get("required")),
                 hint=_maybe_text(question.get("hint")),
+                choices=tuple(
+                    Choice(value=str(choice.get("value") or ""), label=_text(choice.get("label")))
+                    for choice in question.get("choices") or []
+                    if isinstance(choice, dict)
+                ),
+                max_length=question.get("max_length"),
             )
             for question in raw.get("form_fields") or []
             if isinstance(question, dict)

@@ -9,8 +9,8 @@ from urllib.parse import urlencode
 from flask import Flask, g, render_template, request
 
 from common.errors import DomainError
-from gateway import browser, domain
-from gateway.clients.catalog import Rating, Text
+from gateway import browser, domain, journey
+from gateway.clients.catalog import FormField, Rating, Text
 from gateway.i18n import LANGUAGE_NAMES, LANGUAGES, translate
 
 NOTICES = frozenset(
@@ -21,6 +21,8 @@ NOTICES = frozenset(
         "notice.registered",
         "notice.signed_out",
         "notice.signed_in",
+        "notice.cancelled",
+        "notice.photo_uploaded",
     }
 )
 
@@ -75,6 +77,14 @@ def _day(value: str | None) -> str:
         return value
 
 
+def _answer_text(question: FormField, value: str) -> str:
+    """An answer as the applicant chose it: a choice's label, not its code."""
+    for choice in question.choices:
+        if choice.value == value:
+            return choice.label.get(lang())
+    return value
+
+
 def _language_url(code: str) -> str:
     query = urlencode({"lang": code, "next": request.full_path.rstrip("?")})
     return f"/language?{query}"
@@ -89,6 +99,8 @@ def install_template_helpers(app: Flask) -> None:
         rating_text=_rating_text,
         stars=_stars,
         day=_day,
+        when=journey.china_time,
+        answer_text=_answer_text,
         text=lambda value: value.get(lang()) if isinstance(value, Text) else str(value or ""),
         language_url=_language_url,
         other_languages=lambda: [

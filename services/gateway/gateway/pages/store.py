@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, redirect, request
 from werkzeug.wrappers import Response
 
-from gateway import browser
+from gateway import browser, journey
 from gateway.context import gateway
 from gateway.i18n import normalise_language
 from gateway.pages import lang, render
@@ -26,7 +26,9 @@ def index() -> tuple[str, int]:
 def item(code: str) -> tuple[str, int]:
     caller = browser.caller_for(browser.current_principal())
     found = gateway().catalog.item(code, caller)
-    return render("item.html", item=found, page_title=found.title.get(lang()))
+    return render(
+        "item.html", item=found, page_title=found.title.get(lang()), attempt=journey.new_attempt()
+    )
 
 
 @bp.get("/language")

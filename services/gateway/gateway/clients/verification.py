@@ -1,0 +1,152 @@
+"""The verification service as the gateway sees it: an order's case and its documents.
+
+This is the ONE place that knows the verification service's JSON and its
+upload refusals; pages and the API use the dataclasses and reasons below.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from common.errors import Conflict, DomainError, InvalidInput
+from gateway.clients.catalog import Text
+from gateway.clients.http import Caller, PayloadTooLarge, ServiceClient, Upload
+
+# Why verification refused a file. The page says each in words.
+UPLOAD_REASONS = (
+    "not-an-image",
+    "polyglot",
+    "too-large",
+    "too-many-pixels",
+    "too-small",
+    "corrupt",
+    "duplicate",
+    "case-not-ready",
+    "case-locked",
+    "case-closed",
+)
+
+
+@dataclass(frozen=True)
+class CaseDocument:
+    code: str
+    title: Text
+    status: str  # "missing" or "uploaded"
+    uploaded_at: str | None
+    width: int | None
+    height: int | None
+    size_bytes: int | None
+
+    @property
+    def uploaded(self) -> bool:
+        return self.status != "missing"
+
+
+@dataclass(frozen=True)
+class Case:
+    order_id: str
+    reference: str
+    status: str  # "collecting", "locked" or "closed"
+    complete: bool
+    revision: int
+    documents: tuple[CaseDocument, ...]
+
+    def document(self, code: str) -> CaseDocument | None:
+        return next((doc for doc in self.documents if doc.code == code), None)
+
+
+class UploadRefused(DomainError):
+    """Verification would not take the file; `reason` is one of UPLOAD_REASONS (or
+    "refused" when it gave none we know). Status, type and field errors are theirs."""
+
+    def __init__(self, cause: DomainError, reason: str) -> None:
+        super().__init__(cause.detail, errors=cause.errors)
+        self.status = cause.status
+        self.title = cause.title
+        self.slug = cause.slug
+        self.reason = reason
+
+
+class VerificationClient:
+    def __init__(self, client: ServiceClient) -> None:
+        self._client = client
+
+    def case(self, order_id: str, caller: Caller) -> Case:
+        return _case(self._client.get(f"/cases/{_segment(order_id)}", caller))
+
+    def upload(self, order_id: str, code: str, caller: Caller, upload: Upload) -> CaseDocument:
+        path = f"/cases/{_segment(order_id)}/documents/{_segment(code)}"
+        try:
+            return _document(self._client.put_file(path, caller, upload))
+        except (InvalidInput, Conflict, PayloadTooLarge) as error:
+            raise UploadRefused(error, refusal_reason(error)) from None
+
+    def remove(self, order_id: str, code: str, caller: Caller) -> None:
+        self._client.delete(f"/cases/{_segment(order_id)}/documents/{_segment(code)}", caller)
+
+    def thumbnail(self, order_id: str, code: str, caller: Caller) -> tuple[bytes, str]:
+        """The uploaded photo, 320 px wide, as JPEG bytes (owner and staff only)."""
+        path = f"/cases/{_segment(order_id)}/documents/{_segment(code)}/thumbnail"
+        return self._client.get_bytes(path, caller)
+
+
+def refusal_reason(error: DomainError) -> str:
+    """The refusal's reason: verification puts its code in `errors.file` (and the
+    case's state in the problem type); anything else is a plain refusal."""
+    if isinstance(error, PayloadTooLarge):
+        return "too-large"
+    file_errors = (error.errors or {}).get("file")
+    said = [str(m) for m in (file_errors if isinstance(file_errors, list) else [file_errors])]
+    said.append(str(error.slug or ""))
+    for text in said:
+        if text.strip().lower() in UPLOAD_REASONS:
+            return text.strip().lower()
+    if isinstance(error, Conflict):
+        return "case-locked"
+    return "refused"
+
+
+def _segment(value: str) -> str:
+    return quote(value, safe="")
+
+
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return None if value is None else int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _text(raw: Any) -> Text:
+    if isinstance(raw, dict):
+        return Text(zh=str(raw.get("zh") or ""), en=str(raw.get("en") or ""))
+    return Text(zh=str(raw or ""), en=str(raw or ""))
+
+
+def _document(raw: Any) -> CaseDocument:
+    raw = raw if isinstance(raw, dict) else {}
+    return CaseDocument(
+        code=str(raw.get("code") or ""),
+        title=_text(raw.get("title")),
+        status=str(raw.get("status") or "uploaded"),
+        uploaded_at=None if raw.get("uploaded_at") is None else str(raw["uploaded_at"]),
+        width=_int_or_none(raw.get("width")),
+        height=_int_or_none(raw.get("height")),
+        size_bytes=_int_or_none(raw.get("size_bytes")),
+    )
+
+
+def _case(raw: Any) -> Case:
+    raw = raw if isinstance(raw, dict) else {}
+    return Case(
+        order_id=str(raw.get("order_id") or ""),
+        reference=str(raw.get("reference") or ""),
+        status=str(raw.get("status") or "collecting"),
+        complete=bool(raw.get("complete")),
+        revision=int(raw.get("revision") or 0),
+        documents=tuple(
+            _document(doc) for doc in raw.get("documents") or () if isinstance(doc, dict)
+        ),
+    )

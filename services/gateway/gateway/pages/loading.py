@@ -1,0 +1,43 @@
+"""What every page of an application reads first: who is asking, the order
+(orders answers 404 for someone else's), the item it is for, and the case."""
+
+from __future__ import annotations
+
+from flask import redirect, url_for
+from werkzeug.wrappers import Response
+
+from common.errors import NotFound
+from gateway import browser
+from gateway.clients.catalog import Item
+from gateway.clients.http import ANONYMOUS, Caller
+from gateway.clients.orders import EDIT, Order
+from gateway.clients.verification import Case
+from gateway.context import gateway
+
+
+def applicant() -> Caller:
+    return browser.caller_for(browser.current_principal())
+
+
+def order(order_id: str) -> Order:
+    return gateway().orders.order(order_id, applicant())
+
+
+def item_of(found: Order) -> Item:
+    # The item's questions and offices are public, so the cached public read serves.
+    return gateway().catalog.item(found.item_code, ANONYMOUS)
+
+
+def case_of(found: Order) -> Case | None:
+    """The order's case, or None while verification is still opening it."""
+    try:
+        return gateway().verification.case(found.id, applicant())
+    except NotFound:
+        return None
+
+
+def unless_editable(found: Order) -> Response | None:
+    """A page that changes a draft sends a submitted order to its own page instead."""
+    if found.allows(EDIT):
+        return None
+    return redirect(url_for("application_pages.application", order_id=found.id), code=303)

@@ -1,0 +1,162 @@
+"""Paying: the payment provider's hosted card page (the sandbox's, rendered by
+the gateway), the short wait for the provider's answer, and the confirmation.
+
+The card number, expiry and security code go straight to orders, which hands
+them to the provider adapter. The gateway never logs them, never stores them
+and never shows them back: a refused form comes back empty.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from flask import Blueprint, redirect, request, url_for
+from werkzeug.wrappers import Response
+
+from common.errors import Conflict, DomainError, InvalidInput
+from gateway import browser, journey
+from gateway.clients.orders import PAY, Order
+from gateway.context import gateway
+from gateway.i18n import translate
+from gateway.pages import lang, loading, render
+
+bp = Blueprint("payment_pages", __name__)
+
+# The provider answers by webhook, usually within a second; the page waits this
+# long for it before saying it is still waiting.
+PAYMENT_WAIT_SECONDS = 5.0
+POLL_INTERVAL_SECONDS = 0.25
+# Every status an order reaches only once its payment was authorised.
+PAID = frozenset(
+    {
+        "submitted",
+        "in_review",
+        "needs_resubmission",
+        "approved",
+        "rejected",
+        "in_production",
+        "shipped",
+        "ready_for_pickup",
+        "delivery_exception",
+        "delivered",
+        "completed",
+    }
+)
+
+
+def _t(key: str, **values: Any) -> str:
+    return translate(key, lang(), **values)
+
+
+def _pay_page(
+    found: Order, *, errors: dict[str, list[str]] | None = None, status: int = 200
+) -> tuple[str, int]:
+    return render(
+        "apply/pay.html",
+        status,
+        page_title=_t("pay.title"),
+        order=found,
+        attempt=journey.new_attempt(),
+        errors=errors or {},
+    )
+
+
+def _declined(found: Order) -> dict[str, list[str]]:
+    assert found.payment is not None
+    return {"card_number": [_t(journey.decline_key(found.payment))]}
+
+
+@bp.get("/applications/<order_id>/pay")
+@browser.applicant_page
+def pay(order_id: str) -> Any:
+    found = loading.order(order_id)
+    if found.status in PAID:
+        return redirect(url_for(".confirmation", order_id=found.id), code=303)
+    if found.allows("edit"):
+        return redirect(url_for("apply_pages.check", order_id=found.id), code=303)
+    if found.payment is not None and found.payment.status == "processing":
+        return render("apply/waiting.html", page_title=_t("waiting.title"), order=found)
+    if not found.allows(PAY) or found.payment is None:
+        return redirect(url_for("application_pages.application", order_id=found.id), code=303)
+    if found.payment.status == "failed":
+        return _pay_page(found, errors=_declined(found))
+    return _pay_page(found)
+
+
+@bp.post("/applications/<order_id>/pay")
+@browser.applicant_page
+def pay_with_card(order_id: str) -> Any:
+    found = loading.order(order_id)
+    if not found.allows(PAY) or found.payment is None:
+        return redirect(url_for(".pay", order_id=found.id), code=303)
+    principal = browser.current_principal()
+    assert principal is not None  # applicant_page
+    app = gateway()
+    key = journey.idempotency_key(
+        app.settings.secret_key,
+        principal.account_id,
+        f"pay:{found.payment.id}",
+        request.form.get("attempt"),
+    )
+    try:
+        app.orders.pay_with_card(
+            found.payment.id,
+            loading.applicant(),
+            card_number=journey.clean_card_number(request.form.get("card_number", "")),
+            expiry=request.form.get("expiry", "").strip().replace(" ", ""),
+            cvc=request.form.get("cvc", "").strip(),
+            idempotency_key=key,
+        )
+    except InvalidInput as error:
+        refused = journey.card_errors((error.errors or {}).keys())
+        if not refused:
+            refused = {"card_number": ["card.card_number.invalid"]}
+        messages = {name: [_t(k) for k in keys] for name, keys in refused.items()}
+        return _pay_page(found, errors=messages, status=422)
+    except Conflict:
+        # A second click finds the first one's payment processing: wait for its answer
+        # like the first. Otherwise the provider refused the card outright.
+        fresh = loading.order(order_id)
+        paying = fresh.payment is not None and fresh.payment.status == "processing"
+        if not paying and fresh.allows(PAY):
+            errors = {"card_number": [_t("payment.reason.other")]}
+            return _pay_page(fresh, errors=errors, status=409)
+    return _after_card(order_id)
+
+
+def _after_card(order_id: str) -> Response | tuple[str, int]:
+    found = _wait_for_provider(order_id)
+    if found.status in PAID:
+        return redirect(url_for(".confirmation", order_id=found.id), code=303)
+    if found.payment is not None and found.payment.status == "failed" and found.allows(PAY):
+        return _pay_page(found, errors=_declined(found), status=402)
+    if found.payment is not None and found.payment.status == "processing":
+        return render("apply/waiting.html", page_title=_t("waiting.title"), order=found)
+    return redirect(url_for("application_pages.application", order_id=found.id), code=303)
+
+
+def _wait_for_provider(order_id: str) -> Order:
+    """Ask orders a few times, briefly, until the provider's webhook has answered."""
+    deadline = time.monotonic() + PAYMENT_WAIT_SECONDS
+    while True:
+        found = loading.order(order_id)
+        settled = found.payment is not None and found.payment.settled
+        if settled or found.status != "awaiting_payment" or time.monotonic() >= deadline:
+            return found
+        time.sleep(POLL_INTERVAL_SECONDS)
+
+
+@bp.get("/applications/<order_id>/confirmation")
+@browser.applicant_page
+def confirmation(order_id: str) -> Any:
+    found = loading.order(order_id)
+    if found.status not in PAID:
+        return redirect(url_for(".pay", order_id=found.id), code=303)
+    try:
+        item = loading.item_of(found)
+    except DomainError:  # the confirmation stands without the item's processing time
+        item = None
+    return render(
+        "apply/confirmation.html", page_title=_t("confirmation.title"), order=found, item=item
+    )
