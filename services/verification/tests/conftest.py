@@ -1,0 +1,376 @@
+"""Fixtures for verification's tests.
+
+API and handler tests run against a real PostgreSQL database (one fresh
+database per test session, migrated with verification's own migrations,
+emptied between tests) and a real storage directory per test. Cases are
+opened the way production opens them: orders' events through the common
+Dispatcher. Every picture is drawn here with Pillow.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import struct
+import uuid
+import zlib
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography.fernet import Fernet
+from flask import Flask
+from flask.testing import FlaskClient
+from PIL import Image, ImageDraw
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+
+from common.auth import issue_token
+from common.clock import FrozenClock
+from common.db import UnitOfWork, make_engine, make_session_factory
+from common.events.consumer import Dispatcher, Outcome
+from common.events.envelope import Envelope
+from common.settings import CommonSettings
+from common.testing import fresh_postgres_database
+from verification.app import create_app
+from verification.handlers import HANDLERS
+from verification.migrate import upgrade
+from verification.settings import Settings
+
+SECRET = "verification-test-secret"
+NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+TABLES = ("documents", "cases", "outbox", "inbox")
+KEY = Fernet.generate_key().decode()
+APPLICANT = "applicant-1"
+DOCUMENTS = ("id_card_front", "id_card_back", "selfie_with_id_card")
+TITLES = {
+    "id_card_front": {"zh": "居民身份证人像面", "en": "ID card, photo side"},
+    "id_card_back": {"zh": "居民身份证国徽面", "en": "ID card, national emblem side"},
+    "selfie_with_id_card": {"zh": "本人手持身份证照片", "en": "Selfie holding your ID card"},
+    "vehicle_photo": {"zh": "车辆照片", "en": "Photo of the vehicle"},
+}
+
+
+# --- the database --------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    with fresh_postgres_database("verification_test") as url:
+        upgrade(url)
+        yield url
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url, pool_size=2, max_overflow=2)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def db(engine: Engine) -> Engine:
+    """The session's database, emptied before the test."""
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+    return engine
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(NOW)
+
+
+@pytest.fixture
+def uow_factory(db: Engine, clock: FrozenClock) -> Callable[[], UnitOfWork]:
+    sessions = make_session_factory(db)
+    return lambda: UnitOfWork(sessions, "verification", clock)
+
+
+@pytest.fixture
+def snapshot(db: Engine, storage_dir: Path) -> Callable[[], dict[str, Any]]:
+    """Every row of every table and every stored file, to prove a refusal wrote nothing."""
+
+    def take() -> dict[str, Any]:
+        with db.connect() as connection:
+            rows = {
+                table: [
+                    tuple(row)
+                    for row in connection.execute(text(f"SELECT * FROM {table} ORDER BY 1"))
+                ]
+                for table in TABLES
+            }
+        return {**rows, "files": stored_files(storage_dir)}
+
+    return take
+
+
+@pytest.fixture
+def outbox_events(db: Engine) -> Callable[[], list[dict[str, Any]]]:
+    """The events waiting in the outbox, oldest first, as parsed envelopes."""
+
+    def read() -> list[dict[str, Any]]:
+        with db.connect() as connection:
+            rows = connection.execute(text("SELECT body FROM outbox ORDER BY id")).scalars()
+            return [json.loads(body) for body in rows]
+
+    return read
+
+
+# --- files -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def storage_dir(tmp_path: Path) -> Path:
+    return tmp_path / "files"
+
+
+def stored_files(root: Path) -> dict[str, bytes]:
+    """Every stored picture file (relative path → its bytes on disk)."""
+    if not root.exists():
+        return {}
+    return {
+        str(path.relative_to(root)): path.read_bytes()
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and len(path.parent.name) == 2
+    }
+
+
+# --- the web app ---------------------------------------------------------------
+
+
+def make_settings(
+    database_url: str,
+    storage_dir: Path,
+    *,
+    keys: tuple[str, ...] = (KEY,),
+    bus_url: str = "memory://",
+    **overrides: Any,
+) -> Settings:
+    return Settings(
+        common=CommonSettings(
+            service="verification",
+            database_url=database_url,
+            bus_url=bus_url,
+            bus_prefix="verification-test",
+            internal_token_secret=SECRET,
+            log_format="text",
+            consumer_prefetch=50,
+            max_attempts=3,
+            retry_delays_ms=(10,),
+            relay_batch_size=100,
+            relay_idle_seconds=0.05,
+        ),
+        storage_dir=storage_dir,
+        encryption_keys=keys,
+        bus_check_timeout=2.0,
+        **overrides,
+    )
+
+
+@pytest.fixture
+def settings_for() -> Callable[..., Settings]:
+    return make_settings
+
+
+@pytest.fixture
+def app(db: Engine, database_url: str, storage_dir: Path, clock: FrozenClock) -> Iterator[Flask]:
+    app = create_app(make_settings(database_url, storage_dir), clock=clock)
+    yield app
+    app.extensions["verification.engine"].dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def bearer(roles: list[str], *, subject: str = APPLICANT, **options: Any) -> dict[str, str]:
+    token = issue_token(
+        options.pop("secret", SECRET),
+        subject=subject,
+        roles=roles,
+        audience=options.pop("audience", "verification"),
+        **options,
+    )
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def headers() -> Callable[..., dict[str, str]]:
+    """headers("reviewer", subject="staff-1") → a signed internal token for those roles."""
+    return lambda *roles, **options: bearer(list(roles), **options)
+
+
+class Uploader:
+    """Sends pictures the way the gateway will: multipart, field `file`."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+
+    def put(
+        self,
+        order_id: str,
+        code: str,
+        data: bytes,
+        *,
+        name: str = "photo.jpg",
+        content_type: str = "image/jpeg",
+        subject: str = APPLICANT,
+        roles: tuple[str, ...] = ("applicant",),
+    ) -> Any:
+        return self.client.put(
+            f"/cases/{order_id}/documents/{code}",
+            data={"file": (io.BytesIO(data), name, content_type)},
+            content_type="multipart/form-data",
+            headers=bearer(list(roles), subject=subject),
+        )
+
+    def uploaded(self, order_id: str, code: str, data: bytes, **options: Any) -> dict[str, Any]:
+        answer = self.put(order_id, code, data, **options)
+        assert answer.status_code == 201, answer.json
+        return answer.json  # type: ignore[no-any-return]
+
+    def get(self, path: str, *, subject: str = APPLICANT, roles: tuple[str, ...] = ("applicant",)):
+        return self.client.get(path, headers=bearer(list(roles), subject=subject))
+
+    def delete(
+        self,
+        order_id: str,
+        code: str,
+        *,
+        subject: str = APPLICANT,
+        roles: tuple[str, ...] = ("applicant",),
+    ) -> Any:
+        return self.client.delete(
+            f"/cases/{order_id}/documents/{code}", headers=bearer(list(roles), subject=subject)
+        )
+
+
+@pytest.fixture
+def uploads(client: FlaskClient) -> Uploader:
+    return Uploader(client)
+
+
+# --- orders' events ----------------------------------------------------------------
+
+
+class Orders:
+    """Sends orders' events through verification's handlers, as the worker would."""
+
+    def __init__(self, dispatcher: Dispatcher) -> None:
+        self.dispatcher = dispatcher
+        self.sent: list[Envelope] = []
+
+    def send(self, event_type: str, order_id: str, **data: Any) -> Outcome:
+        envelope = Envelope(
+            type=event_type,
+            producer="orders",
+            data={"order_id": order_id, "reference": f"LT-{order_id[:8]}", **data},
+            correlation_id=order_id,
+        )
+        self.sent.append(envelope)
+        return self.dispatcher.handle(envelope.to_json(), 0)
+
+    def draft(
+        self,
+        order_id: str | None = None,
+        *,
+        applicant: str = APPLICANT,
+        documents: tuple[str, ...] = DOCUMENTS,
+    ) -> str:
+        order_id = order_id or str(uuid.uuid4())
+        outcome = self.send(
+            "orders.draft_created",
+            order_id,
+            applicant_id=applicant,
+            item_code="driving-licence-replacement",
+            required_documents=[{"code": code, "title": TITLES[code]} for code in documents],
+        )
+        assert outcome.action == "ack", outcome
+        return order_id
+
+    def awaiting_payment(self, order_id: str) -> Outcome:
+        return self.send(
+            "orders.awaiting_payment", order_id, total_fen=2500, pay_by="2026-03-02T01:30:00+00:00"
+        )
+
+    def submitted(self, order_id: str, applicant: str = APPLICANT) -> Outcome:
+        return self.send(
+            "orders.submitted",
+            order_id,
+            applicant_id=applicant,
+            item_code="driving-licence-replacement",
+            total_fen=2500,
+            submitted_at="2026-03-02T01:10:00+00:00",
+        )
+
+    def closed(self, order_id: str, how: str = "orders.cancelled") -> Outcome:
+        extra = {"from_status": "draft", "reason": "changed my mind", "actor": APPLICANT}
+        return self.send(how, order_id, **(extra if how == "orders.cancelled" else {}))
+
+
+@pytest.fixture
+def orders(uow_factory: Callable[[], UnitOfWork]) -> Orders:
+    return Orders(Dispatcher("verification", HANDLERS, uow_factory, max_attempts=3))
+
+
+# --- pictures ------------------------------------------------------------------------
+
+
+def drawing(width: int = 1024, height: int = 768, seed: int = 0) -> Image.Image:
+    """A picture that differs for every seed and compresses well (fast tests)."""
+    picture = Image.new("RGB", (width, height), (200, 210 - seed % 50, 190 + seed % 60))
+    pen = ImageDraw.Draw(picture)
+    for index in range(6):
+        left = (seed * 37 + index * 131) % max(1, width - 120)
+        top = (seed * 53 + index * 97) % max(1, height - 90)
+        pen.rectangle(
+            (left, top, left + 110, top + 80), fill=((seed * 41 + index * 60) % 256, 40, 90)
+        )
+    pen.text((20, height - 40), f"No. {seed:06d}", fill=(0, 0, 0))
+    return picture
+
+
+def encode(picture: Image.Image, fmt: str = "JPEG", **options: Any) -> bytes:
+    out = io.BytesIO()
+    picture.save(out, fmt, **options)
+    return out.getvalue()
+
+
+@pytest.fixture
+def photo() -> Callable[..., bytes]:
+    """photo(seed=3) → a JPEG of 1024×768; photo(fmt="PNG", width=..., height=...)."""
+
+    def make(
+        seed: int = 0, *, width: int = 1024, height: int = 768, fmt: str = "JPEG", **options: Any
+    ) -> bytes:
+        return encode(drawing(width, height, seed), fmt, **options)
+
+    return make
+
+
+def png_chunk(kind: bytes, body: bytes) -> bytes:
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+
+def forged_png(width: int, height: int, idat: bytes = b"\x78\x9c\x03\x00\x00\x00\x00\x01") -> bytes:
+    """A PNG whose header claims any size; its pixel data is whatever we say."""
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + png_chunk(b"IHDR", header)
+        + png_chunk(b"IDAT", idat)
+        + png_chunk(b"IEND", b"")
+    )
+
+
+def jpeg_segments(data: bytes) -> list[int]:
+    """The markers of a JPEG's segments up to its first scan (APPn, COM, DQT, …)."""
+    markers, pos = [], 2
+    while data[pos + 1] != 0xDA:
+        markers.append(data[pos + 1])
+        pos += 2 + int.from_bytes(data[pos + 2 : pos + 4], "big")
+    return markers

@@ -1,0 +1,109 @@
+"""Verification's HTTP API: thin views that parse, call one use case, dump.
+
+Every call needs an internal token for audience `verification`. The owner
+applicant (token subject = the case's applicant, role `applicant`) may read
+and change the case's documents; reviewers and supervisors may read them; to
+anyone else a case does not exist (404, never 403).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Response, current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from common.auth import current_identity
+from common.db import UnitOfWork
+from verification import services
+from verification.schemas import CaseOut, DocumentOut, UploadIn
+
+UOW_FACTORY = "verification.uow_factory"
+INTAKE = "verification.intake"
+
+blp = Blueprint("verification", __name__, description="Applicants' documents and their cases")
+
+
+def _uow() -> UnitOfWork:
+    factory: Callable[[], UnitOfWork] = current_app.extensions[UOW_FACTORY]
+    return factory()
+
+
+def _intake() -> services.Intake:
+    intake: services.Intake = current_app.extensions[INTAKE]
+    return intake
+
+
+def _jpeg(data: bytes, code: str) -> Response:
+    response = Response(data, mimetype="image/jpeg")
+    # The code is a checked snake_case slug; the uploaded file's name is never used.
+    response.headers["Content-Disposition"] = f'inline; filename="{code}.jpg"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+_NOT_YOURS: dict[int, Any] = {404: {"description": "no such case, not yours, or no such document"}}
+_UPLOAD_ANSWERS = {
+    **_NOT_YOURS,
+    409: {"description": "case-not-ready (try again in a moment), case-locked or case-closed"},
+    413: {"description": "too-large"},
+    422: {
+        "description": "errors.file names the reason: not-an-image, polyglot, "
+        "too-many-pixels, too-small, corrupt or duplicate"
+    },
+}
+_PICTURE = {"description": "the JPEG", "content": {"image/jpeg": {"schema": {}}}}
+
+
+@blp.route("/cases/<order_id>")
+class OneCase(MethodView):
+    @blp.response(200, CaseOut)
+    @blp.doc(responses=_NOT_YOURS)
+    def get(self, order_id: str) -> dict[str, Any]:
+        """The case of an order: its status, completeness and each required document."""
+        return services.get_case(_uow(), order_id, current_identity())
+
+
+@blp.route("/cases/<order_id>/documents/<code>")
+class OneDocument(MethodView):
+    @blp.arguments(UploadIn, location="files")
+    @blp.response(201, DocumentOut)
+    @blp.doc(responses=_UPLOAD_ANSWERS)
+    def put(self, files: dict[str, Any], order_id: str, code: str) -> dict[str, Any]:
+        """Upload the picture for a required document, replacing any earlier one."""
+        return services.upload_document(
+            _uow(), _intake(), order_id, code, files["file"].stream, current_identity()
+        )
+
+    @blp.response(204)
+    @blp.doc(responses={**_NOT_YOURS, 409: {"description": "case-locked or case-closed"}})
+    def delete(self, order_id: str, code: str) -> None:
+        """Remove the picture of a document while the case is collecting."""
+        services.delete_document(_uow(), _intake().store, order_id, code, current_identity())
+
+
+@blp.route("/cases/<order_id>/documents/<code>/image")
+class Picture(MethodView):
+    @blp.response(200, content_type="image/jpeg")
+    @blp.doc(responses={200: _PICTURE, **_NOT_YOURS})
+    def get(self, order_id: str, code: str) -> Response:
+        """The document's picture: a re-encoded JPEG without metadata."""
+        data = services.document_picture(
+            _uow(), _intake().store, order_id, code, current_identity()
+        )
+        return _jpeg(data, code)
+
+
+@blp.route("/cases/<order_id>/documents/<code>/thumbnail")
+class Thumbnail(MethodView):
+    @blp.response(200, content_type="image/jpeg")
+    @blp.doc(responses={200: _PICTURE, **_NOT_YOURS})
+    def get(self, order_id: str, code: str) -> Response:
+        """The document's picture, 320 px wide."""
+        data = services.document_picture(
+            _uow(), _intake().store, order_id, code, current_identity(), thumbnail=True
+        )
+        return _jpeg(data, code)

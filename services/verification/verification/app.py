@@ -1,0 +1,101 @@
+"""Verification's web app. Everything is built inside `create_app`: importing
+this module opens no connection and touches no file. The app never migrates;
+run `python -m verification.migrate` before starting web workers.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask, Response
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from common.clock import Clock, SystemClock
+from common.db import UnitOfWork, make_engine, make_session_factory
+from common.errors import problem
+from common.events.amqp import connection_parameters
+from common.logging import configure_logging
+from common.web import ReadinessCheck, create_service_app, database_check
+from verification.api import INTAKE, UOW_FACTORY, blp
+from verification.domain import REFUSAL_TEXT, Refusal
+from verification.images import ImageLimits, configure_pillow
+from verification.services import Intake
+from verification.settings import SERVICE, Settings
+from verification.storage import open_store
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Flask:
+    settings = settings or Settings.from_env()
+    configure_logging(SERVICE, settings.common.log_format)
+    configure_pillow(settings.max_pixels)
+    store = open_store(settings)
+    engine = make_engine(settings.database_url)
+    sessions = make_session_factory(engine)
+    clock = clock or SystemClock()
+
+    def uow_factory() -> UnitOfWork:
+        return UnitOfWork(sessions, SERVICE, clock)
+
+    app, api = create_service_app(
+        SERVICE,
+        title="Verification",
+        internal_token_secret=settings.common.internal_token_secret,
+        readiness={
+            "database": database_check(engine),
+            "bus": bus_check(settings.common.bus_url, settings.bus_check_timeout),
+            "storage": storage_check(settings.storage_dir),
+        },
+        # Werkzeug refuses a longer request before reading it (413).
+        config={"MAX_CONTENT_LENGTH": settings.max_content_length},
+    )
+    app.register_error_handler(RequestEntityTooLarge, _too_large)
+    app.extensions[UOW_FACTORY] = uow_factory
+    app.extensions[INTAKE] = Intake(
+        store=store,
+        limits=ImageLimits(settings.max_pixels, settings.min_width, settings.min_height),
+        max_upload_bytes=settings.max_upload_bytes,
+    )
+    app.extensions["verification.engine"] = engine
+    api.register_blueprint(blp)
+    return app
+
+
+def _too_large(_error: RequestEntityTooLarge) -> Response:
+    """The same problem as the upload's own size check, naming the file."""
+    return problem(
+        413,
+        "The file is too large",
+        REFUSAL_TEXT[Refusal.TOO_LARGE],
+        slug="too-large",
+        errors={"file": [Refusal.TOO_LARGE.value]},
+    )
+
+
+def bus_check(url: str, timeout: float) -> ReadinessCheck:
+    """Open and close a broker connection; the in-memory bus is always there."""
+
+    def check() -> None:
+        if not url.startswith(("amqp://", "amqps://")):
+            return
+        import pika
+
+        params = connection_parameters(url)
+        params.socket_timeout = timeout
+        params.stack_timeout = timeout
+        params.retry_delay = 0
+        pika.BlockingConnection(params).close()
+
+    return check
+
+
+def storage_check(root: Path) -> ReadinessCheck:
+    """The picture directory exists and takes a new file."""
+
+    def check() -> None:
+        probe = root / f".ready-{secrets.token_hex(4)}"
+        probe.write_bytes(b"")
+        os.unlink(probe)
+
+    return check

@@ -1,0 +1,61 @@
+"""The events verification publishes: their names, payload schemas and examples.
+
+After a case opens and after every change to its documents (upload,
+replacement, deletion), exactly one of the two document-set events is
+published in the same transaction as the change. `revision` grows by one with
+each of them, per case: orders keeps the verdict of the highest revision it
+has seen, so the events may be delivered in any order. docs/events.md mirrors
+this file.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, fields, validate
+
+DOCUMENT_SET_COMPLETED = "verification.document_set_completed"
+DOCUMENT_SET_INCOMPLETE = "verification.document_set_incomplete"
+
+
+class _DocumentSet(Schema):
+    order_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    revision = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+
+
+class DocumentSetCompleted(_DocumentSet):
+    documents = fields.List(fields.String(), required=True)
+
+
+class DocumentSetIncomplete(_DocumentSet):
+    missing = fields.List(fields.String(), required=True, validate=validate.Length(min=1))
+
+
+SCHEMAS: dict[str, type[Schema]] = {
+    DOCUMENT_SET_COMPLETED: DocumentSetCompleted,
+    DOCUMENT_SET_INCOMPLETE: DocumentSetIncomplete,
+}
+
+
+def payload(event_type: str, values: dict[str, Any]) -> dict[str, Any]:
+    """The payload in its documented shape; raises if a required part is missing."""
+    schema = SCHEMAS[event_type]()
+    data: dict[str, Any] = schema.dump(values)
+    errors = schema.validate(data)
+    if errors:  # a bug in this service, not the caller's: fail the transaction loudly
+        raise RuntimeError(f"{event_type} payload does not match its schema: {errors}")
+    return data
+
+
+EXAMPLES: dict[str, dict[str, Any]] = {
+    DOCUMENT_SET_COMPLETED: {
+        "order_id": "0b6f7c3e-2d4a-4f7e-9a51-2f0c6a8d9e10",
+        "revision": 4,
+        "documents": ["id_card_front", "id_card_back", "selfie_with_id_card"],
+    },
+    DOCUMENT_SET_INCOMPLETE: {
+        "order_id": "0b6f7c3e-2d4a-4f7e-9a51-2f0c6a8d9e10",
+        "revision": 3,
+        "missing": ["selfie_with_id_card"],
+    },
+}

@@ -1,0 +1,204 @@
+"""Orders' events open, lock and close the document case of each order.
+
+The Dispatcher runs each handler inside the worker's transaction, after the
+inbox row for the event id (a redelivered event never reaches a handler).
+The handlers are also safe on their own and in any order: a case only moves
+forward (collecting → locked → closed), and an event that would not move it
+is recorded as stale. An event that overtakes `orders.draft_created` creates
+the case in the state it implies, without details; the draft event then fills
+them in and leaves the state alone, so a closed case never reopens and a
+locked one never takes uploads again. A payload missing a field we read fails
+validation and is dead-lettered.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+
+from common.db import UnitOfWork
+from common.events.consumer import Handler, StaleEvent
+from common.events.envelope import Envelope
+from verification.domain import DOCUMENT_CODE, CaseStatus, moves_forward
+from verification.models import Case
+from verification.services import announce_document_set, find_case
+
+log = logging.getLogger("verification.handlers")
+
+DRAFT_CREATED = "orders.draft_created"
+AWAITING_PAYMENT = "orders.awaiting_payment"
+SUBMITTED = "orders.submitted"
+CANCELLED = "orders.cancelled"
+CLOSED_UNPAID = "orders.closed_unpaid"
+DISCARDED = "orders.discarded"
+
+
+class _OrderEvent(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    order_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    reference = fields.String(required=True, validate=validate.Length(min=1, max=64))
+
+
+class _Title(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    zh = fields.String(required=True)
+    en = fields.String(required=True)
+
+
+class _RequiredDocument(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    code = fields.String(
+        required=True,
+        validate=[validate.Length(max=64), validate.Regexp(DOCUMENT_CODE)],
+    )
+    title = fields.Nested(_Title, required=True)
+
+
+class DraftCreated(_OrderEvent):
+    """What verification reads of orders.draft_created (orders owns the full schema)."""
+
+    applicant_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    item_code = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    required_documents = fields.List(fields.Nested(_RequiredDocument), required=True)
+
+    @validates_schema(skip_on_field_errors=True)
+    def _codes_differ(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        codes = [entry["code"] for entry in data["required_documents"]]
+        if len(set(codes)) != len(codes):
+            raise ValidationError(
+                "Each required document code must appear once.", "required_documents"
+            )
+
+
+class AwaitingPayment(_OrderEvent):
+    """What verification reads of orders.awaiting_payment."""
+
+
+class Submitted(_OrderEvent):
+    """What verification reads of orders.submitted."""
+
+    applicant_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    item_code = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    submitted_at = fields.AwareDateTime(load_default=None)
+
+
+class Closed(_OrderEvent):
+    """What verification reads of orders.cancelled, orders.closed_unpaid and orders.discarded."""
+
+
+def open_case(event: Envelope, uow: UnitOfWork) -> None:
+    """A new case collecting the item's required documents; announces its completeness."""
+    data = DraftCreated().load(event.data)
+    case = find_case(uow, data["order_id"], for_update=True)
+    if case is not None and case.opened_at is not None:
+        raise StaleEvent(f"case {data['order_id']} is already open")
+    if case is not None and case.status == CaseStatus.CLOSED:
+        raise StaleEvent(f"order {data['order_id']} closed before its draft arrived")
+    if case is None:
+        case = _new_case(uow, data, CaseStatus.COLLECTING)
+    case.applicant_id = data["applicant_id"]
+    case.item_code = data["item_code"]
+    case.required_documents = [
+        {"code": entry["code"], "title": entry["title"]} for entry in data["required_documents"]
+    ]
+    case.opened_at = event.occurred_at
+    case.updated_at = uow.clock.now()
+    if case.status == CaseStatus.COLLECTING:
+        announce_document_set(uow, case)
+    else:
+        log.info(
+            "case details arrived after the order moved on; kept %s",
+            case.status,
+            extra={"correlation_id": case.order_id},
+        )
+
+
+def lock_case(event: Envelope, uow: UnitOfWork) -> None:
+    """The order awaits payment: its documents are final."""
+    data = AwaitingPayment().load(event.data)
+    _advance(uow, data, CaseStatus.LOCKED, event.occurred_at)
+
+
+def record_submission(event: Envelope, uow: UnitOfWork) -> None:
+    """Paid and submitted: remembered for the review queue, and implies the lock
+    (it may overtake orders.awaiting_payment)."""
+    data = Submitted().load(event.data)
+    case = find_case(uow, data["order_id"], for_update=True)
+    if case is not None and case.submitted_at is not None:
+        raise StaleEvent(f"order {data['order_id']} is already recorded as submitted")
+    if case is None:
+        case = _new_case(uow, data, CaseStatus.LOCKED, locked_at=event.occurred_at)
+    case.applicant_id = case.applicant_id or data["applicant_id"]
+    case.item_code = case.item_code or data["item_code"]
+    case.submitted_at = data["submitted_at"] or event.occurred_at
+    if case.status == CaseStatus.COLLECTING:
+        case.status, case.locked_at = CaseStatus.LOCKED.value, event.occurred_at
+    case.updated_at = uow.clock.now()
+
+
+def close_case(event: Envelope, uow: UnitOfWork) -> None:
+    """The order was cancelled, closed unpaid or discarded: the case closes for good."""
+    data = Closed().load(event.data)
+    case = _advance(uow, data, CaseStatus.CLOSED, event.occurred_at)
+    case.closed_because = event.type.removeprefix("orders.")
+
+
+def _advance(uow: UnitOfWork, data: dict[str, Any], target: CaseStatus, at: datetime) -> Case:
+    case = find_case(uow, data["order_id"], for_update=True)
+    if case is None:
+        case = _new_case(uow, data, target)
+    elif not moves_forward(case.status, target):
+        raise StaleEvent(f"case {case.order_id} is already {case.status}")
+    case.status = target.value
+    if target == CaseStatus.LOCKED:
+        case.locked_at = at
+    if target == CaseStatus.CLOSED:
+        case.closed_at = at
+    case.updated_at = uow.clock.now()
+    return case
+
+
+def _new_case(uow: UnitOfWork, data: dict[str, Any], status: CaseStatus, **times: Any) -> Case:
+    now = uow.clock.now()
+    case = Case(
+        order_id=data["order_id"],
+        reference=data["reference"],
+        status=status.value,
+        revision=0,
+        created_at=now,
+        updated_at=now,
+        **times,
+    )
+    uow.session.add(case)
+    return case
+
+
+HANDLERS: dict[str, Handler] = {
+    DRAFT_CREATED: open_case,
+    AWAITING_PAYMENT: lock_case,
+    SUBMITTED: record_submission,
+    CANCELLED: close_case,
+    CLOSED_UNPAID: close_case,
+    DISCARDED: close_case,
+}
+BINDINGS = list(HANDLERS)
+
+# What verification reads of each event it consumes; the contract tests load
+# every producer's example through these.
+CONSUMED: dict[str, type[Schema]] = {
+    DRAFT_CREATED: DraftCreated,
+    AWAITING_PAYMENT: AwaitingPayment,
+    SUBMITTED: Submitted,
+    CANCELLED: Closed,
+    CLOSED_UNPAID: Closed,
+    DISCARDED: Closed,
+}

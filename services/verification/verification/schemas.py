@@ -1,0 +1,42 @@
+"""What the HTTP API accepts and returns. Input and output schemas are separate."""
+
+from __future__ import annotations
+
+from flask_smorest.fields import Upload
+from marshmallow import Schema, fields
+
+
+class UploadIn(Schema):
+    file = Upload(
+        required=True,
+        metadata={
+            "description": "the picture, JPEG or PNG (judged from its bytes); at most "
+            "VERIFICATION_MAX_UPLOAD_BYTES (10 MiB by default). Its name is ignored."
+        },
+    )
+
+
+class LocalTextOut(Schema):
+    zh = fields.String()
+    en = fields.String()
+
+
+class DocumentOut(Schema):
+    code = fields.String()
+    title = fields.Nested(LocalTextOut, allow_none=True)
+    status = fields.String(metadata={"description": "missing or uploaded"})
+    uploaded_at = fields.DateTime(allow_none=True)
+    width = fields.Integer(allow_none=True, metadata={"description": "of the stored picture"})
+    height = fields.Integer(allow_none=True)
+    size_bytes = fields.Integer(allow_none=True, metadata={"description": "of the stored JPEG"})
+
+
+class CaseOut(Schema):
+    order_id = fields.String()
+    reference = fields.String()
+    status = fields.String(metadata={"description": "collecting, locked or closed"})
+    complete = fields.Boolean(metadata={"description": "every required document is uploaded"})
+    revision = fields.Integer(
+        metadata={"description": "grows with each document-set event published for the case"}
+    )
+    documents = fields.List(fields.Nested(DocumentOut))
