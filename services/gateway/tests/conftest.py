@@ -1,10 +1,14 @@
 """Fixtures for the gateway's service tests.
 
 Everything is real: the gateway's own PostgreSQL database (one per test
-session, migrated, emptied between tests) and the real catalog service on its
-own fresh PostgreSQL database, seeded with the catalog's seed and served over
-HTTP by werkzeug in a thread. Tests talk to the gateway through Flask's test
-client, exactly as a browser or an API client would.
+session, migrated, emptied between tests) and the real catalog, orders and
+verification services, each on its own fresh PostgreSQL database and served
+over HTTP by werkzeug in a thread. The orders and verification workers run in
+background threads on one shared in-memory bus, so events flow between them
+as they do on RabbitMQ; the orders worker also delivers the sandbox payment
+provider's webhooks. Tests talk to the gateway through Flask's test client,
+exactly as a browser or an API client would, and wait for what is
+asynchronous with `eventually`, never by sleeping.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from cryptography.fernet import Fernet
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import text
@@ -28,12 +33,21 @@ from catalog.migrate import upgrade as migrate_catalog
 from catalog.seed import run as seed_catalog
 from catalog.settings import Settings as CatalogSettings
 from common.db import UnitOfWork, make_engine, make_session_factory
+from common.events.memory import MemoryBus
 from common.settings import Env
 from common.testing import free_port, fresh_postgres_database
 from gateway import services
 from gateway.app import create_app
 from gateway.migrate import upgrade as migrate_gateway
 from gateway.settings import Settings
+from orders.app import create_app as create_orders_app
+from orders.migrate import upgrade as migrate_orders
+from orders.settings import Settings as OrdersSettings
+from orders.worker import build_worker as build_orders_worker
+from verification.app import create_app as create_verification_app
+from verification.migrate import upgrade as migrate_verification
+from verification.settings import Settings as VerificationSettings
+from verification.worker import build_worker as build_verification_worker
 
 SECRET = "gateway-tests-internal-secret"
 PASSWORD = "a long enough password"
@@ -58,8 +72,8 @@ class ShiftedClock:
 
 
 class _Server:
-    def __init__(self, app: Flask) -> None:
-        self.port = free_port()
+    def __init__(self, app: Flask, port: int | None = None) -> None:
+        self.port = port or free_port()
         self.server = make_server("127.0.0.1", self.port, app, threaded=True)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
@@ -93,6 +107,76 @@ def catalog_url() -> Iterator[str]:
             server.stop()
 
 
+@pytest.fixture(scope="session")
+def bus() -> MemoryBus:
+    """The one bus the services' workers share, as they share RabbitMQ."""
+    return MemoryBus(prefix="gateway-tests")
+
+
+def _service_env(**values: str) -> Env:
+    return Env(
+        {
+            "BUS_URL": "memory://",
+            "INTERNAL_TOKEN_SECRET": SECRET,
+            "LOG_FORMAT": "text",
+            "BUS_RETRY_DELAYS_MS": "200",
+            "RELAY_IDLE_SECONDS": "0.05",
+            **values,
+        }
+    )
+
+
+@pytest.fixture(scope="session")
+def orders_url(catalog_url: str, bus: MemoryBus) -> Iterator[str]:
+    """The orders service and its worker (outbox, verification's verdicts, timers and
+    the sandbox provider's webhooks, delivered over HTTP to the app below)."""
+    with fresh_postgres_database("gw_orders") as url:
+        migrate_orders(url)
+        port = free_port()
+        settings = OrdersSettings.from_env(
+            _service_env(
+                ORDERS_DATABASE_URL=url,
+                CATALOG_URL=catalog_url,
+                ORDERS_URL=f"http://127.0.0.1:{port}",
+                SANDBOX_WEBHOOK_DELAY_SECONDS="0.1",
+                SANDBOX_WEBHOOK_INTERVAL_SECONDS="0.1",
+                SERVICE_TIMEOUT_SECONDS="10",
+            )
+        )
+        app = create_orders_app(settings)
+        server = _Server(app, port)
+        worker = build_orders_worker(settings, transport=bus).start_in_background()
+        try:
+            yield server.url
+        finally:
+            worker.stop()
+            server.stop()
+            app.extensions["orders.engine"].dispose()
+
+
+@pytest.fixture(scope="session")
+def verification_url(bus: MemoryBus, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The verification service and its worker (cases follow orders' events)."""
+    with fresh_postgres_database("gw_verification") as url:
+        migrate_verification(url)
+        settings = VerificationSettings.from_env(
+            _service_env(
+                VERIFICATION_DATABASE_URL=url,
+                VERIFICATION_STORAGE_DIR=str(tmp_path_factory.mktemp("verification-files")),
+                VERIFICATION_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
+            )
+        )
+        app = create_verification_app(settings)
+        server = _Server(app)
+        worker = build_verification_worker(settings, transport=bus).start_in_background()
+        try:
+            yield server.url
+        finally:
+            worker.stop()
+            server.stop()
+            app.extensions["verification.engine"].dispose()
+
+
 # --- the gateway -------------------------------------------------------------
 
 
@@ -120,8 +204,8 @@ def clean_database(gateway_engine: Engine) -> Engine:
 def gateway_settings(
     database_url: str,
     catalog_url: str,
-    orders_url: str = "http://127.0.0.1:9",
-    verification_url: str = "http://127.0.0.1:9",
+    orders_url: str,
+    verification_url: str,
     **overrides: str,
 ) -> Settings:
     values = {
@@ -146,9 +230,15 @@ def clock() -> ShiftedClock:
 
 @pytest.fixture
 def app(
-    clean_database: Engine, gateway_database_url: str, catalog_url: str, clock: ShiftedClock
+    clean_database: Engine,
+    gateway_database_url: str,
+    catalog_url: str,
+    orders_url: str,
+    verification_url: str,
+    clock: ShiftedClock,
 ) -> Iterator[Flask]:
-    app = create_app(gateway_settings(gateway_database_url, catalog_url), clock=clock)
+    settings = gateway_settings(gateway_database_url, catalog_url, orders_url, verification_url)
+    app = create_app(settings, clock=clock)
     yield app
     app.extensions["gateway.engine"].dispose()
 
@@ -160,9 +250,9 @@ def client(app: Flask) -> FlaskClient:
 
 @pytest.fixture
 def down_app(clean_database: Engine, gateway_database_url: str) -> Iterator[Flask]:
-    """A gateway whose catalog is down: nothing listens at its address."""
+    """A gateway whose services are all down: nothing listens at their address."""
     dead = f"http://127.0.0.1:{free_port()}"
-    settings = gateway_settings(gateway_database_url, dead, SERVICE_READ_RETRIES="1")
+    settings = gateway_settings(gateway_database_url, dead, dead, dead, SERVICE_READ_RETRIES="1")
     app = create_app(settings)
     yield app
     app.extensions["gateway.engine"].dispose()

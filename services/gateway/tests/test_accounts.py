@@ -232,14 +232,12 @@ def test_staff_cannot_use_the_applicant_sign_in(
 
 
 def test_the_rate_limit_holds_across_gateway_processes(
-    app, gateway_database_url: str, catalog_url: str, sign_in_page: Submit, make_applicant
+    app, sign_in_page: Submit, make_applicant
 ) -> None:
     from gateway.app import create_app
 
-    from .conftest import gateway_settings
-
     applicant = make_applicant()
-    other_process = create_app(gateway_settings(gateway_database_url, catalog_url))
+    other_process = create_app(app.extensions["gateway"].settings)
     try:
         for _ in range(5):
             sign_in_page(app.test_client(), applicant.label, "wrong password!")

@@ -3,6 +3,7 @@ delivery, and check your answers (which submits and goes to payment)."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from flask import Blueprint, abort, redirect, request, url_for
@@ -17,6 +18,8 @@ from gateway.i18n import translate
 from gateway.pages import lang, loading, render
 
 bp = Blueprint("apply_pages", __name__)
+# How long submitting waits for verification's verdict to reach orders.
+DOCUMENTS_WAIT_SECONDS = 3.0
 
 
 def _to(endpoint: str, **values: Any) -> Response:
@@ -357,6 +360,33 @@ def submit(order_id: str) -> Any:
         fresh = loading.order(order_id)
         if not fresh.allows("edit"):
             return _to("payment_pages.pay", order_id=fresh.id)
+        if not _documents_reach_orders(fresh):
+            errors = {"incomplete": [_t("check.incomplete")]}
+            return _check_page(fresh, loading.item_of(fresh), errors=errors, status=409)
+        # A refusal stores nothing under the key, so the same key tries again.
+        return _submit_again(found.id, key)
+    return _to("payment_pages.pay", order_id=submitted.id)
+
+
+def _submit_again(order_id: str, key: str) -> Any:
+    try:
+        submitted = gateway().orders.submit(order_id, loading.applicant(), idempotency_key=key)
+    except Conflict:
+        fresh = loading.order(order_id)
         errors = {"incomplete": [_t("check.incomplete")]}
         return _check_page(fresh, loading.item_of(fresh), errors=errors, status=409)
     return _to("payment_pages.pay", order_id=submitted.id)
+
+
+def _documents_reach_orders(found: Order) -> bool:
+    """Verification has every photo but orders has not heard yet (its event is on the
+    way): wait a moment for it rather than tell the applicant something is missing."""
+    case = loading.case_of(found)
+    if found.documents.complete or case is None or not case.complete:
+        return False
+    deadline = time.monotonic() + DOCUMENTS_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(0.2)
+        if loading.order(found.id).documents.complete:
+            return True
+    return False
