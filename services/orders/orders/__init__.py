@@ -1,0 +1,1 @@
+"""The orders service: applications, their state machine, payment and timers."""

@@ -1,0 +1,435 @@
+"""The order's rules, without I/O: the state machine, the answers to a form,
+delivery, prices, references, cards and the payment's own states."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from orders import domain
+from orders.domain import Action, Actor, Status
+
+TODAY = date(2026, 3, 2)
+APPLICANT, STAFF, SYSTEM = Actor.APPLICANT, Actor.STAFF, Actor.SYSTEM
+
+
+# --- the state machine ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "action", "actor", "target"),
+    [
+        ("draft", Action.SUBMIT, APPLICANT, "awaiting_payment"),
+        ("draft", Action.CANCEL, APPLICANT, "discarded"),
+        ("draft", Action.DISCARD, SYSTEM, "discarded"),
+        ("awaiting_payment", Action.AUTHORISE, SYSTEM, "submitted"),
+        ("awaiting_payment", Action.EXPIRE, SYSTEM, "closed_unpaid"),
+        ("awaiting_payment", Action.CANCEL, APPLICANT, "closed_unpaid"),
+        ("submitted", Action.CLAIM, STAFF, "in_review"),
+        ("submitted", Action.CANCEL, APPLICANT, "cancelled"),
+        ("in_review", Action.APPROVE, STAFF, "approved"),
+        ("in_review", Action.ASK, STAFF, "needs_resubmission"),
+        ("in_review", Action.REJECT, STAFF, "rejected"),
+        ("in_review", Action.CANCEL, APPLICANT, "cancelled"),
+        ("needs_resubmission", Action.RESUBMIT, APPLICANT, "in_review"),
+        ("needs_resubmission", Action.LAPSE, SYSTEM, "closed"),
+        ("needs_resubmission", Action.CANCEL, APPLICANT, "cancelled"),
+        ("rejected", Action.CLOSE, SYSTEM, "closed"),
+        ("approved", Action.CAPTURE, SYSTEM, "in_production"),
+        ("approved", Action.CANCEL, STAFF, "cancelled"),
+        ("in_production", Action.CANCEL, STAFF, "cancelled"),
+        ("in_production", Action.SHIP, SYSTEM, "shipped"),
+        ("in_production", Action.OFFER_PICKUP, SYSTEM, "ready_for_pickup"),
+        ("shipped", Action.DELIVER, SYSTEM, "delivered"),
+        ("shipped", Action.REPORT_EXCEPTION, SYSTEM, "delivery_exception"),
+        ("delivery_exception", Action.RESHIP, STAFF, "shipped"),
+        ("delivery_exception", Action.SWITCH_TO_PICKUP, STAFF, "ready_for_pickup"),
+        ("delivered", Action.CONFIRM, APPLICANT, "completed"),
+        ("delivered", Action.CONFIRM, SYSTEM, "completed"),
+        ("ready_for_pickup", Action.PICK_UP, STAFF, "completed"),
+    ],
+)
+def test_each_transition_of_the_lifecycle_leads_where_the_design_says(
+    status, action, actor, target
+):
+    assert domain.next_status(status, action, actor) == target
+
+
+def test_every_status_is_reachable_from_a_draft():
+    reached, frontier = {Status.DRAFT}, [Status.DRAFT]
+    while frontier:
+        source = frontier.pop()
+        for transition in domain.TRANSITIONS:
+            if transition.source == source and transition.target not in reached:
+                reached.add(transition.target)
+                frontier.append(transition.target)
+    assert reached == set(Status)
+
+
+def test_final_states_lead_nowhere():
+    assert not [t for t in domain.TRANSITIONS if t.source in domain.FINAL]
+
+
+def test_an_illegal_transition_names_the_state_and_the_action():
+    with pytest.raises(domain.IllegalTransition) as refused:
+        domain.next_status("awaiting_payment", Action.SUBMIT, APPLICANT)
+    assert refused.value.status == "awaiting_payment"
+    assert refused.value.action == Action.SUBMIT
+    assert str(refused.value) == "The order is awaiting_payment: it cannot be submitted."
+
+
+@pytest.mark.parametrize(
+    "status", ["approved", "in_production", "shipped", "completed", "cancelled"]
+)
+def test_an_applicant_cannot_cancel_once_the_order_is_approved(status):
+    with pytest.raises(domain.IllegalTransition) as refused:
+        domain.next_status(status, Action.CANCEL, APPLICANT)
+    assert status in str(refused.value)
+
+
+def test_after_approval_only_staff_may_cancel_and_the_refusal_says_so():
+    with pytest.raises(domain.IllegalTransition, match="only staff can have it cancelled"):
+        domain.next_status("approved", Action.CANCEL, APPLICANT)
+    assert domain.next_status("approved", Action.CANCEL, STAFF) == "cancelled"
+
+
+def test_an_applicant_cannot_authorise_a_payment_or_approve_an_order():
+    for status, action in [("awaiting_payment", Action.AUTHORISE), ("in_review", Action.APPROVE)]:
+        with pytest.raises(domain.IllegalTransition):
+            domain.next_status(status, action, APPLICANT)
+
+
+def test_only_a_draft_is_editable():
+    domain.check_editable("draft")
+    with pytest.raises(domain.IllegalTransition, match="submitted: its answers and delivery"):
+        domain.check_editable("submitted")
+
+
+@pytest.mark.parametrize(
+    ("status", "ready", "payable", "expected"),
+    [
+        ("draft", False, False, ["edit", "cancel"]),
+        ("draft", True, False, ["edit", "submit", "cancel"]),
+        ("awaiting_payment", False, True, ["pay", "cancel"]),
+        ("awaiting_payment", False, False, ["cancel"]),
+        ("submitted", False, False, ["cancel"]),
+        ("approved", False, False, []),
+        ("closed_unpaid", False, False, []),
+    ],
+)
+def test_the_applicant_is_offered_only_what_the_state_allows(status, ready, payable, expected):
+    assert domain.allowed_actions(status, ready_to_submit=ready, payable=payable) == expected
+
+
+# --- resident ID numbers ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "number",
+    ["11010519491231002X", "370202199003071233", "110101200001010010", "440304198512124569"],
+)
+def test_a_resident_id_number_with_its_right_check_character_is_accepted(number):
+    assert domain.check_id_number(number, TODAY) == []
+
+
+def test_the_check_character_follows_iso_7064_mod_11_2_and_may_be_x():
+    assert domain.id_check_character("11010519491231002") == "X"
+    assert domain.id_check_character("37020219900307123") == "3"
+
+
+@pytest.mark.parametrize(
+    ("number", "reason"),
+    [
+        ("110105194912310021", "does not match"),  # X expected
+        ("370202199003071234", "does not match"),
+        ("11010519491231002", "18 characters"),
+        ("11010519491231002XX", "18 characters"),
+        ("1101051949123100AX", "17 digits"),
+        ("99010519491231002X", "province code"),
+        ("110105194913310027", "not a real date"),  # month 13
+        ("110105201902290026", "not a real date"),  # 2019 was not a leap year
+        ("110105203001010011", "not possible"),  # born in the future
+        ("110105189912310011", "not possible"),  # before 1900
+    ],
+)
+def test_a_wrong_resident_id_number_is_refused_with_the_reason(number, reason):
+    problems = domain.check_id_number(number, TODAY)
+    assert problems and reason in problems[0]
+
+
+def test_a_born_on_the_29th_of_february_of_a_leap_year_is_a_real_date():
+    number = "11010520000229001"
+    assert domain.check_id_number(number + domain.id_check_character(number), TODAY) == []
+
+
+# --- plates, phones and dates ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "plate", ["鲁B12345", "鲁BA123C", "京AF0236", "鲁BD12345", "粤B12345F", "沪A5Z8Y2"]
+)
+def test_a_plate_in_the_national_format_is_accepted(plate):
+    assert domain.check_plate(plate) == []
+
+
+@pytest.mark.parametrize(
+    "plate",
+    [
+        "鲁I12345",
+        "鲁B1234O",
+        "鲁B1234",
+        "鲁B1234567",
+        "AB12345",
+        "鲁12345A",
+        "鲁BX12345",
+        "鲁B12345X",
+        "港B12345",
+    ],
+)
+def test_a_malformed_plate_is_refused(plate):
+    assert domain.check_plate(plate)
+
+
+@pytest.mark.parametrize(("value", "ok"), [("13912345678", True), ("19912345678", True),
+                                            ("12912345678", False), ("1391234567", False), ("139123456789", False)])  # fmt: skip
+def test_a_mainland_mobile_number_has_eleven_digits_starting_13_to_19(value, ok):
+    assert (domain.check_mobile(value) == []) is ok
+
+
+@pytest.mark.parametrize(("value", "ok"), [("2026-02-28", True), ("2024-02-29", True), ("2026-02-30", False),
+                                            ("2026-2-3", False), ("02/03/2026", False), ("2026-02-28T00:00", False)])  # fmt: skip
+def test_a_date_is_a_real_day_written_yyyy_mm_dd(value, ok):
+    assert (domain.check_date(value) == []) is ok
+
+
+# --- answers to a form -------------------------------------------------------------------------
+
+FORM = [
+    {"name": "full_name", "type": "text", "max_length": 5},
+    {"name": "id_number", "type": "id_number"},
+    {"name": "plate_number", "type": "plate_number"},
+    {"name": "phone", "type": "phone"},
+    {"name": "since", "type": "date", "required": False},
+    {"name": "vin_last6", "type": "text", "max_length": 6, "pattern": "[A-HJ-NPR-Z0-9]{6}", "required": False},
+    {"name": "reason", "type": "choice", "choices": [{"value": "lost"}, {"value": "stolen"}]},
+]  # fmt: skip
+
+
+def test_good_answers_are_kept_normalised():
+    kept, problems = domain.check_answers(FORM, {
+        "full_name": " 张三 ", "id_number": "11010519491231002x", "plate_number": "鲁b 12345",
+        "phone": "+86 139-1234-5678", "since": "2020-01-31", "vin_last6": "AB1234", "reason": "lost",
+    }, TODAY)  # fmt: skip
+    assert problems == {}
+    assert kept == {
+        "full_name": "张三", "id_number": "11010519491231002X", "plate_number": "鲁B12345",
+        "phone": "13912345678", "since": "2020-01-31", "vin_last6": "AB1234", "reason": "lost",
+    }  # fmt: skip
+
+
+def test_every_bad_answer_is_named_with_its_reason():
+    _kept, problems = domain.check_answers(FORM, {
+        "full_name": "一二三四五六", "id_number": "110105194912310021", "plate_number": "鲁I12345",
+        "phone": "12345", "since": "yesterday", "vin_last6": "IOQ123", "reason": "bored",
+        "colour": "red",
+    }, TODAY)  # fmt: skip
+    assert set(problems) == {
+        "full_name", "id_number", "plate_number", "phone", "since", "vin_last6", "reason", "colour",
+    }  # fmt: skip
+    assert problems["colour"] == ["This form has no such field."]
+    assert problems["reason"] == ["Choose one of: lost, stolen."]
+
+
+def test_an_answer_that_is_not_text_is_refused():
+    _kept, problems = domain.check_answers(FORM, {"full_name": 42}, TODAY)
+    assert problems == {"full_name": ["Give the answer as text."]}
+
+
+def test_a_draft_may_leave_answers_out_and_they_are_listed_as_missing():
+    kept, problems = domain.check_answers(
+        FORM, {"full_name": "张三", "phone": "", "since": None}, TODAY
+    )
+    assert problems == {} and kept == {"full_name": "张三"}
+    assert domain.missing_answers(FORM, kept) == ["id_number", "plate_number", "phone", "reason"]
+
+
+def test_an_answer_the_form_no_longer_accepts_needs_attention_before_submission():
+    answers = {"full_name": "张三四五六七", "id_number": "11010519491231002X", "plate_number": "鲁B12345",
+               "phone": "13912345678", "reason": "lost"}  # fmt: skip
+    assert domain.answers_needing_attention(FORM, answers, TODAY) == ["full_name"]
+
+
+# --- delivery ---------------------------------------------------------------------------------
+
+OPTIONS = [
+    {"code": "courier-ems", "kind": "courier", "fee_fen": 1500, "office": None},
+    {
+        "code": "pickup-shinan",
+        "kind": "pickup",
+        "fee_fen": 0,
+        "office": {"name": {"zh": "市南", "en": "Shinan"}},
+    },
+]
+ADDRESS = {"recipient": "张三", "phone": "13912345678", "province": "山东省", "city": "青岛市",
+           "district": "市南区", "street": "香港中路 76 号"}  # fmt: skip
+
+
+def test_courier_delivery_with_a_whole_address_is_kept():
+    kept, problems = domain.check_delivery(OPTIONS, {"kind": "courier", "address": ADDRESS})
+    assert problems == {}
+    assert kept == {"kind": "courier", "option_code": "courier-ems", "address": ADDRESS}
+
+
+def test_courier_delivery_names_each_missing_or_too_long_address_field():
+    address = {**ADDRESS, "recipient": " ", "street": "路" * 201, "phone": "0532-8888888"}
+    del address["city"]
+    _kept, problems = domain.check_delivery(OPTIONS, {"kind": "courier", "address": address})
+    assert problems == {
+        "address.recipient": ["This field is required."],
+        "address.city": ["This field is required."],
+        "address.street": ["At most 200 characters."],
+        "address.phone": ["Not a mainland mobile number (11 digits starting with 1)."],
+    }
+
+
+def test_courier_delivery_without_an_address_is_refused():
+    _kept, problems = domain.check_delivery(OPTIONS, {"kind": "courier"})
+    assert problems == {"address": ["Courier delivery needs an address."]}
+
+
+def test_courier_delivery_for_an_item_without_a_courier_is_refused():
+    _kept, problems = domain.check_delivery(OPTIONS[1:], {"kind": "courier", "address": ADDRESS})
+    assert list(problems) == ["kind"]
+
+
+def test_pickup_at_one_of_the_items_offices_is_kept_with_the_office():
+    kept, problems = domain.check_delivery(
+        OPTIONS, {"kind": "pickup", "office_code": "pickup-shinan"}
+    )
+    assert problems == {}
+    assert kept is not None and kept["office"] == {"name": {"zh": "市南", "en": "Shinan"}}
+
+
+@pytest.mark.parametrize("code", ["pickup-laoshan", "courier-ems", None])
+def test_pickup_anywhere_else_is_refused_naming_the_office_code(code):
+    _kept, problems = domain.check_delivery(OPTIONS, {"kind": "pickup", "office_code": code})
+    assert list(problems) == ["office_code"]
+
+
+def test_a_saved_pickup_office_that_is_no_longer_offered_blocks_submission():
+    saved = {"kind": "pickup", "office_code": "pickup-shinan"}
+    assert domain.delivery_still_offered(OPTIONS, saved) == []
+    assert "no longer offered" in domain.delivery_still_offered(OPTIONS[:1], saved)[0]
+
+
+# --- fees, prices and what blocks a submission -----------------------------------------------------
+
+FEE = domain.Fee(2, 1000, 1500, "鲁价费发〔2017〕58号", datetime(2026, 1, 1, tzinfo=UTC))
+
+
+def test_the_price_is_production_cost_plus_the_courier_fee_in_whole_fen():
+    price = domain.quote(FEE, "courier")
+    assert (price.production_fen, price.delivery_fen, price.total_fen) == (1000, 1500, 2500)
+    assert price.as_dict(locked=True)["locked"] is True
+
+
+def test_pickup_costs_only_the_production():
+    assert domain.quote(FEE, "pickup").total_fen == 1000
+
+
+def test_the_fee_in_force_is_the_latest_that_has_started():
+    later = domain.Fee(3, 1000, 1800, "x", datetime(2026, 4, 1, tzinfo=UTC))
+    assert domain.fee_in_force([FEE, later], datetime(2026, 3, 31, tzinfo=UTC)) == FEE
+    assert domain.fee_in_force([FEE, later], datetime(2026, 4, 1, tzinfo=UTC)) == later
+    assert domain.fee_in_force([later], datetime(2026, 3, 1, tzinfo=UTC)) is None
+
+
+def test_a_fee_is_read_from_the_catalogs_json():
+    fee = domain.Fee.from_dict({"version": 2, "production_cost_fen": 1000, "courier_fee_fen": 1500,
+                                "approval_reference": "r", "effective_from": "2026-01-01T00:00:00+08:00"})  # fmt: skip
+    assert fee.effective_from == datetime(2025, 12, 31, 16, 0, tzinfo=UTC)
+
+
+def test_a_submission_is_blocked_by_each_missing_part():
+    blockers = domain.submission_blockers(
+        FORM, {"full_name": "张三"}, OPTIONS, None, ["id_card_front"], TODAY
+    )
+    assert blockers == {
+        "answers": ["id_number", "plate_number", "phone", "reason"],
+        "documents": ["id_card_front"],
+        "delivery": ["Choose courier delivery with an address, or a pickup office."],
+    }
+    assert domain.describe_blockers(blockers) == (
+        "The order cannot be submitted yet: answer id_number, plate_number, phone, reason; "
+        "upload id_card_front; choose delivery."
+    )
+
+
+def test_only_a_later_revision_of_the_documents_verdict_counts():
+    assert domain.is_newer_revision(0, 1)
+    assert not domain.is_newer_revision(3, 3)
+    assert not domain.is_newer_revision(3, 2)
+
+
+# --- references ---------------------------------------------------------------------------------
+
+
+def test_a_reference_is_lt_the_offices_date_and_the_days_sequence():
+    assert domain.format_reference(date(2026, 11, 22), 42) == "LT20261122000042"
+
+
+def test_the_reference_day_is_the_offices_calendar_day_in_china():
+    assert domain.reference_day(datetime(2026, 3, 1, 16, 30, tzinfo=UTC)) == date(2026, 3, 2)
+
+
+@pytest.mark.parametrize("sequence", [0, 1_000_000])
+def test_a_sequence_outside_six_digits_is_a_bug(sequence):
+    with pytest.raises(ValueError):
+        domain.format_reference(TODAY, sequence)
+
+
+# --- cards ------------------------------------------------------------------------------------
+
+
+def test_a_card_is_checked_by_luhn_expiry_and_security_code():
+    number, problems = domain.check_card("4242 4242-4242 4242", "03/26", "123", TODAY)
+    assert (number, problems) == ("4242424242424242", {})
+
+
+@pytest.mark.parametrize(
+    ("number", "expiry", "cvc", "fields"),
+    [
+        ("4242 4242 4242 4241", "12/30", "123", ["card_number"]),
+        ("4242", "12/30", "123", ["card_number"]),
+        ("4242 4242 4242 4242", "13/30", "123", ["expiry"]),
+        ("4242 4242 4242 4242", "02/26", "123", ["expiry"]),
+        ("4242 4242 4242 4242", "2030-12", "12", ["cvc", "expiry"]),
+    ],
+)
+def test_a_malformed_card_is_refused_naming_each_field(number, expiry, cvc, fields):
+    _number, problems = domain.check_card(number, expiry, cvc, TODAY)
+    assert sorted(problems) == fields
+
+
+# --- the payment's own states -------------------------------------------------------------------
+
+
+def test_a_payment_takes_a_card_only_when_created_or_failed():
+    assert [s.value for s in domain.PaymentStatus if domain.takes_card(s)] == ["created", "failed"]
+
+
+def test_only_an_authorised_payment_is_captured_and_never_for_more():
+    assert domain.capture_problem("authorised", 2500, 2500) is None
+    assert "1 and 2500" in (domain.capture_problem("authorised", 2501, 2500) or "")
+    assert "this one is processing" in (domain.capture_problem("processing", 100, 2500) or "")
+
+
+def test_refunds_never_exceed_what_was_captured_and_may_be_partial():
+    assert domain.refund_problem("captured", 2500, 0, 1000) is None
+    assert domain.refund_problem("captured", 2500, 1000, 1500) is None
+    assert "Only 1500 fen" in (domain.refund_problem("captured", 2500, 1000, 1501) or "")
+    assert domain.refund_problem("captured", 2500, 0, 0) == "Refund at least 1 fen."
+    assert "this one is authorised" in (domain.refund_problem("authorised", 0, 0, 1) or "")
+    assert domain.status_after_refund(2500, 1000) == "captured"
+    assert domain.status_after_refund(2500, 2500) == "refunded"
