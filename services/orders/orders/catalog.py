@@ -1,0 +1,153 @@
+"""The catalog service as orders sees it: one read, `GET /items/<code>`.
+
+This is the one place that knows the catalog's JSON. Every call carries an
+internal token of orders' own (audience catalog, subject `orders`, role
+`service`) and a timeout; a read is retried a few times with a small backoff
+when the catalog cannot be reached or answers 502/503/504. A catalog that
+stays down is a 503 for the caller, never a 500.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+import requests
+from flask import g, has_request_context
+
+from common.auth import issue_token
+from common.errors import UpstreamUnavailable
+
+log = logging.getLogger("orders.catalog")
+
+RETRYABLE_STATUS = frozenset({502, 503, 504})
+SUBJECT = "orders"
+ROLES = ("service",)
+
+
+@dataclass(frozen=True)
+class CatalogItem:
+    code: str
+    status: str
+    revision: int
+    title: dict[str, str]
+    required_documents: list[dict[str, Any]]
+    form_fields: list[dict[str, Any]]
+    delivery_options: list[dict[str, Any]]
+    fee: dict[str, Any] | None
+    upcoming_fee: dict[str, Any] | None
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> CatalogItem:
+        return cls(
+            code=raw["code"],
+            status=raw["status"],
+            revision=int(raw["revision"]),
+            title={"zh": raw["title"]["zh"], "en": raw["title"]["en"]},
+            required_documents=[
+                {"code": doc["code"], "title": doc["title"]} for doc in raw["required_documents"]
+            ],
+            form_fields=list(raw["form_fields"]),
+            delivery_options=[
+                {
+                    "code": option["code"],
+                    "kind": option["kind"],
+                    "title": option.get("title"),
+                    "office": option.get("office"),
+                    "fee_fen": option.get("fee_fen"),
+                }
+                for option in raw["delivery_options"]
+            ],
+            fee=_fee(raw.get("fee")),
+            upcoming_fee=_fee(raw.get("upcoming_fee")),
+        )
+
+
+def _fee(raw: dict[str, Any] | None) -> dict[str, Any] | None:
+    if raw is None:
+        return None
+    return {
+        "version": int(raw["version"]),
+        "production_cost_fen": int(raw["production_cost_fen"]),
+        "courier_fee_fen": int(raw["courier_fee_fen"]),
+        "approval_reference": str(raw["approval_reference"]),
+        "effective_from": str(raw["effective_from"]),
+    }
+
+
+class CatalogClient:
+    def __init__(
+        self,
+        base_url: str,
+        token_secret: str,
+        *,
+        timeout_seconds: float = 3.0,
+        read_retries: int = 2,
+        backoff_seconds: float = 0.1,
+        sleep: Callable[[float], None] = time.sleep,
+        http: requests.Session | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._secret = token_secret
+        self._timeout = timeout_seconds
+        self._retries = max(read_retries, 0)
+        self._backoff = backoff_seconds
+        self._sleep = sleep
+        self._http = http or requests.Session()
+
+    def item(self, code: str) -> CatalogItem | None:
+        """The published item, or None when the catalog has no such item on sale."""
+        response = self._get(f"/items/{quote(code, safe='')}")
+        if response.status_code == 404:
+            return None
+        if response.status_code != 200:
+            log.error(
+                "the catalog answered with an error",
+                extra={"upstream": "catalog", "status": response.status_code},
+            )
+            raise _unavailable()
+        try:
+            return CatalogItem.from_json(response.json())
+        except (ValueError, KeyError, TypeError) as exc:
+            log.error("the catalog's item is not as expected", extra={"error": repr(exc)[:200]})
+            raise _unavailable() from None
+
+    def _get(self, path: str) -> requests.Response:
+        attempts = 1 + self._retries
+        for attempt in range(attempts):
+            last = attempt == attempts - 1
+            try:
+                response = self._http.get(
+                    self.base_url + path, headers=self._headers(), timeout=self._timeout
+                )
+            except requests.RequestException as exc:
+                log.warning(
+                    "catalog unreachable",
+                    extra={
+                        "upstream": "catalog",
+                        "error": type(exc).__name__,
+                        "attempt": attempt + 1,
+                    },
+                )
+                if last:
+                    raise _unavailable() from None
+            else:
+                if response.status_code not in RETRYABLE_STATUS or last:
+                    return response
+            self._sleep(self._backoff * (2**attempt))
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _headers(self) -> dict[str, str]:
+        token = issue_token(self._secret, subject=SUBJECT, roles=ROLES, audience="catalog")
+        headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+        if has_request_context() and "request_id" in g:
+            headers["X-Request-ID"] = g.request_id
+        return headers
+
+
+def _unavailable() -> UpstreamUnavailable:
+    return UpstreamUnavailable("The catalog is unavailable right now; try again in a moment.")

@@ -1,0 +1,89 @@
+"""The worker's timers: each sweep fires the timers that are due at `now`.
+
+Timers are rows (`timers`: order, kind, due_at, fired_at). A sweep takes one
+due timer at a time with `FOR UPDATE SKIP LOCKED`, so several workers share
+the work without firing one twice, and handles it in its own transaction
+together with the order's change and its events. A timer whose order has
+moved on fires without effect. When the payment provider cannot be reached
+to void an authorisation, the timer is tried again a little later and the
+order stays as it is until then.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from common.db import UnitOfWork
+from common.errors import UpstreamUnavailable
+from orders.models import Order, Timer
+from orders.services import DRAFT_IDLE, UNPAID_EXPIRY, Context, discard_idle, expire_unpaid
+
+log = logging.getLogger("orders.sweeps")
+
+RETRY_AFTER = timedelta(seconds=30)
+BATCH = 100
+
+
+def expire_unpaid_orders(ctx: Context, now: datetime) -> int:
+    """Close the orders unpaid past their pay-by time, voiding what the card holds."""
+    return _fire(ctx, now, UNPAID_EXPIRY, expire_unpaid)
+
+
+def discard_idle_drafts(ctx: Context, now: datetime) -> int:
+    """Discard the drafts nobody touched for the idle period."""
+    return _fire(ctx, now, DRAFT_IDLE, discard_idle)
+
+
+def _fire(
+    ctx: Context,
+    now: datetime,
+    kind: str,
+    act: Callable[[Context, UnitOfWork, Order], bool | datetime],
+) -> int:
+    """Fire up to BATCH due timers of a kind; how many changed their order."""
+    changed = 0
+    for _ in range(BATCH):
+        with ctx.uow() as uow:
+            timer = uow.session.scalars(
+                select(Timer)
+                .where(Timer.kind == kind, Timer.fired_at.is_(None), Timer.due_at <= now)
+                .order_by(Timer.due_at, Timer.id)
+                .limit(1)
+                .with_for_update(skip_locked=True)
+            ).first()
+            if timer is None:
+                break
+            timer_id, order_id = timer.id, timer.order_id
+            order = uow.session.get(Order, order_id, with_for_update=True)
+            try:
+                outcome = act(ctx, uow, order) if order is not None else False
+            except UpstreamUnavailable as exc:
+                uow.session.rollback()
+                _postpone(ctx, timer_id, now, str(exc))
+                continue
+            if isinstance(outcome, datetime):  # not due after all: the order was touched since
+                timer.due_at = outcome
+            else:
+                timer.fired_at = now
+                timer.attempts += 1
+            uow.commit()
+        if outcome is True:
+            changed += 1
+            log.info("timer %s fired", kind, extra={"correlation_id": order_id})
+    return changed
+
+
+def _postpone(ctx: Context, timer_id: int, now: datetime, error: str) -> None:
+    with ctx.uow() as uow:
+        timer = uow.session.get(Timer, timer_id, with_for_update=True)
+        if timer is None or timer.fired_at is not None:  # pragma: no cover - raced another worker
+            return
+        timer.attempts += 1
+        timer.last_error = error[:500]
+        timer.due_at = now + RETRY_AFTER
+        uow.commit()
+    log.warning("timer postponed", extra={"timer": timer_id, "reason": error[:200]})

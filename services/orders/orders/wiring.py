@@ -1,0 +1,68 @@
+"""How the web app and the worker build what the use cases need, from settings."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import timedelta
+
+from sqlalchemy.engine import Engine
+
+from common.clock import Clock
+from common.db import UnitOfWork, make_session_factory
+from orders.catalog import CatalogClient
+from orders.payments import PaymentProvider
+from orders.payments.sandbox import SandboxProvider
+from orders.payments.webhooks import WebhookSender
+from orders.services import Context
+from orders.settings import SERVICE, Settings
+
+
+def build_provider(settings: Settings, engine: Engine, clock: Clock) -> PaymentProvider:
+    """The configured payment provider (PAYMENT_PROVIDER; only `sandbox` exists)."""
+    return SandboxProvider(
+        make_session_factory(engine),
+        settings.payment_webhook_secret,
+        clock=clock,
+        webhook_delay=timedelta(seconds=settings.sandbox_webhook_delay_seconds),
+    )
+
+
+def build_webhook_sender(settings: Settings, engine: Engine) -> WebhookSender:
+    return WebhookSender(
+        make_session_factory(engine),
+        settings.payment_webhook_url,
+        settings.payment_webhook_secret,
+        max_attempts=settings.sandbox_webhook_max_attempts,
+    )
+
+
+def build_context(
+    settings: Settings,
+    engine: Engine,
+    clock: Clock,
+    *,
+    provider: PaymentProvider | None = None,
+    catalog: CatalogClient | None = None,
+) -> Context:
+    sessions = make_session_factory(engine)
+
+    def uow_factory() -> UnitOfWork:
+        return UnitOfWork(sessions, SERVICE, clock)
+
+    secret = settings.common.internal_token_secret.encode()
+    return Context(
+        uow=uow_factory,
+        catalog=catalog
+        or CatalogClient(
+            settings.catalog_url,
+            settings.common.internal_token_secret,
+            timeout_seconds=settings.service_timeout_seconds,
+            read_retries=settings.service_read_retries,
+        ),
+        provider=provider or build_provider(settings, engine, clock),
+        clock=clock,
+        unpaid_expiry=timedelta(minutes=settings.unpaid_expiry_minutes),
+        draft_idle=timedelta(days=settings.draft_idle_days),
+        fingerprint_secret=hmac.new(secret, b"idempotency-keys", hashlib.sha256).digest(),
+    )

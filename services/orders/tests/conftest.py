@@ -1,0 +1,439 @@
+"""Fixtures for the orders service's tests.
+
+Everything is real: the orders service on its own fresh PostgreSQL database
+(migrated, emptied between tests), the real catalog service on another fresh
+database, seeded with its three items and served over HTTP by werkzeug in a
+thread, and the sandbox provider, whose webhooks the tests deliver over HTTP
+to the orders app (served the same way). Time is a FrozenClock the tests move:
+nothing sleeps. Verification's events go through the common Dispatcher.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from werkzeug.serving import make_server
+
+from catalog.app import create_app as create_catalog_app
+from catalog.migrate import upgrade as migrate_catalog
+from catalog.seed import run as seed_catalog
+from catalog.settings import Settings as CatalogSettings
+from common.auth import issue_token
+from common.clock import FrozenClock
+from common.db import UnitOfWork, make_engine, make_session_factory
+from common.events.consumer import Dispatcher, Outcome
+from common.events.envelope import Envelope
+from common.settings import CommonSettings, Env
+from common.testing import free_port, fresh_postgres_database
+from orders.app import create_app
+from orders.handlers import HANDLERS
+from orders.migrate import upgrade
+from orders.payments.webhooks import WebhookSender
+from orders.settings import Settings
+from orders.wiring import build_webhook_sender
+
+SECRET = "orders-test-internal-secret"
+WEBHOOK_SECRET = "orders-test-webhook-secret"
+NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+TABLES = (
+    "sandbox_webhooks", "sandbox_payments", "payment_events", "payments", "timers",
+    "order_timeline", "idempotency_keys", "reference_counters", "orders", "outbox", "inbox",
+)  # fmt: skip
+LICENCE = "driving-licence-replacement"
+PLATES = "licence-plate-replacement"
+ANNUAL = "annual-licence-verification"
+LICENCE_DOCUMENTS = ["id_card_front", "id_card_back", "selfie_with_id_card", "portrait_photo"]
+GOOD_CARD = "4242 4242 4242 4242"
+DECLINED_CARD = "4000 0000 0000 0002"
+ERROR_CARD = "4000 0000 0000 0119"
+
+
+# --- servers ----------------------------------------------------------------------
+
+
+class _Server:
+    def __init__(self, app: Any) -> None:
+        self.port = free_port()
+        self.server = make_server("127.0.0.1", self.port, app, threaded=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def catalog_url() -> Iterator[str]:
+    """The catalog service, seeded with its three items, on a free port."""
+    with fresh_postgres_database("orders_catalog") as url:
+        migrate_catalog(url)
+        seed_catalog(url)
+        env = {"CATALOG_DATABASE_URL": url, "BUS_URL": "memory://",
+               "INTERNAL_TOKEN_SECRET": SECRET, "LOG_FORMAT": "text"}  # fmt: skip
+        app = create_catalog_app(CatalogSettings.from_env(Env(env)))
+        server = _Server(app)
+        try:
+            yield server.url
+        finally:
+            server.stop()
+            app.extensions["catalog.engine"].dispose()
+
+
+class _CurrentApp:
+    """A WSGI app that forwards to the test's orders app: one server for the session."""
+
+    def __init__(self) -> None:
+        self.app: Flask | None = None
+
+    def __call__(self, environ: Any, start_response: Any) -> Any:
+        assert self.app is not None, "no orders app is running"
+        return self.app(environ, start_response)
+
+
+@pytest.fixture(scope="session")
+def orders_server() -> Iterator[tuple[_CurrentApp, str]]:
+    current = _CurrentApp()
+    server = _Server(current)
+    try:
+        yield current, server.url
+    finally:
+        server.stop()
+
+
+# --- the database -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    with fresh_postgres_database("orders_test") as url:
+        upgrade(url)
+        yield url
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url, pool_size=2, max_overflow=4)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def db(engine: Engine) -> Engine:
+    """The session's database, emptied before the test."""
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+    return engine
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(NOW)
+
+
+@pytest.fixture
+def uow_factory(db: Engine, clock: FrozenClock) -> Callable[[], UnitOfWork]:
+    sessions = make_session_factory(db)
+    return lambda: UnitOfWork(sessions, "orders", clock)
+
+
+@pytest.fixture
+def snapshot(db: Engine) -> Callable[[], dict[str, list[tuple[Any, ...]]]]:
+    """Every row of every table, to prove a refusal wrote nothing."""
+
+    def take() -> dict[str, list[tuple[Any, ...]]]:
+        with db.connect() as connection:
+            return {
+                table: sorted(
+                    (tuple(row) for row in connection.execute(text(f"SELECT * FROM {table}"))),
+                    key=repr,
+                )
+                for table in TABLES
+            }
+
+    return take
+
+
+@pytest.fixture
+def outbox_events(db: Engine) -> Callable[[], list[dict[str, Any]]]:
+    """The events in the outbox, oldest first, as parsed envelopes."""
+
+    def read() -> list[dict[str, Any]]:
+        with db.connect() as connection:
+            rows = connection.execute(text("SELECT body FROM outbox ORDER BY id")).scalars()
+            return [json.loads(body) for body in rows]
+
+    return read
+
+
+@pytest.fixture
+def rows(db: Engine) -> Callable[..., list[dict[str, Any]]]:
+    """rows("SELECT …", name=value) → the rows as dicts."""
+
+    def query(sql: str, **params: Any) -> list[dict[str, Any]]:
+        with db.connect() as connection:
+            return [dict(row._mapping) for row in connection.execute(text(sql), params)]
+
+    return query
+
+
+# --- the app ------------------------------------------------------------------------
+
+
+def make_settings(
+    database_url: str, catalog_url: str, webhook_url: str, **overrides: Any
+) -> Settings:
+    common = CommonSettings(
+        service="orders", database_url=database_url, bus_url="memory://",
+        bus_prefix="orders-test", internal_token_secret=SECRET, log_format="text",
+        consumer_prefetch=50, max_attempts=3, retry_delays_ms=(10,), relay_batch_size=100,
+        relay_idle_seconds=0.05,
+    )  # fmt: skip
+    values: dict[str, Any] = {
+        "common": common,
+        "catalog_url": catalog_url,
+        "orders_url": webhook_url.rsplit("/webhooks", 1)[0],
+        "payment_provider": "sandbox",
+        "payment_webhook_secret": WEBHOOK_SECRET,
+        "payment_webhook_url": webhook_url,
+        "service_timeout_seconds": 10.0,  # generous: the test machine is shared
+        "service_read_retries": 1,
+        "bus_check_timeout": 2.0,
+        "sandbox_webhook_max_attempts": 3,
+        **overrides,
+    }
+    return Settings(**values)
+
+
+@pytest.fixture
+def settings(
+    database_url: str, catalog_url: str, orders_server: tuple[_CurrentApp, str]
+) -> Settings:
+    return make_settings(database_url, catalog_url, orders_server[1] + "/webhooks/payments")
+
+
+@pytest.fixture
+def settings_for(
+    database_url: str, catalog_url: str, orders_server: tuple[_CurrentApp, str]
+) -> Callable[..., Settings]:
+    return lambda **overrides: make_settings(
+        overrides.pop("database_url", database_url), overrides.pop("catalog_url", catalog_url),
+        overrides.pop("webhook_url", orders_server[1] + "/webhooks/payments"), **overrides,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def app(
+    db: Engine, settings: Settings, clock: FrozenClock, orders_server: tuple[_CurrentApp, str]
+) -> Iterator[Flask]:
+    app = create_app(settings, clock=clock)
+    orders_server[0].app = app
+    yield app
+    orders_server[0].app = None
+    app.extensions["orders.engine"].dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def sender(app: Flask, settings: Settings) -> WebhookSender:
+    return build_webhook_sender(settings, app.extensions["orders.engine"])
+
+
+def bearer(roles: list[str], subject: str = "acct-1", audience: str = "orders") -> dict[str, str]:
+    token = issue_token(SECRET, subject=subject, roles=roles, audience=audience)
+    return {"Authorization": f"Bearer {token}"}
+
+
+_keys = itertools.count(1)
+
+
+def new_key() -> str:
+    return f"key-{next(_keys)}-{uuid.uuid4().hex[:8]}"
+
+
+# --- factories ----------------------------------------------------------------------
+
+
+LICENCE_ANSWERS = {
+    "full_name": "张三",
+    "id_number": "11010519491231002X",
+    "phone": "13912345678",
+    "licence_class": "c1",
+    "reason": "lost",
+}
+ADDRESS = {
+    "recipient": "张三",
+    "phone": "13912345678",
+    "province": "山东省",
+    "city": "青岛市",
+    "district": "市南区",
+    "street": "香港中路 76 号",
+}
+
+
+class Applicant:
+    """Drives the API as the gateway would for one applicant, and the world around
+    the order (verification's events, the provider's webhooks) as it happens."""
+
+    def __init__(
+        self, client: FlaskClient, clock: FrozenClock, sender: WebhookSender,
+        dispatcher: Dispatcher, subject: str = "acct-1",
+    ) -> None:  # fmt: skip
+        self.client = client
+        self.clock = clock
+        self.sender = sender
+        self.dispatcher = dispatcher
+        self.subject = subject
+        self.headers = bearer(["applicant"], subject)
+        self._revision = itertools.count(1)
+
+    def with_key(self, key: str | None = None) -> dict[str, str]:
+        return {**self.headers, "Idempotency-Key": key or new_key()}
+
+    def create(self, item_code: str = LICENCE, key: str | None = None) -> Any:
+        return self.client.post(
+            "/orders", json={"item_code": item_code}, headers=self.with_key(key)
+        )
+
+    def draft(self, item_code: str = LICENCE) -> dict[str, Any]:
+        answer = self.create(item_code)
+        assert answer.status_code == 201, answer.json
+        return answer.json  # type: ignore[no-any-return]
+
+    def answer(self, order_id: str, answers: dict[str, Any]) -> Any:
+        return self.client.put(
+            f"/orders/{order_id}/answers", json={"answers": answers}, headers=self.headers
+        )
+
+    def deliver_to(self, order_id: str, **choice: Any) -> Any:
+        body = choice or {"kind": "courier", "address": ADDRESS}
+        return self.client.put(f"/orders/{order_id}/delivery", json=body, headers=self.headers)
+
+    def documents(
+        self, order_id: str, missing: list[str] | None = None, revision: int | None = None
+    ) -> Outcome:
+        """Verification's verdict on the order's documents, as its event says it."""
+        revision = revision if revision is not None else next(self._revision)
+        if missing:
+            event_type, data = "verification.document_set_incomplete", {"missing": missing}
+        else:
+            event_type, data = (
+                "verification.document_set_completed",
+                {"documents": LICENCE_DOCUMENTS},
+            )
+        envelope = Envelope(
+            type=event_type, producer="verification", correlation_id=order_id,
+            data={"order_id": order_id, "revision": revision, **data},
+        )  # fmt: skip
+        return self.dispatcher.handle(envelope.to_json(), 0)
+
+    def ready(self, item_code: str = LICENCE, **delivery: Any) -> dict[str, Any]:
+        """A draft with every answer, a delivery and its documents complete."""
+        order = self.draft(item_code)
+        assert self.answer(order["id"], LICENCE_ANSWERS).status_code == 200
+        assert self.deliver_to(order["id"], **delivery).status_code == 200
+        assert self.documents(order["id"]).action == "ack"
+        return self.get(order["id"])
+
+    def submit(self, order_id: str, key: str | None = None) -> Any:
+        return self.client.post(f"/orders/{order_id}/submit", headers=self.with_key(key))
+
+    def submitted(self, **delivery: Any) -> dict[str, Any]:
+        """An order awaiting payment."""
+        order = self.ready(**delivery)
+        answer = self.submit(order["id"])
+        assert answer.status_code == 200, answer.json
+        return answer.json  # type: ignore[no-any-return]
+
+    def card(
+        self, payment_id: str, number: str = GOOD_CARD, key: str | None = None, **fields: str
+    ) -> Any:
+        body = {"card_number": number, "expiry": "12/30", "cvc": "123", **fields}
+        return self.client.post(
+            f"/payments/{payment_id}/card", json=body, headers=self.with_key(key)
+        )
+
+    def webhooks(self) -> list[Any]:
+        """Let the sandbox's answers come due and deliver them over HTTP."""
+        self.clock.advance(timedelta(seconds=2))
+        return self.sender.deliver_due(self.clock.now())
+
+    def paid(self, **delivery: Any) -> dict[str, Any]:
+        """An order paid and submitted."""
+        order = self.submitted(**delivery)
+        assert self.card(order["payment"]["id"]).status_code == 202
+        self.webhooks()
+        return self.get(order["id"])
+
+    def get(self, order_id: str) -> dict[str, Any]:
+        answer = self.client.get(f"/orders/{order_id}", headers=self.headers)
+        assert answer.status_code == 200, answer.json
+        return answer.json  # type: ignore[no-any-return]
+
+    def cancel(self, order_id: str, reason: str | None = None) -> Any:
+        body = {} if reason is None else {"reason": reason}
+        return self.client.post(f"/orders/{order_id}/cancel", json=body, headers=self.headers)
+
+
+@pytest.fixture
+def dispatcher(uow_factory: Callable[[], UnitOfWork]) -> Dispatcher:
+    return Dispatcher("orders", HANDLERS, uow_factory, max_attempts=3)
+
+
+@pytest.fixture
+def applicant(
+    client: FlaskClient, clock: FrozenClock, sender: WebhookSender, dispatcher: Dispatcher
+) -> Applicant:
+    return Applicant(client, clock, sender, dispatcher)
+
+
+@pytest.fixture
+def applicant_on(clock: FrozenClock) -> Callable[..., Applicant]:
+    """An applicant on another app: applicant_on(client, sender, dispatcher)."""
+    return lambda client, sender, dispatcher, subject="acct-1": Applicant(
+        client, clock, sender, dispatcher, subject
+    )
+
+
+@pytest.fixture
+def other_applicant(
+    client: FlaskClient, clock: FrozenClock, sender: WebhookSender, dispatcher: Dispatcher
+) -> Applicant:
+    return Applicant(client, clock, sender, dispatcher, subject="acct-2")
+
+
+def event_types(events: list[dict[str, Any]]) -> list[str]:
+    return [event["type"] for event in events]
+
+
+@pytest.fixture
+def answers() -> dict[str, str]:
+    """Every answer the driving-licence form needs, all valid."""
+    return dict(LICENCE_ANSWERS)
+
+
+@pytest.fixture
+def address() -> dict[str, str]:
+    return dict(ADDRESS)
+
+
+@pytest.fixture
+def headers_for() -> Callable[..., dict[str, str]]:
+    """headers_for(["reviewer"], subject="staff-1") → a signed internal token."""
+    return lambda roles, subject="acct-1": bearer(list(roles), subject)
