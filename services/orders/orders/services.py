@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -627,6 +627,52 @@ def void_payment(
     payment.updated_at = uow.clock.now()
     _publish(uow, order, events.PAYMENT_VOIDED,
              {"order_id": order.id, "payment_id": payment.id, "reason": reason})  # fmt: skip
+
+
+def capture_payment(
+    ctx: Context, uow: UnitOfWork, payment: Payment, amount_fen: int | None = None
+) -> None:
+    """Take the authorised money (inside the caller's transaction, which has the
+    payment locked): on approval, by the review work to come."""
+    amount = payment.amount_fen if amount_fen is None else amount_fen
+    problem = domain.capture_problem(payment.status, amount, payment.amount_fen)
+    if problem:
+        raise Conflict(problem, errors={"amount_fen": [problem]})
+    _at_provider(lambda: ctx.provider.capture(payment.provider_payment_id, amount))
+    payment.status = PaymentStatus.CAPTURED.value
+    payment.captured_fen = amount
+    payment.updated_at = uow.clock.now()
+
+
+def refund_payment(
+    ctx: Context, uow: UnitOfWork, payment: Payment, amount_fen: int, reason: str
+) -> str:
+    """Give back part or all of what was captured (never more); the refund's id at
+    the provider. Inside the caller's transaction, which has the payment locked."""
+    problem = domain.refund_problem(
+        payment.status, payment.captured_fen, payment.refunded_fen, amount_fen
+    )
+    if problem:
+        raise Conflict(problem, errors={"amount_fen": [problem]})
+    refund_id = _at_provider(
+        lambda: ctx.provider.refund(payment.provider_payment_id, amount_fen, reason)
+    )
+    payment.refunded_fen += amount_fen
+    payment.status = domain.status_after_refund(payment.captured_fen, payment.refunded_fen).value
+    payment.updated_at = uow.clock.now()
+    return refund_id
+
+
+T = TypeVar("T")
+
+
+def _at_provider(call: Callable[[], T]) -> T:
+    try:
+        return call()
+    except ProviderUnavailable as exc:
+        raise _provider_down(exc) from None
+    except ProviderRefused as exc:
+        raise Conflict(f"The payment provider refused: {exc}") from None
 
 
 # --- cancelling and closing ---------------------------------------------------------

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 
 from common.db import make_session_factory
+from common.errors import Conflict
 from orders.payments import (
     BadSignature,
     Card,
@@ -19,6 +20,7 @@ from orders.payments import (
 from orders.payments.sandbox import SandboxProvider
 from orders.payments.signature import HEADER, sign, verify
 from orders.payments.webhooks import backoff
+from orders.services import capture_payment, refund_payment
 
 SECRET = "sandbox-test-secret"
 
@@ -186,3 +188,64 @@ def test_redelivery_backs_off_exponentially_up_to_five_minutes():
         300,
         300,
     ]
+
+
+# --- capture and refund as orders asks for them (the review work will) ------------------
+
+
+@pytest.fixture
+def paid(applicant, app):
+    """A paid order's context and a way to lock its payment in a unit of work."""
+    from sqlalchemy import select
+
+    from orders.models import Payment
+
+    order = applicant.paid()
+
+    def lock(uow):
+        query = select(Payment).where(Payment.order_id == order["id"]).with_for_update()
+        return uow.session.scalars(query).one()
+
+    return app.extensions["orders.context"], lock
+
+
+def test_orders_captures_the_authorised_amount_at_the_provider(paid, rows):
+    context, lock = paid
+    with context.uow() as uow:
+        capture_payment(context, uow, lock(uow))
+        uow.commit()
+    assert rows("SELECT status, captured_fen FROM payments")[0] == {
+        "status": "captured",
+        "captured_fen": 2500,
+    }
+    assert rows("SELECT status, captured_fen FROM sandbox_payments")[0] == {
+        "status": "captured",
+        "captured_fen": 2500,
+    }
+
+
+def test_orders_refunds_in_parts_and_never_more_than_was_captured(paid, rows):
+    context, lock = paid
+    with context.uow() as uow:
+        payment = lock(uow)
+        capture_payment(context, uow, payment)
+        refund_payment(context, uow, payment, 1500, "courier not needed")
+        uow.commit()
+    with context.uow() as uow:
+        payment = lock(uow)
+        with pytest.raises(Conflict, match="Only 1000 fen"):
+            refund_payment(context, uow, payment, 1001, "too much")
+        refund_payment(context, uow, payment, 1000, "the rest")
+        uow.commit()
+    assert rows("SELECT status, refunded_fen FROM payments")[0] == {
+        "status": "refunded",
+        "refunded_fen": 2500,
+    }
+    assert rows("SELECT refunded_fen FROM sandbox_payments")[0]["refunded_fen"] == 2500
+
+
+def test_orders_refunds_nothing_that_was_not_captured(paid, rows):
+    context, lock = paid
+    with context.uow() as uow, pytest.raises(Conflict, match="this one is authorised"):
+        refund_payment(context, uow, lock(uow), 100, "early")
+    assert rows("SELECT status FROM sandbox_payments")[0]["status"] == "authorised"
