@@ -1,9 +1,10 @@
 """Fixtures for the browser tests.
 
-The catalog and the gateway run as real processes (common.processes.Stack:
-gunicorn on free ports, each on its own fresh PostgreSQL database, migrated
-and seeded, the catalog's worker on RabbitMQ; the staff are created with the
-real `python -m gateway.staff create` command).
+The catalog, orders, verification and the gateway run as real processes
+(common.processes.Stack: gunicorn on free ports, each on its own fresh
+PostgreSQL database, migrated and seeded, their workers on RabbitMQ, the
+orders worker delivering the sandbox payment provider's webhooks; the staff
+are created with the real `python -m gateway.staff create` command).
 Chromium is the Debian package at /usr/bin/chromium driven by Playwright;
 every page a test visits is checked with axe-core against WCAG 2.0, 2.1 and
 2.2 A and AA.
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.fernet import Fernet
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from common.processes import Stack
@@ -48,9 +50,17 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         raise RuntimeError(f"axe-core is missing at {AXE}: run `npm ci` in {ROOT}")
     running = Stack(
         workdir=tmp_path_factory.mktemp("e2e-stack"),
-        services=["catalog", "gateway"],
+        services=["catalog", "orders", "verification", "gateway"],
         web_workers=1,
-        extra_env={"SESSION_COOKIE_SECURE": "false"},
+        extra_env={
+            "SESSION_COOKIE_SECURE": "false",
+            "VERIFICATION_STORAGE_DIR": str(tmp_path_factory.mktemp("verification-files")),
+            "VERIFICATION_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+            # The sandbox provider answers a card by webhook; keep the wait short.
+            "SANDBOX_WEBHOOK_DELAY_SECONDS": "0.2",
+            "SANDBOX_WEBHOOK_INTERVAL_SECONDS": "0.2",
+            "RELAY_IDLE_SECONDS": "0.05",
+        },
     )
     running.start()
     try:
