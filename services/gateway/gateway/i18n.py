@@ -430,6 +430,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "By sending this application you confirm that the details are true and correct and the photos are of your own documents. The price is then fixed; pay within 30 minutes.",
     ),
     "check.submit": ("确认并去支付", "Accept and pay"),
+    "check.submit_free": ("确认并提交", "Accept and send"),
     "check.incomplete": (
         "申请还没有填写完整，请回到申请事项完成标为未完成的部分。",
         "Your application is not complete yet: finish the sections not marked completed.",
@@ -497,6 +498,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "confirmation.paid": (
         "已预授权 {amount}：审核通过后才会扣款，未通过或取消将全额退回。",
         "{amount} is authorised: it is taken only when the application is approved, and released if it is rejected or cancelled.",
+    ),
+    "confirmation.nothing_to_pay": (
+        "本申请无需付费。",
+        "There is nothing to pay for this application.",
     ),
     "confirmation.next_title": ("接下来", "What happens next"),
     "confirmation.next_review": (

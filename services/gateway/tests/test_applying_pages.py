@@ -327,3 +327,67 @@ def test_my_applications_is_a_503_page_when_orders_is_down(
     answer = client.get("/applications")
     assert answer.status_code == 503
     assert "The service is unavailable at the moment." in _text(answer)
+
+
+def test_while_the_provider_has_not_answered_the_page_says_so_and_checks_again(
+    browser: Browser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dataclasses import replace
+
+    from gateway.pages import loading, payment
+
+    order_id = browser.ready_to_check()
+    browser.submit(order_id)
+
+    def not_yet(wanted: str) -> Any:  # the provider's webhook has not come back yet
+        found = loading.order(wanted)
+        assert found.payment is not None
+        return replace(found, status="awaiting_payment",
+                       payment=replace(found.payment, status="processing"))  # fmt: skip
+
+    monkeypatch.setattr(payment, "_wait_for_provider", not_yet)
+    waiting = browser.pay(order_id, GOOD_CARD)
+    assert waiting.status_code == 200
+    assert "We are waiting for your payment to be confirmed" in _text(waiting)
+    assert f'href="/applications/{order_id}/pay">Check again' in _text(waiting)
+    eventually(
+        lambda: (
+            browser.get(f"/applications/{order_id}/pay")
+            .headers.get("Location", "")
+            .endswith("/confirmation")
+        )
+    )
+
+
+def test_an_application_with_nothing_to_pay_is_submitted_without_the_pay_page(
+    browser: Browser, make_staff, api_token
+) -> None:
+    # The inspection mark is free (other tests may have priced it): a supervisor says so.
+    supervisor = {"Authorization": f"Bearer {api_token(make_staff('supervisor').label)}"}
+    free = {"production_fen": 0, "delivery_fen": 1500, "approval_ref": "鲁价费发〔2017〕58号"}
+    assert browser.client.post("/api/v1/staff/items/annual-licence-verification/fees",
+                               json=free, headers=supervisor).status_code == 201  # fmt: skip
+    annual = {
+        "owner_name": "张三",
+        "id_number": "11010519491231002X",
+        "phone": "13800138000",
+        "plate_number": "鲁B12345",
+        "vin_last6": "A12345",
+        "registration_date": "2022-05-18",
+        "insurance_valid_until": "2027-05-17",
+    }
+    order_id = browser.start("annual-licence-verification")
+    tasks = _tags(_text(browser.get(f"/applications/{order_id}/tasks")))
+    assert list(tasks) == ["Your details", "Your vehicle", "Upload documents", "Delivery",
+                           "Check and pay"]  # fmt: skip
+    browser.answer_all(order_id, annual)
+    codes = ["id_card_front", "id_card_back", "selfie_with_id_card", "vehicle_licence_photo",
+             "insurance_certificate_photo"]  # fmt: skip
+    browser.upload_all(order_id, codes)
+    browser.post(f"/applications/{order_id}/delivery", {"delivery": "pickup-shinan"})
+    eventually(lambda: browser.get(f"/applications/{order_id}/check").status_code == 200)
+    assert "Accept and send" in _text(browser.get(f"/applications/{order_id}/check"))
+    sent = browser.submit(order_id)
+    assert browser.get(sent.headers["Location"]).headers["Location"].endswith("/confirmation")
+    confirmation = _text(browser.get(f"/applications/{order_id}/confirmation"))
+    assert "There is nothing to pay for this application." in confirmation
