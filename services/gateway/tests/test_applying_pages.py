@@ -3,6 +3,7 @@ verification: start, task list, questions, uploads, delivery, check, pay."""
 
 from __future__ import annotations
 
+import io
 import logging
 import re
 from collections.abc import Callable
@@ -11,6 +12,7 @@ from urllib.parse import unquote
 
 import pytest
 from flask.testing import FlaskClient
+from PIL import Image
 
 from common.testing import eventually
 
@@ -33,6 +35,13 @@ def browser(client: FlaskClient, make_applicant, sign_in_page) -> Browser:
     assert sign_in_page(client, applicant.label).status_code == 303
     client.set_cookie("lang", "en")
     return Browser(client)
+
+
+def bomb() -> bytes:
+    """A PNG that declares 8000 × 6000 pixels but weighs a few kilobytes."""
+    out = io.BytesIO()
+    Image.new("1", (8000, 6000)).save(out, "PNG")
+    return out.getvalue()
 
 
 def _text(response: Any) -> str:
@@ -164,8 +173,12 @@ def test_questions_follow_one_another_with_back_links_and_change_returns_to_chec
         (photo(7, 320, 240), "small.jpg", "The photo is too small: it needs at least 640 × 480 pixels."),
         (photo(8)[:2000], "cut.jpg", "The photo is damaged and cannot be opened."),
         (b"", "empty.jpg", "The selected file is empty."),
+        (photo(9) + b"<html><script>alert(1)</script></html>", "polyglot.jpg",
+         "The selected file contains something besides a picture"),
+        (bomb(), "huge.png", "The photo has too many pixels to process."),
     ],
 )  # fmt: skip
+@pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")  # that is the point
 def test_a_refused_upload_is_told_in_words_beside_the_field(
     browser: Browser, content: bytes, filename: str, message: str
 ) -> None:
@@ -180,6 +193,16 @@ def test_a_refused_upload_is_told_in_words_beside_the_field(
     assert answer.status_code == 422
     assert message in html
     assert '<a href="#file">' in html
+
+
+def test_a_photo_over_the_upload_limit_is_refused_before_it_goes_anywhere(
+    browser: Browser, app
+) -> None:
+    order_id = browser.start()
+    limit = app.extensions["gateway"].settings.max_upload_bytes
+    answer = browser.upload(order_id, "id_card_front", b"\xff" * (limit + 1))
+    assert answer.status_code == 413
+    assert "The selected file must be smaller than 10 MB." in _text(answer)
 
 
 def test_the_same_photo_for_two_documents_is_refused_as_a_duplicate(browser: Browser) -> None:
