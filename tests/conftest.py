@@ -13,22 +13,42 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pika
 import pytest
 import requests
+from cryptography.fernet import Fernet
 
 from common.processes import Stack
 from common.testing import RABBITMQ_URL
 
-SERVICES = ["catalog", "gateway"]
+SERVICES = ["catalog", "orders", "verification", "gateway"]
+
+
+def stack_environment(workdir: Path, **overrides: str) -> dict[str, str]:
+    """What the services need beyond the defaults in a test run."""
+    return {
+        "VERIFICATION_STORAGE_DIR": str(workdir / "verification-files"),
+        "VERIFICATION_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        # The sandbox provider answers a card by webhook; keep the wait short.
+        "SANDBOX_WEBHOOK_DELAY_SECONDS": "0.2",
+        "SANDBOX_WEBHOOK_INTERVAL_SECONDS": "0.2",
+        "RELAY_IDLE_SECONDS": "0.05",
+        **overrides,
+    }
+
+
+def start_stack(workdir: Path, **overrides: str) -> Stack:
+    return Stack(
+        workdir=workdir, services=SERVICES, extra_env=stack_environment(workdir, **overrides)
+    ).start()
 
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    running = Stack(workdir=tmp_path_factory.mktemp("stack"), services=SERVICES)
-    running.start()
+    running = start_stack(tmp_path_factory.mktemp("stack"))
     try:
         yield running
     finally:
