@@ -1,5 +1,5 @@
-"""Uploads: a larger request size only where a view takes files, and the file
-handed on as a stream.
+"""Uploads: a larger request size only where a view takes files, the file
+kept in memory (never on the gateway's disk) and handed on as a stream.
 
 Every other request keeps the app's small MAX_CONTENT_LENGTH. A view marked
 with `accepts_uploads` may receive GATEWAY_MAX_UPLOAD_BYTES of file plus the
@@ -9,11 +9,12 @@ check reads the form), so an oversized request is refused unread with a 413.
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
-from flask import Flask, request
+from flask import Flask, Request, request
 from werkzeug.datastructures import FileStorage
 
 from gateway.clients.http import Upload
@@ -26,6 +27,20 @@ MULTIPART_SLACK = 64 * 1024
 DRAIN_LIMIT = 64 * 1024 * 1024
 
 
+class GatewayRequest(Request):
+    """Werkzeug spools a file over 500 KB to a temporary file; photos of ID cards
+    stay in memory instead (at most the upload limit each) until verification has them."""
+
+    def _get_file_stream(
+        self,
+        total_content_length: int | None,
+        content_type: str | None,
+        filename: str | None = None,
+        content_length: int | None = None,
+    ) -> IO[bytes]:
+        return io.BytesIO()
+
+
 def accepts_uploads(view: F) -> F:
     view.accepts_uploads = True  # type: ignore[attr-defined]
     return view
@@ -33,6 +48,7 @@ def accepts_uploads(view: F) -> F:
 
 def install(app: Flask, max_upload_bytes: int) -> None:
     """Call before any before_request that reads the body."""
+    app.request_class = GatewayRequest
 
     @app.before_request
     def _upload_limit() -> None:

@@ -61,3 +61,19 @@ def test_other_forms_keep_the_small_request_limit(client: FlaskClient) -> None:
 def test_the_upload_limit_is_a_setting_with_a_ten_megabyte_default(app) -> None:
     settings: Settings = app.extensions["gateway"].settings
     assert settings.max_upload_bytes == 10 * 1024 * 1024
+
+
+def test_an_uploaded_photo_stays_in_memory_and_never_touches_the_gateways_disk(app) -> None:
+    from flask import request
+
+    picture = b"\xff\xd8" + b"\x00" * (2 * 1024 * 1024)  # well past werkzeug's 500 KB spool
+    with app.test_request_context(
+        "/applications/x/documents/id_card_front",
+        method="POST",
+        data={"file": (io.BytesIO(picture), "id.jpg")},
+        content_type="multipart/form-data",
+    ):
+        request.max_content_length = 10 * 1024 * 1024  # as on the upload routes
+        sent = request.files["file"]
+        assert isinstance(sent.stream, io.BytesIO)
+        assert sent.read() == picture
