@@ -3,6 +3,7 @@ timeline, and cancelling (after a confirmation page)."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from flask import Blueprint, redirect, request, url_for
@@ -15,6 +16,7 @@ from gateway.i18n import translate
 from gateway.pages import lang, loading, render
 
 bp = Blueprint("application_pages", __name__)
+log = logging.getLogger("gateway.applications")
 REASON_MAX = 500
 
 
@@ -75,4 +77,5 @@ def confirm_cancel(order_id: str) -> Any:
         fresh = loading.order(order_id)
         errors = {"cancel": [_t("cancel.not_allowed", status=_t("order_status." + fresh.status))]}
         return _application_page(fresh, errors=errors, status=409)
+    log.info("application cancelled", extra={"order_id": found.id})
     return redirect(url_for(".application", order_id=found.id, notice="notice.cancelled"), code=303)

@@ -3,6 +3,7 @@ delivery, and check your answers (which submits and goes to payment)."""
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
@@ -18,6 +19,7 @@ from gateway.i18n import translate
 from gateway.pages import lang, loading, render
 
 bp = Blueprint("apply_pages", __name__)
+log = logging.getLogger("gateway.applications")
 # How long submitting waits for verification's verdict to reach orders.
 DOCUMENTS_WAIT_SECONDS = 3.0
 
@@ -61,6 +63,7 @@ def start(code: str) -> Response:
         draft = app.orders.start(code, loading.applicant(), idempotency_key=key)
     except InvalidInput:
         raise NotFound("item.not_found") from None
+    log.info("application started", extra={"order_id": draft.id, "item_code": code})
     return _to(".tasks", order_id=draft.id)
 
 
@@ -365,6 +368,7 @@ def submit(order_id: str) -> Any:
             return _check_page(fresh, loading.item_of(fresh), errors=errors, status=409)
         # A refusal stores nothing under the key, so the same key tries again.
         return _submit_again(found.id, key)
+    log.info("application sent", extra={"order_id": submitted.id, "status": submitted.status})
     return _to("payment_pages.pay", order_id=submitted.id)
 
 

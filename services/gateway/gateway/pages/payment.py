@@ -8,6 +8,7 @@ and never shows them back: a refused form comes back empty.
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
@@ -22,6 +23,7 @@ from gateway.i18n import translate
 from gateway.pages import lang, loading, render
 
 bp = Blueprint("payment_pages", __name__)
+log = logging.getLogger("gateway.payments")
 
 # The provider answers by webhook, usually within a second; the page waits this
 # long for it before saying it is still waiting.
@@ -127,6 +129,9 @@ def pay_with_card(order_id: str) -> Any:
 
 def _after_card(order_id: str) -> Response | tuple[str, int]:
     found = _wait_for_provider(order_id)
+    payment_status = found.payment.status if found.payment else None
+    # The outcome only: never the card's number, expiry or security code.
+    log.info("card payment answered", extra={"order_id": found.id, "status": payment_status})
     if found.status in PAID:
         return redirect(url_for(".confirmation", order_id=found.id), code=303)
     if found.payment is not None and found.payment.status == "failed" and found.allows(PAY):
