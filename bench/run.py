@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from importlib import import_module
 from pathlib import Path
 
-SUITES = ["bench.bus", "bench.storefront"]
+SUITES = ["bench.bus", "bench.storefront", "bench.apply"]
 ROOT = Path(__file__).resolve().parent.parent
 
 

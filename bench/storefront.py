@@ -27,7 +27,15 @@ TARGET_RATIO = 0.4
 def run() -> list[dict[str, object]]:
     with tempfile.TemporaryDirectory(prefix="bench-store-") as tmp:
         workdir = Path(tmp)
-        stack = Stack(workdir=workdir, services=["catalog", "gateway"], web_workers=WORKERS)
+        # The store front needs only the catalog; the gateway insists on knowing
+        # where orders and verification are, but never calls them here.
+        nowhere = "http://127.0.0.1:9"
+        stack = Stack(
+            workdir=workdir,
+            services=["catalog", "gateway"],
+            web_workers=WORKERS,
+            extra_env={"ORDERS_URL": nowhere, "VERIFICATION_URL": nowhere},
+        )
         stack.start()
         try:
             url = stack.url("gateway") + "/api/v1/items"

@@ -40,6 +40,12 @@ def stack_environment(workdir: Path, **overrides: str) -> dict[str, str]:
     }
 
 
+@pytest.fixture(scope="session")
+def stack_env_for() -> Callable[..., dict[str, str]]:
+    """stack_environment, for suites that build a Stack of their own (e2e)."""
+    return stack_environment
+
+
 def start_stack(workdir: Path, **overrides: str) -> Stack:
     return Stack(
         workdir=workdir, services=SERVICES, extra_env=stack_environment(workdir, **overrides)

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cryptography.fernet import Fernet
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from common.processes import Stack
@@ -45,22 +44,17 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def stack(
+    tmp_path_factory: pytest.TempPathFactory, stack_env_for: Callable[..., dict[str, str]]
+) -> Iterator[Stack]:
     if not AXE.exists():
         raise RuntimeError(f"axe-core is missing at {AXE}: run `npm ci` in {ROOT}")
+    workdir = tmp_path_factory.mktemp("e2e-stack")
     running = Stack(
-        workdir=tmp_path_factory.mktemp("e2e-stack"),
+        workdir=workdir,
         services=["catalog", "orders", "verification", "gateway"],
         web_workers=1,
-        extra_env={
-            "SESSION_COOKIE_SECURE": "false",
-            "VERIFICATION_STORAGE_DIR": str(tmp_path_factory.mktemp("verification-files")),
-            "VERIFICATION_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
-            # The sandbox provider answers a card by webhook; keep the wait short.
-            "SANDBOX_WEBHOOK_DELAY_SECONDS": "0.2",
-            "SANDBOX_WEBHOOK_INTERVAL_SECONDS": "0.2",
-            "RELAY_IDLE_SECONDS": "0.05",
-        },
+        extra_env=stack_env_for(workdir, SESSION_COOKIE_SECURE="false"),
     )
     running.start()
     try:
