@@ -5,6 +5,15 @@ internal token of orders' own (audience catalog, subject `orders`, role
 `service`) and a timeout; a read is retried a few times with a small backoff
 when the catalog cannot be reached or answers 502/503/504. A catalog that
 stays down is a 503 for the caller, never a 500.
+
+Items read while a draft is started or edited are kept per process for
+ORDERS_CATALOG_CACHE_SECONDS (common.cache.TTLCache): a draft's snapshot is
+refreshed on every change and frozen only at submission, so a few seconds of
+staleness there changes nothing that is promised. The submission reads the
+catalog afresh (`fresh=True`, which also refreshes the cache): the catalog
+lets a fee take effect at once (an `effective_from` of "now"), so a cached item
+could miss a fee version already in force and lock a superseded price.
+Only items found are kept: an item just put on sale is seen at once.
 """
 
 from __future__ import annotations
@@ -20,6 +29,7 @@ import requests
 from flask import g, has_request_context
 
 from common.auth import issue_token
+from common.cache import TTLCache
 from common.errors import UpstreamUnavailable
 
 log = logging.getLogger("orders.catalog")
@@ -90,6 +100,7 @@ class CatalogClient:
         backoff_seconds: float = 0.1,
         sleep: Callable[[float], None] = time.sleep,
         http: requests.Session | None = None,
+        cache: TTLCache | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._secret = token_secret
@@ -98,9 +109,26 @@ class CatalogClient:
         self._backoff = backoff_seconds
         self._sleep = sleep
         self._http = http or requests.Session()
+        self._cache = cache or TTLCache(0)
 
-    def item(self, code: str) -> CatalogItem | None:
-        """The published item, or None when the catalog has no such item on sale."""
+    def item(self, code: str, *, fresh: bool = False) -> CatalogItem | None:
+        """The published item, or None when the catalog has no such item on sale.
+
+        Served from the per-process cache unless `fresh` (the submission's
+        read, which must see the fee in force now); a fresh read refreshes it."""
+        if fresh or not self._cache.enabled:
+            found = self._read_item(code)
+            if found is None:
+                self._cache.forget(code)
+            else:
+                self._cache.put(code, found)
+            return found
+        cached: CatalogItem | None = self._cache.get_or_load(code, lambda: self._read_item(code))
+        if cached is None:
+            self._cache.forget(code)  # not on sale: ask again next time
+        return cached
+
+    def _read_item(self, code: str) -> CatalogItem | None:
         response = self._get(f"/items/{quote(code, safe='')}")
         if response.status_code == 404:
             return None

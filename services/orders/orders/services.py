@@ -146,9 +146,10 @@ def _payment_of(uow: UnitOfWork, order: Order, *, lock: bool = False) -> Payment
     return uow.session.scalars(query).one_or_none()
 
 
-def _item(ctx: Context, code: str) -> CatalogItem:
-    """The item as the catalog sells it now; 409 once it is off sale."""
-    item = ctx.catalog.item(code)
+def _item(ctx: Context, code: str, *, fresh: bool = False) -> CatalogItem:
+    """The item as the catalog sells it (`fresh`: read now, not from the
+    per-process cache); 409 once it is off sale."""
+    item = ctx.catalog.item(code, fresh=fresh)
     if item is None:
         message = f"The item {code} is no longer on sale: this order can only be cancelled."
         raise Conflict(message, errors={"item_code": [message]})
@@ -479,7 +480,8 @@ def submit(ctx: Context, who: Identity, order_id: str, key: str) -> Answer:
         if first is not None:
             return first
         _allowed(order, Action.SUBMIT, Actor.APPLICANT)
-        item = _item(ctx, order.item_code)
+        # Never the cached item: the price is locked from the fee in force now.
+        item = _item(ctx, order.item_code, fresh=True)
         _take_snapshot(order, item)
         now = uow.clock.now()
         blockers = _blockers(order, now)

@@ -27,6 +27,7 @@ class Settings:
     draft_idle_days: float = 7
     service_timeout_seconds: float = 3.0
     service_read_retries: int = 2
+    catalog_cache_seconds: float = 5.0
     bus_check_timeout: float = 3.0
     timer_interval_seconds: float = 1.0
     sandbox_webhook_interval_seconds: float = 0.5
@@ -52,6 +53,7 @@ class Settings:
             draft_idle_days=env.float("ORDERS_DRAFT_IDLE_DAYS", 7),
             service_timeout_seconds=env.float("SERVICE_TIMEOUT_SECONDS", 3.0),
             service_read_retries=env.int("SERVICE_READ_RETRIES", 2),
+            catalog_cache_seconds=env.float("ORDERS_CATALOG_CACHE_SECONDS", 5.0),
             bus_check_timeout=env.float("ORDERS_BUS_CHECK_TIMEOUT", 3.0),
             timer_interval_seconds=env.float("ORDERS_TIMER_INTERVAL_SECONDS", 1.0),
             sandbox_webhook_interval_seconds=env.float("SANDBOX_WEBHOOK_INTERVAL_SECONDS", 0.5),

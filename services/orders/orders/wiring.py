@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy.engine import Engine
 
+from common.cache import TTLCache
 from common.clock import Clock
 from common.db import UnitOfWork, make_session_factory
 from orders.catalog import CatalogClient
@@ -59,6 +60,7 @@ def build_context(
             settings.common.internal_token_secret,
             timeout_seconds=settings.service_timeout_seconds,
             read_retries=settings.service_read_retries,
+            cache=TTLCache(settings.catalog_cache_seconds),
         ),
         provider=provider or build_provider(settings, engine, clock),
         clock=clock,

@@ -1,0 +1,145 @@
+"""The per-process cache of catalog items: drafts read it, the submission never does."""
+
+from __future__ import annotations
+
+import requests
+
+from common.cache import TTLCache
+from orders.api import CONTEXT
+from orders.catalog import CatalogClient
+
+SECRET = "cache-test-secret"
+ITEM = "driving-licence-replacement"
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _item_json(version: int) -> dict[str, object]:
+    return {
+        "code": ITEM, "status": "published", "revision": version,
+        "title": {"zh": "补领驾驶证", "en": "Driving licence replacement"},
+        "required_documents": [], "form_fields": [], "delivery_options": [],
+        "fee": {"version": version, "production_cost_fen": 1000 * version, "courier_fee_fen": 1500,
+                "approval_reference": "ref", "effective_from": "2026-01-01T00:00:00+08:00"},
+        "upcoming_fee": None,
+    }  # fmt: skip
+
+
+class _Catalog:
+    """A session whose GET answers the item at the current fee version (or 404)."""
+
+    def __init__(self) -> None:
+        self.version = 1
+        self.on_sale = True
+        self.calls = 0
+
+    def get(self, url: str, **_kwargs: object) -> requests.Response:
+        self.calls += 1
+        response = requests.Response()
+        if self.on_sale:
+            response.status_code = 200
+            response._content = requests.compat.json.dumps(_item_json(self.version)).encode()
+        else:
+            response.status_code = 404
+            response._content = b"{}"
+        return response
+
+
+def _client(seconds: float = 5.0) -> tuple[CatalogClient, _Catalog, _Clock]:
+    catalog, clock = _Catalog(), _Clock()
+    client = CatalogClient(
+        "http://catalog", SECRET, http=catalog,  # type: ignore[arg-type]
+        cache=TTLCache(seconds, clock=clock),
+    )  # fmt: skip
+    return client, catalog, clock
+
+
+def _version(client: CatalogClient, *, fresh: bool = False) -> int:
+    item = client.item(ITEM, fresh=fresh)
+    assert item is not None and item.fee is not None
+    return int(item.fee["version"])
+
+
+def test_a_draft_read_within_the_time_to_live_does_not_call_the_catalog():
+    client, catalog, clock = _client()
+    assert _version(client) == 1
+    clock.now += 4.9
+    assert _version(client) == 1
+    assert catalog.calls == 1
+
+
+def test_an_expired_item_is_read_again():
+    client, catalog, clock = _client()
+    _version(client)
+    catalog.version = 2
+    clock.now += 5.1
+    assert _version(client) == 2
+    assert catalog.calls == 2
+
+
+def test_a_fresh_read_always_asks_the_catalog_and_refreshes_the_cache():
+    client, catalog, _clock = _client()
+    assert _version(client) == 1
+    catalog.version = 2  # a fee that takes effect at once
+    assert _version(client, fresh=True) == 2
+    assert _version(client) == 2  # the cached copy was refreshed
+    assert catalog.calls == 2
+
+
+def test_an_item_not_on_sale_is_not_remembered():
+    client, catalog, _clock = _client()
+    catalog.on_sale = False
+    assert client.item(ITEM) is None
+    catalog.on_sale = True
+    assert _version(client) == 1
+    assert catalog.calls == 2
+
+
+def test_an_item_found_off_sale_by_a_fresh_read_leaves_the_cache():
+    client, catalog, _clock = _client()
+    _version(client)
+    catalog.on_sale = False
+    assert client.item(ITEM, fresh=True) is None
+    assert client.item(ITEM) is None
+    assert catalog.calls == 3
+
+
+def test_a_time_to_live_of_zero_reads_the_catalog_every_time():
+    client, catalog, _clock = _client(0)
+    _version(client)
+    _version(client)
+    assert catalog.calls == 2
+
+
+def _count_reads(app, monkeypatch) -> list[str]:
+    catalog = app.extensions[CONTEXT].catalog
+    original, reads = catalog._read_item, []
+
+    def counting(code: str):
+        reads.append(code)
+        return original(code)
+
+    monkeypatch.setattr(catalog, "_read_item", counting)
+    return reads
+
+
+def test_drafts_are_started_and_edited_from_the_cached_item(app, applicant, answers, monkeypatch):
+    applicant.draft()  # the first read fills the cache
+    reads = _count_reads(app, monkeypatch)
+    order = applicant.draft()
+    applicant.answer(order["id"], answers)
+    applicant.deliver_to(order["id"])
+    assert reads == []
+
+
+def test_the_submission_reads_the_catalog_afresh(app, applicant, monkeypatch):
+    order = applicant.ready()
+    reads = _count_reads(app, monkeypatch)
+    assert applicant.submit(order["id"]).status_code == 200
+    assert reads == [ITEM]
