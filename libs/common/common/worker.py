@@ -11,6 +11,11 @@ timers finish their sweep, and `run` returns.
     worker.run()                        # in worker.main(), blocks until SIGTERM
     handle = worker.start_in_background()   # one-process mode and tests
     handle.stop()
+
+A service's build_worker names only what is its own:
+
+    return service_worker("catalog", settings.common, HANDLERS, BINDINGS,
+                          transport=transport, clock=clock)
 """
 
 from __future__ import annotations
@@ -26,16 +31,51 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from common.clock import Clock, SystemClock
-from common.db import UnitOfWork
+from common.db import UnitOfWork, make_engine, make_session_factory
 from common.events.consumer import Dispatcher, Handler
 from common.events.relay import run_relay
 from common.events.topology import DEFAULT_DELIVERY_LIMIT
-from common.events.transport import Transport
+from common.events.transport import Transport, transport_from_url
+from common.logging import configure_logging
 from common.settings import CommonSettings
 
 log = logging.getLogger("common.worker")
 
 Timer = tuple[str, Callable[[datetime], Any], float]
+
+
+def service_worker(
+    service: str,
+    settings: CommonSettings,
+    handlers: Mapping[str, Handler],
+    bindings: Sequence[str],
+    *,
+    timers: Callable[[Engine, Clock], Sequence[Timer]] | None = None,
+    transport: Transport | None = None,
+    clock: Clock | None = None,
+) -> Worker:
+    """A service's worker on its own database: logging, engine, units of work and
+    the configured bus (unless `transport` is given). `timers(engine, clock)`
+    builds the service's timers once both exist."""
+    configure_logging(service, settings.log_format)
+    engine = make_engine(settings.database_url)
+    sessions = make_session_factory(engine)
+    clock = clock or SystemClock()
+
+    def uow_factory() -> UnitOfWork:
+        return UnitOfWork(sessions, service, clock)
+
+    return Worker(
+        service,
+        settings,
+        engine,
+        handlers,
+        uow_factory,
+        bindings=bindings,
+        transport=transport or transport_from_url(settings.bus_url, settings.bus_prefix),
+        timers=timers(engine, clock) if timers else (),
+        clock=clock,
+    )
 
 
 class Worker:

@@ -7,10 +7,12 @@ import subprocess
 import sys
 import textwrap
 import threading
-from datetime import datetime
+from dataclasses import replace
+from datetime import UTC, datetime
 
 import pytest
 
+from common.clock import FrozenClock
 from common.events.memory import MemoryBus
 from common.events.rabbit import RabbitTransport
 from common.events.testkit import (
@@ -24,7 +26,7 @@ from common.events.testkit import (
 from common.events.transport import transport_from_url
 from common.settings import CommonSettings
 from common.testing import eventually
-from common.worker import Worker, WorkerCrashed
+from common.worker import Worker, WorkerCrashed, service_worker
 
 SERVICE = "svc"
 
@@ -167,3 +169,33 @@ def test_the_bus_url_chooses_the_transport():
     assert isinstance(rabbit, RabbitTransport) and rabbit.prefix == "p"
     with pytest.raises(ValueError, match="unsupported bus URL scheme in 'redis'"):
         transport_from_url("redis://secret@host", "p")
+
+
+def test_a_service_worker_runs_on_its_database_with_timers_built_on_its_engine_and_clock(
+    tmp_path,
+):
+    url = f"sqlite:///{tmp_path / 'service.db'}"
+    clock = FrozenClock(datetime(2026, 3, 2, tzinfo=UTC))
+    built = []
+
+    def timers(engine, timer_clock):
+        built.append((engine, timer_clock))
+        return [("tick", lambda now: 0, 1.0)]
+
+    worker = service_worker(
+        SERVICE,
+        replace(settings(), database_url=url),
+        {},
+        ["x.happened"],
+        timers=timers,
+        clock=clock,
+    )
+    try:
+        assert str(worker.engine.url) == url
+        assert built == [(worker.engine, clock)]
+        assert [name for name, _sweep, _interval in worker.timers] == ["tick"]
+        assert worker.clock is clock
+        assert isinstance(worker.transport, MemoryBus)  # from BUS_URL, as configured
+        assert worker.bindings == ["x.happened"]
+    finally:
+        worker.engine.dispose()

@@ -11,9 +11,9 @@ from catalog.api import UOW_FACTORY, blp
 from catalog.settings import SERVICE, Settings
 from common.clock import Clock, SystemClock
 from common.db import UnitOfWork, make_engine, make_session_factory
-from common.events.amqp import connection_parameters
 from common.logging import configure_logging
-from common.web import ReadinessCheck, create_service_app, database_check
+from common.readiness import bus_check
+from common.web import create_service_app, database_check
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Flask:
@@ -39,20 +39,3 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.extensions["catalog.engine"] = engine
     api.register_blueprint(blp)
     return app
-
-
-def bus_check(url: str, timeout: float) -> ReadinessCheck:
-    """Open and close a broker connection; the in-memory bus is always there."""
-
-    def check() -> None:
-        if not url.startswith(("amqp://", "amqps://")):
-            return
-        import pika
-
-        params = connection_parameters(url)
-        params.socket_timeout = timeout
-        params.stack_timeout = timeout
-        params.retry_delay = 0
-        pika.BlockingConnection(params).close()
-
-    return check

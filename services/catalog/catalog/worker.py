@@ -8,11 +8,9 @@ from __future__ import annotations
 
 from catalog.handlers import BINDINGS, HANDLERS
 from catalog.settings import SERVICE, Settings
-from common.clock import Clock, SystemClock
-from common.db import UnitOfWork, make_engine, make_session_factory
-from common.events.transport import Transport, transport_from_url
-from common.logging import configure_logging
-from common.worker import Worker
+from common.clock import Clock
+from common.events.transport import Transport
+from common.worker import Worker, service_worker
 
 
 def build_worker(
@@ -22,24 +20,8 @@ def build_worker(
     clock: Clock | None = None,
 ) -> Worker:
     settings = settings or Settings.from_env()
-    configure_logging(SERVICE, settings.common.log_format)
-    engine = make_engine(settings.database_url)
-    sessions = make_session_factory(engine)
-    clock = clock or SystemClock()
-
-    def uow_factory() -> UnitOfWork:
-        return UnitOfWork(sessions, SERVICE, clock)
-
-    return Worker(
-        SERVICE,
-        settings.common,
-        engine,
-        HANDLERS,
-        uow_factory,
-        bindings=BINDINGS,
-        transport=transport
-        or transport_from_url(settings.common.bus_url, settings.common.bus_prefix),
-        clock=clock,
+    return service_worker(
+        SERVICE, settings.common, HANDLERS, BINDINGS, transport=transport, clock=clock
     )
 
 

@@ -9,9 +9,9 @@ from flask import Flask
 
 from common.clock import Clock, SystemClock
 from common.db import make_engine
-from common.events.amqp import connection_parameters
 from common.logging import configure_logging
-from common.web import ReadinessCheck, create_service_app, database_check
+from common.readiness import bus_check
+from common.web import create_service_app, database_check
 from orders.api import CONTEXT, WEBHOOK_PATH, blp
 from orders.catalog import CatalogClient
 from orders.payments import PaymentProvider
@@ -47,20 +47,3 @@ def create_app(
     app.extensions["orders.engine"] = engine
     api.register_blueprint(blp)
     return app
-
-
-def bus_check(url: str, timeout: float) -> ReadinessCheck:
-    """Open and close a broker connection; the in-memory bus is always there."""
-
-    def check() -> None:
-        if not url.startswith(("amqp://", "amqps://")):
-            return
-        import pika
-
-        params = connection_parameters(url)
-        params.socket_timeout = timeout
-        params.stack_timeout = timeout
-        params.retry_delay = 0
-        pika.BlockingConnection(params).close()
-
-    return check

@@ -8,17 +8,15 @@ sandbox provider's due webhooks.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 
 from sqlalchemy.engine import Engine
 
-from common.clock import Clock, SystemClock
-from common.db import UnitOfWork, make_engine, make_session_factory
-from common.events.transport import Transport, transport_from_url
-from common.logging import configure_logging
-from common.worker import Timer, Worker
+from common.clock import Clock
+from common.events.transport import Transport
+from common.worker import Timer, Worker, service_worker
 from orders import sweeps
 from orders.handlers import BINDINGS, HANDLERS
-from orders.services import Context
 from orders.settings import SERVICE, Settings
 from orders.wiring import build_context, build_webhook_sender
 
@@ -30,30 +28,19 @@ def build_worker(
     clock: Clock | None = None,
 ) -> Worker:
     settings = settings or Settings.from_env()
-    configure_logging(SERVICE, settings.common.log_format)
-    engine = make_engine(settings.database_url)
-    sessions = make_session_factory(engine)
-    clock = clock or SystemClock()
-    context = build_context(settings, engine, clock)
-
-    def uow_factory() -> UnitOfWork:
-        return UnitOfWork(sessions, SERVICE, clock)
-
-    return Worker(
+    return service_worker(
         SERVICE,
         settings.common,
-        engine,
         HANDLERS,
-        uow_factory,
-        bindings=BINDINGS,
-        transport=transport
-        or transport_from_url(settings.common.bus_url, settings.common.bus_prefix),
-        timers=timers(settings, context, engine),
+        BINDINGS,
+        timers=partial(timers, settings),
+        transport=transport,
         clock=clock,
     )
 
 
-def timers(settings: Settings, context: Context, engine: Engine) -> list[Timer]:
+def timers(settings: Settings, engine: Engine, clock: Clock) -> list[Timer]:
+    context = build_context(settings, engine, clock)
     sender = build_webhook_sender(settings, engine)
 
     def expire_unpaid(now: datetime) -> int:

@@ -15,8 +15,8 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from common.clock import Clock, SystemClock
 from common.db import UnitOfWork, make_engine, make_session_factory
 from common.errors import problem
-from common.events.amqp import connection_parameters
 from common.logging import configure_logging
+from common.readiness import bus_check
 from common.web import ReadinessCheck, create_service_app, database_check
 from verification.api import INTAKE, UOW_FACTORY, blp
 from verification.domain import REFUSAL_TEXT, Refusal
@@ -71,23 +71,6 @@ def _too_large(_error: RequestEntityTooLarge) -> Response:
         slug="too-large",
         errors={"file": [Refusal.TOO_LARGE.value]},
     )
-
-
-def bus_check(url: str, timeout: float) -> ReadinessCheck:
-    """Open and close a broker connection; the in-memory bus is always there."""
-
-    def check() -> None:
-        if not url.startswith(("amqp://", "amqps://")):
-            return
-        import pika
-
-        params = connection_parameters(url)
-        params.socket_timeout = timeout
-        params.stack_timeout = timeout
-        params.retry_delay = 0
-        pika.BlockingConnection(params).close()
-
-    return check
 
 
 def storage_check(root: Path) -> ReadinessCheck:
