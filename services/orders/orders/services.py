@@ -187,10 +187,16 @@ def _set_timer(uow: UnitOfWork, order: Order, kind: str, due_at: datetime) -> No
     timer.due_at, timer.fired_at, timer.attempts, timer.last_error = due_at, None, 0, None
 
 
-def touch_draft(ctx: Context, uow: UnitOfWork, order: Order) -> None:
-    """Activity on a draft: it is idle `draft_idle` from now."""
+def touch_draft(ctx: Context, uow: UnitOfWork, order: Order, *, new: bool = False) -> None:
+    """Activity on a draft: it is idle `draft_idle` from now. A `new` draft has
+    no timer yet, so there is none to look up."""
     now = uow.clock.now()
     order.updated_at = now
+    if new:
+        uow.session.add(
+            Timer(order_id=order.id, kind=DRAFT_IDLE, due_at=now + ctx.draft_idle, attempts=0)
+        )
+        return
     _set_timer(uow, order, DRAFT_IDLE, now + ctx.draft_idle)
 
 
@@ -282,9 +288,16 @@ def order_view(order: Order, payment: Payment | None, now: datetime) -> dict[str
     }
 
 
-def _view(uow: UnitOfWork, order: Order) -> dict[str, Any]:
+_LOOK_UP = object()
+
+
+def _view(uow: UnitOfWork, order: Order, payment: Any = _LOOK_UP) -> dict[str, Any]:
+    """The order as answered; `payment` when the caller already knows it (None:
+    the order has none), which spares a query."""
     uow.session.flush()
-    return order_view(order, _payment_of(uow, order), uow.clock.now())
+    if payment is _LOOK_UP:
+        payment = _payment_of(uow, order)
+    return order_view(order, payment, uow.clock.now())
 
 
 # --- reads --------------------------------------------------------------------------
@@ -375,7 +388,7 @@ def create_order(ctx: Context, who: Identity, item_code: str, key: str) -> Answe
     try:
         with ctx.uow() as uow:
             order = _new_draft(ctx, uow, who, item)
-            answer = Answer(201, ORDER_OUT.dump(_view(uow, order)))
+            answer = Answer(201, ORDER_OUT.dump(_view(uow, order, payment=None)))
             idempotency.remember(uow, request, answer)
             uow.commit()
             return answer
@@ -418,7 +431,7 @@ def _new_draft(ctx: Context, uow: UnitOfWork, who: Identity, item: CatalogItem) 
                       actor=who.subject, reason="Application started.")
     )  # fmt: skip
     uow.session.flush()
-    touch_draft(ctx, uow, order)
+    touch_draft(ctx, uow, order, new=True)
     _publish(uow, order, events.DRAFT_CREATED, {
         "order_id": order.id, "reference": order.reference, "applicant_id": order.applicant_id,
         "item_code": order.item_code, "required_documents": order.required_documents,
@@ -499,7 +512,7 @@ def submit(ctx: Context, who: Identity, order_id: str, key: str) -> Answer:
         price = domain.quote(fee, order.delivery["kind"])
         payment = _open_payment(ctx, order, price.total_fen) if price.total_fen > 0 else None
         _lock_in(ctx, uow, order, price, payment, who)
-        answer = Answer(200, ORDER_OUT.dump(_view(uow, order)))
+        answer = Answer(200, ORDER_OUT.dump(_view(uow, order, payment=payment)))
         idempotency.remember(uow, request, answer)
         uow.commit()
         return answer
