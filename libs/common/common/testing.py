@@ -11,12 +11,14 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 import psycopg
 from psycopg import sql
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -69,6 +71,34 @@ def fresh_postgres_database(stem: str = "lt") -> Iterator[str]:
         yield url
     finally:
         drop_database(name)
+
+
+@contextmanager
+def migrated_database(upgrade: Callable[[str], None], stem: str) -> Iterator[str]:
+    """A fresh PostgreSQL database with a service's migrations applied; yields its URL."""
+    with fresh_postgres_database(stem) as url:
+        upgrade(url)
+        yield url
+
+
+def truncate(engine: Engine, tables: Sequence[str]) -> Engine:
+    """Empty the tables (and restart their sequences) so each test starts clean."""
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    return engine
+
+
+def table_snapshot(engine: Engine, tables: Sequence[str]) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, in a stable order: equal before and after a
+    refused request proves it wrote nothing."""
+    with engine.connect() as connection:
+        return {
+            table: sorted(
+                map(tuple, connection.execute(text(f"SELECT * FROM {table}"))),  # noqa: S608 - the test's own table names
+                key=repr,
+            )
+            for table in tables
+        }
 
 
 def require_rabbitmq(url: str = RABBITMQ_URL) -> str:

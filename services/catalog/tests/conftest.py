@@ -25,7 +25,7 @@ from common.auth import issue_token
 from common.clock import FrozenClock
 from common.db import UnitOfWork, make_engine, make_session_factory
 from common.settings import CommonSettings
-from common.testing import fresh_postgres_database
+from common.testing import migrated_database, table_snapshot, truncate
 
 SECRET = "catalog-test-secret"
 NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
@@ -37,8 +37,7 @@ TABLES = ("items", "fee_versions", "store_rating", "counted_deals", "outbox", "i
 
 @pytest.fixture(scope="session")
 def database_url() -> Iterator[str]:
-    with fresh_postgres_database("catalog_test") as url:
-        upgrade(url)
+    with migrated_database(upgrade, "catalog_test") as url:
         yield url
 
 
@@ -52,9 +51,7 @@ def engine(database_url: str) -> Iterator[Engine]:
 @pytest.fixture
 def db(engine: Engine) -> Engine:
     """The session's database, emptied before the test."""
-    with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
-    return engine
+    return truncate(engine, TABLES)
 
 
 @pytest.fixture
@@ -71,18 +68,7 @@ def uow_factory(db: Engine, clock: FrozenClock) -> Callable[[], UnitOfWork]:
 @pytest.fixture
 def snapshot(db: Engine) -> Callable[[], dict[str, list[tuple[Any, ...]]]]:
     """Every row of every catalog table, to prove a refusal wrote nothing."""
-
-    def take() -> dict[str, list[tuple[Any, ...]]]:
-        with db.connect() as connection:
-            return {
-                table: [
-                    tuple(row)
-                    for row in connection.execute(text(f"SELECT * FROM {table} ORDER BY 1"))
-                ]
-                for table in TABLES
-            }
-
-    return take
+    return lambda: table_snapshot(db, TABLES)
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import itertools
 import re
-import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -24,9 +23,7 @@ import pytest
 from cryptography.fernet import Fernet
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import text
 from sqlalchemy.engine import Engine
-from werkzeug.serving import make_server
 
 from catalog.app import create_app as create_catalog_app
 from catalog.migrate import upgrade as migrate_catalog
@@ -35,7 +32,8 @@ from catalog.settings import Settings as CatalogSettings
 from common.db import UnitOfWork, make_engine, make_session_factory
 from common.events.memory import MemoryBus
 from common.settings import Env
-from common.testing import free_port, fresh_postgres_database
+from common.testing import free_port, migrated_database, truncate
+from common.testing_http import serve_in_thread
 from gateway import services
 from gateway.app import create_app
 from gateway.migrate import upgrade as migrate_gateway
@@ -71,24 +69,10 @@ class ShiftedClock:
 # --- the real catalog --------------------------------------------------------
 
 
-class _Server:
-    def __init__(self, app: Flask, port: int | None = None) -> None:
-        self.port = port or free_port()
-        self.server = make_server("127.0.0.1", self.port, app, threaded=True)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-        self.url = f"http://127.0.0.1:{self.port}"
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.thread.join(timeout=5)
-
-
 @pytest.fixture(scope="session")
 def catalog_url() -> Iterator[str]:
     """The catalog service, seeded with its three items, on a free port."""
-    with fresh_postgres_database("gw_catalog") as url:
-        migrate_catalog(url)
+    with migrated_database(migrate_catalog, "gw_catalog") as url:
         seed_catalog(url)
         settings = CatalogSettings.from_env(
             Env(
@@ -100,11 +84,11 @@ def catalog_url() -> Iterator[str]:
                 }
             )
         )
-        server = _Server(create_catalog_app(settings))
+        served, stop = serve_in_thread(create_catalog_app(settings))
         try:
-            yield server.url
+            yield served
         finally:
-            server.stop()
+            stop()
 
 
 @pytest.fixture(scope="session")
@@ -130,8 +114,7 @@ def _service_env(**values: str) -> Env:
 def orders_url(catalog_url: str, bus: MemoryBus) -> Iterator[str]:
     """The orders service and its worker (outbox, verification's verdicts, timers and
     the sandbox provider's webhooks, delivered over HTTP to the app below)."""
-    with fresh_postgres_database("gw_orders") as url:
-        migrate_orders(url)
+    with migrated_database(migrate_orders, "gw_orders") as url:
         port = free_port()
         settings = OrdersSettings.from_env(
             _service_env(
@@ -144,21 +127,20 @@ def orders_url(catalog_url: str, bus: MemoryBus) -> Iterator[str]:
             )
         )
         app = create_orders_app(settings)
-        server = _Server(app, port)
+        served, stop = serve_in_thread(app, port)
         worker = build_orders_worker(settings, transport=bus).start_in_background()
         try:
-            yield server.url
+            yield served
         finally:
             worker.stop()
-            server.stop()
+            stop()
             app.extensions["orders.engine"].dispose()
 
 
 @pytest.fixture(scope="session")
 def verification_url(bus: MemoryBus, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The verification service and its worker (cases follow orders' events)."""
-    with fresh_postgres_database("gw_verification") as url:
-        migrate_verification(url)
+    with migrated_database(migrate_verification, "gw_verification") as url:
         settings = VerificationSettings.from_env(
             _service_env(
                 VERIFICATION_DATABASE_URL=url,
@@ -167,13 +149,13 @@ def verification_url(bus: MemoryBus, tmp_path_factory: pytest.TempPathFactory) -
             )
         )
         app = create_verification_app(settings)
-        server = _Server(app)
+        served, stop = serve_in_thread(app)
         worker = build_verification_worker(settings, transport=bus).start_in_background()
         try:
-            yield server.url
+            yield served
         finally:
             worker.stop()
-            server.stop()
+            stop()
             app.extensions["verification.engine"].dispose()
 
 
@@ -182,8 +164,7 @@ def verification_url(bus: MemoryBus, tmp_path_factory: pytest.TempPathFactory) -
 
 @pytest.fixture(scope="session")
 def gateway_database_url() -> Iterator[str]:
-    with fresh_postgres_database("gw_test") as url:
-        migrate_gateway(url)
+    with migrated_database(migrate_gateway, "gw_test") as url:
         yield url
 
 
@@ -196,9 +177,7 @@ def gateway_engine(gateway_database_url: str) -> Iterator[Engine]:
 
 @pytest.fixture
 def clean_database(gateway_engine: Engine) -> Engine:
-    with gateway_engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
-    return gateway_engine
+    return truncate(gateway_engine, TABLES)
 
 
 def gateway_settings(

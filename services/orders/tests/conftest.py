@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import threading
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -23,7 +22,6 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
-from werkzeug.serving import make_server
 
 from catalog.app import create_app as create_catalog_app
 from catalog.migrate import upgrade as migrate_catalog
@@ -35,7 +33,8 @@ from common.db import UnitOfWork, make_engine, make_session_factory
 from common.events.consumer import Dispatcher, Outcome
 from common.events.envelope import Envelope
 from common.settings import CommonSettings, Env
-from common.testing import free_port, fresh_postgres_database
+from common.testing import migrated_database, table_snapshot, truncate
+from common.testing_http import serve_in_thread
 from orders.app import create_app
 from orders.handlers import HANDLERS
 from orders.migrate import upgrade
@@ -62,33 +61,19 @@ ERROR_CARD = "4000 0000 0000 0119"
 # --- servers ----------------------------------------------------------------------
 
 
-class _Server:
-    def __init__(self, app: Any) -> None:
-        self.port = free_port()
-        self.server = make_server("127.0.0.1", self.port, app, threaded=True)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-        self.url = f"http://127.0.0.1:{self.port}"
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.thread.join(timeout=5)
-
-
 @pytest.fixture(scope="session")
 def catalog_url() -> Iterator[str]:
     """The catalog service, seeded with its three items, on a free port."""
-    with fresh_postgres_database("orders_catalog") as url:
-        migrate_catalog(url)
+    with migrated_database(migrate_catalog, "orders_catalog") as url:
         seed_catalog(url)
         env = {"CATALOG_DATABASE_URL": url, "BUS_URL": "memory://",
                "INTERNAL_TOKEN_SECRET": SECRET, "LOG_FORMAT": "text"}  # fmt: skip
         app = create_catalog_app(CatalogSettings.from_env(Env(env)))
-        server = _Server(app)
+        served, stop = serve_in_thread(app)
         try:
-            yield server.url
+            yield served
         finally:
-            server.stop()
+            stop()
             app.extensions["catalog.engine"].dispose()
 
 
@@ -106,11 +91,11 @@ class _CurrentApp:
 @pytest.fixture(scope="session")
 def orders_server() -> Iterator[tuple[_CurrentApp, str]]:
     current = _CurrentApp()
-    server = _Server(current)
+    url, stop = serve_in_thread(current)
     try:
-        yield current, server.url
+        yield current, url
     finally:
-        server.stop()
+        stop()
 
 
 # --- the database -------------------------------------------------------------------
@@ -118,8 +103,7 @@ def orders_server() -> Iterator[tuple[_CurrentApp, str]]:
 
 @pytest.fixture(scope="session")
 def database_url() -> Iterator[str]:
-    with fresh_postgres_database("orders_test") as url:
-        upgrade(url)
+    with migrated_database(upgrade, "orders_test") as url:
         yield url
 
 
@@ -133,9 +117,7 @@ def engine(database_url: str) -> Iterator[Engine]:
 @pytest.fixture
 def db(engine: Engine) -> Engine:
     """The session's database, emptied before the test."""
-    with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
-    return engine
+    return truncate(engine, TABLES)
 
 
 @pytest.fixture
@@ -153,17 +135,7 @@ def uow_factory(db: Engine, clock: FrozenClock) -> Callable[[], UnitOfWork]:
 def snapshot(db: Engine) -> Callable[[], dict[str, list[tuple[Any, ...]]]]:
     """Every row of every table, to prove a refusal wrote nothing."""
 
-    def take() -> dict[str, list[tuple[Any, ...]]]:
-        with db.connect() as connection:
-            return {
-                table: sorted(
-                    (tuple(row) for row in connection.execute(text(f"SELECT * FROM {table}"))),
-                    key=repr,
-                )
-                for table in TABLES
-            }
-
-    return take
+    return lambda: table_snapshot(db, TABLES)
 
 
 @pytest.fixture

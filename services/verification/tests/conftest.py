@@ -33,7 +33,7 @@ from common.db import UnitOfWork, make_engine, make_session_factory
 from common.events.consumer import Dispatcher, Outcome
 from common.events.envelope import Envelope
 from common.settings import CommonSettings
-from common.testing import fresh_postgres_database
+from common.testing import migrated_database, table_snapshot, truncate
 from verification.app import create_app
 from verification.handlers import HANDLERS
 from verification.migrate import upgrade
@@ -58,8 +58,7 @@ TITLES = {
 
 @pytest.fixture(scope="session")
 def database_url() -> Iterator[str]:
-    with fresh_postgres_database("verification_test") as url:
-        upgrade(url)
+    with migrated_database(upgrade, "verification_test") as url:
         yield url
 
 
@@ -73,9 +72,7 @@ def engine(database_url: str) -> Iterator[Engine]:
 @pytest.fixture
 def db(engine: Engine) -> Engine:
     """The session's database, emptied before the test."""
-    with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
-    return engine
+    return truncate(engine, TABLES)
 
 
 @pytest.fixture
@@ -94,15 +91,7 @@ def snapshot(db: Engine, storage_dir: Path) -> Callable[[], dict[str, Any]]:
     """Every row of every table and every stored file, to prove a refusal wrote nothing."""
 
     def take() -> dict[str, Any]:
-        with db.connect() as connection:
-            rows = {
-                table: [
-                    tuple(row)
-                    for row in connection.execute(text(f"SELECT * FROM {table} ORDER BY 1"))
-                ]
-                for table in TABLES
-            }
-        return {**rows, "files": stored_files(storage_dir)}
+        return {**table_snapshot(db, TABLES), "files": stored_files(storage_dir)}
 
     return take
 
