@@ -41,7 +41,7 @@ from verification.settings import Settings
 
 SECRET = "verification-test-secret"
 NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
-TABLES = ("documents", "cases", "outbox", "inbox")
+TABLES = ("audit_entries", "case_checks", "documents", "cases", "outbox", "inbox")
 KEY = Fernet.generate_key().decode()
 APPLICANT = "applicant-1"
 DOCUMENTS = ("id_card_front", "id_card_back", "selfie_with_id_card")
