@@ -19,6 +19,7 @@ from common.web import create_service_app, database_check
 from gateway import api, api_applications, browser, uploads
 from gateway.clients.cache import TTLCache
 from gateway.clients.catalog import CatalogClient
+from gateway.clients.chat import ChatClient
 from gateway.clients.http import ServiceClient
 from gateway.clients.orders import OrdersClient
 from gateway.clients.verification import VerificationClient
@@ -67,15 +68,15 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         )
 
     catalog = service("catalog", settings.catalog_url, "item.not_found")
+    verification = service("verification", settings.verification_url, "application.not_found")
     app.extensions["gateway"] = Gateway(
         settings=settings,
         session_factory=make_session_factory(engine),
         hasher=make_hasher(),
         catalog=CatalogClient(catalog, TTLCache(settings.catalog_cache_seconds)),
         orders=OrdersClient(service("orders", settings.orders_url, "application.not_found")),
-        verification=VerificationClient(
-            service("verification", settings.verification_url, "application.not_found")
-        ),
+        verification=VerificationClient(verification),
+        chat=ChatClient(verification),
         clock=clock or SystemClock(),
     )
     app.extensions["gateway.engine"] = engine

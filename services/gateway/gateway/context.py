@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from common.clock import Clock
 from common.db import UnitOfWork
 from gateway.clients.catalog import CatalogClient
+from gateway.clients.chat import ChatClient
 from gateway.clients.orders import OrdersClient
 from gateway.clients.verification import VerificationClient
 from gateway.passwords import PasswordHasher
@@ -26,6 +27,7 @@ class Gateway:
     catalog: CatalogClient
     orders: OrdersClient
     verification: VerificationClient
+    chat: ChatClient  # the order chat, kept by verification
     clock: Clock
 
     def uow(self) -> UnitOfWork:
