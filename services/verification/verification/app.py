@@ -18,6 +18,7 @@ from common.errors import problem
 from common.logging import configure_logging
 from common.readiness import bus_check
 from common.web import ReadinessCheck, create_service_app, database_check
+from verification import api_chat
 from verification.api import INTAKE, UOW_FACTORY, blp
 from verification.domain import REFUSAL_TEXT, Refusal
 from verification.images import ImageLimits, configure_pillow
@@ -59,6 +60,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     )
     app.extensions["verification.engine"] = engine
     api.register_blueprint(blp)
+    app.extensions[api_chat.CHAT_SETTINGS] = settings.chat_messages_per_minute
+    api.register_blueprint(api_chat.blp)
     return app
 
 

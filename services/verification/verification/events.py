@@ -59,3 +59,26 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "missing": ["selfie_with_id_card"],
     },
 }
+
+
+# --- retention (retention.py) ------------------------------------------------------
+# Published once per case when the retention purge deleted its pictures; the
+# document rows and the audit log stay.
+
+DOCUMENTS_PURGED = "verification.documents_purged"
+
+
+class DocumentsPurged(Schema):
+    order_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    reference = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    document_codes = fields.List(fields.String(), required=True, validate=validate.Length(min=1))
+    purged_at = fields.AwareDateTime(required=True)
+
+
+SCHEMAS[DOCUMENTS_PURGED] = DocumentsPurged
+EXAMPLES[DOCUMENTS_PURGED] = {
+    "order_id": "0b6f7c3e-2d4a-4f7e-9a51-2f0c6a8d9e10",
+    "reference": "LT20260302000042",
+    "document_codes": ["id_card_back", "id_card_front", "selfie_with_id_card"],
+    "purged_at": "2026-04-01T01:00:00+00:00",
+}

@@ -174,3 +174,7 @@ class AuditEntry(Base):
     field: Mapped[str | None] = mapped_column(String(64), nullable=True)
     reason: Mapped[str | None] = mapped_column(String(500), nullable=True)
     details: Mapped[dict[str, Any] | None] = mapped_column(Json, nullable=True)
+
+
+# The chat's tables share this metadata (migrations, create_all); imported last on purpose.
+from verification import chat_models as _chat_models  # noqa: E402, F401

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 from common.settings import CommonSettings, Env, InvalidSetting, MissingSetting
@@ -29,6 +30,10 @@ class Settings:
     VERIFICATION_MIN_WIDTH / _MIN_HEIGHT  smallest picture (default 640 × 480, either
                                    orientation)
     VERIFICATION_BUS_CHECK_TIMEOUT seconds /readyz waits for RabbitMQ (default 3)
+    VERIFICATION_CHAT_MESSAGES_PER_MINUTE  messages one author may post to one order's
+                                   chat in a minute (default 10)
+    VERIFICATION_RETENTION_DAYS    days after an order became final before its pictures
+                                   are purged (default 30; fractions allowed)
 
     The keys' format is checked when the store is opened (`storage.open_store`),
     which every process does at start-up: a bad key stops it with a message
@@ -44,6 +49,8 @@ class Settings:
     min_width: int = 640
     min_height: int = 480
     bus_check_timeout: float = 3.0
+    chat_messages_per_minute: int = 10
+    retention_days: float = 30.0
 
     @classmethod
     def from_env(cls, env: Env | None = None) -> Settings:
@@ -67,6 +74,8 @@ class Settings:
             min_width=env.int("VERIFICATION_MIN_WIDTH", 640),
             min_height=env.int("VERIFICATION_MIN_HEIGHT", 480),
             bus_check_timeout=env.float("VERIFICATION_BUS_CHECK_TIMEOUT", 3.0),
+            chat_messages_per_minute=env.int("VERIFICATION_CHAT_MESSAGES_PER_MINUTE", 10),
+            retention_days=env.float("VERIFICATION_RETENTION_DAYS", 30.0),
         )
         settings.check()
         return settings
@@ -77,6 +86,7 @@ class Settings:
             ("VERIFICATION_MAX_PIXELS", self.max_pixels),
             ("VERIFICATION_MIN_WIDTH", self.min_width),
             ("VERIFICATION_MIN_HEIGHT", self.min_height),
+            ("VERIFICATION_CHAT_MESSAGES_PER_MINUTE", self.chat_messages_per_minute),
         ):
             if value < 1:
                 raise InvalidSetting(name, f"must be at least 1, not {value}")
@@ -84,10 +94,19 @@ class Settings:
             raise InvalidSetting(
                 "VERIFICATION_MAX_PIXELS", "is below VERIFICATION_MIN_WIDTH × _MIN_HEIGHT"
             )
+        if self.retention_days < 0:
+            raise InvalidSetting(
+                "VERIFICATION_RETENTION_DAYS", f"must not be negative, not {self.retention_days}"
+            )
 
     @property
     def database_url(self) -> str:
         return self.common.database_url
+
+    @property
+    def retention(self) -> timedelta:
+        """How long a final order's pictures are kept."""
+        return timedelta(days=self.retention_days)
 
     @property
     def max_content_length(self) -> int:

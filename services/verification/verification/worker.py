@@ -1,5 +1,6 @@
 """Verification's worker: relays its outbox (the document-set events) and keeps
-each order's document case in step with orders' events.
+each order's document case in step with orders' events; its timer purges the
+pictures of orders final for longer than the retention period.
 
     python -m verification.worker
 """
@@ -9,8 +10,11 @@ from __future__ import annotations
 from common.clock import Clock
 from common.events.transport import Transport
 from common.worker import Worker, service_worker
-from verification.handlers import BINDINGS, HANDLERS
+from verification import handlers, handlers_retention, retention
 from verification.settings import SERVICE, Settings
+
+# handlers_retention wraps some of handlers' entries, so it goes on top.
+HANDLERS = {**handlers.HANDLERS, **handlers_retention.HANDLERS}
 
 
 def build_worker(
@@ -21,7 +25,13 @@ def build_worker(
 ) -> Worker:
     settings = settings or Settings.from_env()
     return service_worker(
-        SERVICE, settings.common, HANDLERS, BINDINGS, transport=transport, clock=clock
+        SERVICE,
+        settings.common,
+        HANDLERS,
+        list(HANDLERS),
+        timers=lambda engine, clock: [retention.purge_timer(settings, engine, clock)],
+        transport=transport,
+        clock=clock,
     )
 
 
