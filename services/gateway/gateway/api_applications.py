@@ -1,7 +1,8 @@
 """The applicant's journey through the public API: /api/v1/applications.
 
 The same steps as the pages: start a draft, answer, upload, choose delivery,
-submit, pay by card, follow the timeline, cancel. Thin views: parse, call the
+submit, pay by card, follow the timeline, cancel, and send new photos when the
+office asks for them. Thin views: parse, call the
 service, dump. A refusal from orders or verification comes back as the
 service's problem+json (status, type and field errors intact); a service that
 is down is a 503.
@@ -17,9 +18,12 @@ from flask_smorest import Blueprint
 from common.errors import NotFound
 from gateway import journey, uploads
 from gateway.api import BEARER, api_caller, api_principal
+from gateway.clients.catalog import Text
 from gateway.clients.http import Caller, PayloadTooLarge
 from gateway.clients.orders import ADDRESS_FIELDS, Address, DeliveryChoice
+from gateway.clients.verification import CaseDocument
 from gateway.context import gateway
+from gateway.i18n import translate
 from gateway.schemas import (
     IDEMPOTENCY_KEY,
     AnswersIn,
@@ -33,6 +37,7 @@ from gateway.schemas import (
     DeliveryIn,
     DocumentSetOut,
     PaymentOut,
+    ResubmissionOut,
     TimelineOut,
     UploadIn,
 )
@@ -245,3 +250,50 @@ def cancel(body: dict[str, Any], order_id: str) -> Any:
 def timeline(order_id: str) -> Any:
     """What happened to the application, when and by whom."""
     return {"entries": gateway().orders.timeline(order_id, _applicant())}
+
+
+@blp.get("/<order_id>/resubmission")
+@blp.response(200, ResubmissionOut)
+@blp.doc(security=BEARER, responses=REFUSALS)
+def get_resubmission(order_id: str) -> Any:
+    """What the office asks you to replace: each refused photo with its reason, and the deadline."""
+    caller = _applicant()
+    order = gateway().orders.order(order_id, caller)
+    case = gateway().verification.case(order_id, caller)
+    return {
+        "status": order.status,
+        "round": case.round,
+        "deadline": case.resubmission_deadline,
+        "documents": [_refused(document) for document in case.refused_documents],
+        "missing": [document.code for document in case.not_yet_replaced],
+    }
+
+
+def _refused(document: CaseDocument) -> dict[str, Any]:
+    reason_code = document.verdict.reason_code if document.verdict else None
+    key = journey.refusal_key(reason_code)
+    return {
+        "code": document.code,
+        "title": document.title,
+        "reason_code": key.removeprefix("refusal."),
+        "reason": Text(zh=translate(key, "zh-CN"), en=translate(key, "en")),
+        "note": document.verdict.note if document.verdict else None,
+        "replaced": document.replaced,
+    }
+
+
+@blp.post("/<order_id>/resubmit")
+@blp.response(200, DocumentSetOut)
+@blp.doc(
+    security=BEARER,
+    responses={
+        **CHANGE_REFUSALS,
+        409: {
+            "description": "replacements-missing (errors list the refused documents not "
+            "replaced yet) or not-awaiting-applicant (no new photos are asked for)"
+        },
+    },
+)
+def resubmit(order_id: str) -> Any:
+    """Send the new photos back for review, once every refused one is replaced."""
+    return gateway().verification.resubmit(order_id, _applicant())

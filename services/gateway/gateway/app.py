@@ -16,7 +16,7 @@ from common.db import make_engine, make_session_factory
 from common.errors import DomainError, problem
 from common.logging import configure_logging
 from common.web import create_service_app, database_check
-from gateway import api, api_applications, browser, uploads
+from gateway import api, api_applications, api_chat, browser, uploads
 from gateway.clients.cache import TTLCache
 from gateway.clients.catalog import CatalogClient
 from gateway.clients.chat import ChatClient
@@ -33,6 +33,7 @@ from gateway.pages import (
     install_template_helpers,
     payment,
     render,
+    resubmit,
     staff,
     store,
 )
@@ -85,7 +86,17 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     )
     smorest.register_blueprint(api.blp)
     smorest.register_blueprint(api_applications.blp)
-    pages = (store.bp, accounts.bp, staff.bp, apply.bp, documents.bp, payment.bp, applications.bp)
+    smorest.register_blueprint(api_chat.blp)
+    pages = (
+        store.bp,
+        accounts.bp,
+        staff.bp,
+        apply.bp,
+        documents.bp,
+        payment.bp,
+        applications.bp,
+        resubmit.bp,
+    )
     for blueprint in pages:
         app.register_blueprint(blueprint)
     uploads.install(app, settings.max_upload_bytes)  # before browser: its CSRF check reads the body

@@ -171,6 +171,28 @@ def upload_error_key(reason: str) -> str:
     return f"upload.reason.{reason}"
 
 
+REFUSAL_REASONS = frozenset(
+    {
+        "blurred",
+        "glare",
+        "cropped",
+        "wrong-document",
+        "expired",
+        "face-not-visible",
+        "not-original",
+        "mismatch",
+        "other",
+    }
+)
+
+
+def refusal_key(reason_code: str | None) -> str:
+    """A reviewer's reason for refusing a photo, as a message key; one we do not
+    know reads as "other" (the reviewer's note then says why)."""
+    code = reason_code or "other"
+    return f"refusal.{code if code in REFUSAL_REASONS else 'other'}"
+
+
 # --- idempotency -------------------------------------------------------------------
 
 

@@ -307,6 +307,12 @@ class ApplicationListOut(Schema):
     applications = fields.List(fields.Nested(ApplicationOut))
 
 
+class VerdictOut(Schema):
+    verdict = fields.String(metadata={"description": "accepted or refused"})
+    reason_code = fields.String(allow_none=True)
+    note = fields.String(allow_none=True)
+
+
 class CaseDocumentOut(Schema):
     code = fields.String()
     title = fields.Nested(TextOut)
@@ -315,11 +321,19 @@ class CaseDocumentOut(Schema):
     width = fields.Integer(allow_none=True)
     height = fields.Integer(allow_none=True)
     size_bytes = fields.Integer(allow_none=True)
+    verdict = fields.Nested(VerdictOut, allow_none=True, metadata={"description": "Once reviewed."})
+    replaced = fields.Boolean(metadata={"description": "A new photo since it was refused."})
 
 
 class DocumentSetOut(Schema):
-    status = fields.String(metadata={"description": "collecting, locked or closed"})
+    status = fields.String(
+        metadata={
+            "description": "collecting, locked, queued, in_review, awaiting_applicant or closed"
+        }
+    )
     complete = fields.Boolean()
+    round = fields.Integer(metadata={"description": "How many times new photos were asked for."})
+    resubmission_deadline = fields.String(allow_none=True)
     documents = fields.List(fields.Nested(CaseDocumentOut))
 
 
@@ -333,3 +347,64 @@ class TimelineEntryOut(Schema):
 
 class TimelineOut(Schema):
     entries = fields.List(fields.Nested(TimelineEntryOut))
+
+
+# --- the order chat and new photos
+
+
+class MessageIn(Schema):
+    body = fields.String(
+        required=True,
+        metadata={"description": "The message as typed: 1 to 1,000 characters, no files."},
+    )
+
+
+class MessageOut(Schema):
+    id = fields.String()
+    at = fields.String()
+    author_role = fields.String(metadata={"description": "applicant (you) or staff"})
+    body = fields.String(metadata={"description": "Plain text as typed: escape it to display."})
+
+
+class ThreadOut(Schema):
+    messages = fields.List(fields.Nested(MessageOut), metadata={"description": "Oldest first."})
+    unread = fields.Integer(
+        metadata={"description": "The office's messages unread before this read marked them read."}
+    )
+
+
+class UnreadOut(Schema):
+    orders = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        metadata={"description": "Application id → unread messages from the office."},
+    )
+    total = fields.Integer()
+
+
+class RefusedDocumentOut(Schema):
+    code = fields.String()
+    title = fields.Nested(TextOut)
+    reason_code = fields.String(
+        metadata={
+            "description": "blurred, glare, cropped, wrong-document, expired, "
+            "face-not-visible, not-original, mismatch or other"
+        }
+    )
+    reason = fields.Nested(TextOut, metadata={"description": "The reason in words."})
+    note = fields.String(allow_none=True, metadata={"description": "The reviewer's note."})
+    replaced = fields.Boolean(metadata={"description": "A new photo is uploaded."})
+
+
+class ResubmissionOut(Schema):
+    status = fields.String(metadata={"description": "The application's status."})
+    round = fields.Integer(metadata={"description": "How many times new photos were asked for."})
+    deadline = fields.String(
+        allow_none=True, metadata={"description": "Resubmit by then, or it is rejected."}
+    )
+    documents = fields.List(
+        fields.Nested(RefusedDocumentOut), metadata={"description": "Only the refused ones."}
+    )
+    missing = fields.List(
+        fields.String(), metadata={"description": "Codes of refused documents not replaced yet."}
+    )

@@ -80,7 +80,7 @@ class ChatClient:
         raw = self._client.get(f"/chats/{_segment(order_id)}", caller) or {}
         messages = [_message(m) for m in raw.get("messages") or () if isinstance(m, dict)]
         return Thread(
-            messages=tuple(sorted(messages, key=lambda message: message.at)),
+            messages=tuple(messages),
             unread=_int(raw.get("unread")),
         )
 

@@ -16,6 +16,8 @@ from gateway.clients.http import Caller, ServiceClient
 
 # What an applicant may do with an order, as orders says in `allowed_actions`.
 EDIT, SUBMIT, PAY, CANCEL = "edit", "submit", "pay", "cancel"
+# The review's statuses the applicant's pages treat specially.
+IN_REVIEW, NEEDS_RESUBMISSION, CAPTURE_FAILED = "in_review", "needs_resubmission", "capture_failed"
 ADDRESS_FIELDS = ("recipient", "phone", "province", "city", "district", "street")
 
 
@@ -100,6 +102,10 @@ class Order:
 
     def allows(self, action: str) -> bool:
         return action in self.allowed_actions
+
+    @property
+    def needs_new_photos(self) -> bool:
+        return self.status == NEEDS_RESUBMISSION
 
 
 @dataclass(frozen=True)

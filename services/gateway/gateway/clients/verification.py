@@ -26,7 +26,19 @@ UPLOAD_REASONS = (
     "case-not-ready",
     "case-locked",
     "case-closed",
+    "not-refused",  # while new photos are asked for, only a refused document may be replaced
 )
+ACCEPTED, REFUSED = "accepted", "refused"
+AWAITING_APPLICANT = "awaiting_applicant"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A reviewer's verdict on one document, as the applicant may see it."""
+
+    verdict: str  # "accepted" or "refused"
+    reason_code: str | None
+    note: str | None
 
 
 @dataclass(frozen=True)
@@ -38,23 +50,43 @@ class CaseDocument:
     width: int | None
     height: int | None
     size_bytes: int | None
+    verdict: Verdict | None = None
+    replaced: bool = False  # a new photo was uploaded since it was refused
 
     @property
     def uploaded(self) -> bool:
         return self.status != "missing"
+
+    @property
+    def refused(self) -> bool:
+        return self.verdict is not None and self.verdict.verdict == REFUSED
 
 
 @dataclass(frozen=True)
 class Case:
     order_id: str
     reference: str
-    status: str  # "collecting", "locked" or "closed"
+    status: str  # collecting, locked, queued, in_review, awaiting_applicant or closed
     complete: bool
     revision: int
     documents: tuple[CaseDocument, ...]
+    round: int = 0  # how many times new photos were asked for
+    resubmission_deadline: str | None = None
 
     def document(self, code: str) -> CaseDocument | None:
         return next((doc for doc in self.documents if doc.code == code), None)
+
+    @property
+    def awaiting_applicant(self) -> bool:
+        return self.status == AWAITING_APPLICANT
+
+    @property
+    def refused_documents(self) -> tuple[CaseDocument, ...]:
+        return tuple(doc for doc in self.documents if doc.refused)
+
+    @property
+    def not_yet_replaced(self) -> tuple[CaseDocument, ...]:
+        return tuple(doc for doc in self.refused_documents if not doc.replaced)
 
 
 class UploadRefused(DomainError):
@@ -82,6 +114,12 @@ class VerificationClient:
             return _document(self._client.put_file(path, caller, upload))
         except (InvalidInput, Conflict, PayloadTooLarge) as error:
             raise UploadRefused(error, refusal_reason(error)) from None
+
+    def resubmit(self, order_id: str, caller: Caller) -> Case:
+        """Send the replaced photos back for review: a 409 Conflict while some refused
+        document is not replaced yet (`replacements-missing`) or nothing was asked for
+        (`not-awaiting-applicant`); the slug says which."""
+        return _case(self._client.post(f"/cases/{_segment(order_id)}/resubmit", caller))
 
     def remove(self, order_id: str, code: str, caller: Caller) -> None:
         self._client.delete(f"/cases/{_segment(order_id)}/documents/{_segment(code)}", caller)
@@ -135,6 +173,27 @@ def _document(raw: Any) -> CaseDocument:
         width=_int_or_none(raw.get("width")),
         height=_int_or_none(raw.get("height")),
         size_bytes=_int_or_none(raw.get("size_bytes")),
+        verdict=_verdict(raw),
+        replaced=bool(raw.get("replaced")),
+    )
+
+
+def _verdict(document: dict[str, Any]) -> Verdict | None:
+    """The document's verdict: an object {verdict, reason_code, note}, or the verdict's
+    word with the reason and note beside it on the document; None while there is none."""
+    raw = document.get("verdict")
+    if isinstance(raw, str) and raw:
+        raw = {
+            "verdict": raw,
+            "reason_code": document.get("reason_code"),
+            "note": document.get("note"),
+        }
+    if not isinstance(raw, dict) or not raw.get("verdict"):
+        return None
+    return Verdict(
+        verdict=str(raw["verdict"]),
+        reason_code=None if raw.get("reason_code") is None else str(raw["reason_code"]),
+        note=None if raw.get("note") is None else str(raw["note"]),
     )
 
 
@@ -148,5 +207,9 @@ def _case(raw: Any) -> Case:
         revision=int(raw.get("revision") or 0),
         documents=tuple(
             _document(doc) for doc in raw.get("documents") or () if isinstance(doc, dict)
+        ),
+        round=_int_or_none(raw.get("round")) or 0,
+        resubmission_deadline=(
+            None if raw.get("resubmission_deadline") is None else str(raw["resubmission_deadline"])
         ),
     )

@@ -12,6 +12,7 @@ from common.errors import DomainError
 from gateway import browser, domain, journey
 from gateway.clients.catalog import FormField, Rating, Text
 from gateway.i18n import LANGUAGE_NAMES, LANGUAGES, translate
+from gateway.pages.unread import unread_total
 
 NOTICES = frozenset(
     {
@@ -23,6 +24,8 @@ NOTICES = frozenset(
         "notice.signed_in",
         "notice.cancelled",
         "notice.photo_uploaded",
+        "notice.message_sent",
+        "notice.resubmitted",
     }
 )
 
@@ -103,6 +106,7 @@ def install_template_helpers(app: Flask) -> None:
         answer_text=_answer_text,
         text=lambda value: value.get(lang()) if isinstance(value, Text) else str(value or ""),
         language_url=_language_url,
+        unread_total=unread_total,
         other_languages=lambda: [
             (code, LANGUAGE_NAMES[code]) for code in LANGUAGES if code != lang()
         ],

@@ -1,5 +1,6 @@
-"""My applications: the list, one application with its fees, payment and
-timeline, and cancelling (after a confirmation page)."""
+"""My applications: the list, one application with its fees, payment,
+timeline and chat with the office, posting a message, and cancelling (after a
+confirmation page)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,14 @@ from typing import Any
 
 from flask import Blueprint, redirect, request, url_for
 
-from common.errors import Conflict
+from common.errors import Conflict, NotFound
 from gateway import browser, journey
+from gateway.clients.chat import ATTACHMENT, MessageRefused, Thread
 from gateway.clients.orders import CANCEL, Order
 from gateway.context import gateway
 from gateway.i18n import translate
-from gateway.pages import lang, loading, render
+from gateway.pages import field_errors, lang, loading, render
+from gateway.pages.unread import unread_by_order
 
 bp = Blueprint("application_pages", __name__)
 log = logging.getLogger("gateway.applications")
@@ -28,11 +31,29 @@ def _t(key: str, **values: Any) -> str:
 @browser.applicant_page
 def applications() -> tuple[str, int]:
     found = gateway().orders.orders(loading.applicant())
-    return render("apply/applications.html", page_title=_t("applications.title"), orders=found)
+    return render(
+        "apply/applications.html",
+        page_title=_t("applications.title"),
+        orders=found,
+        unread=unread_by_order(),
+    )
+
+
+def _thread(found: Order) -> Thread | None:
+    """The order's chat (reading it marks the office's messages read), or None while
+    verification is still opening the order's case."""
+    try:
+        return gateway().chat.thread(found.id, loading.applicant())
+    except NotFound:
+        return None
 
 
 def _application_page(
-    found: Order, *, errors: dict[str, list[str]] | None = None, status: int = 200
+    found: Order,
+    *,
+    errors: dict[str, list[str]] | None = None,
+    status: int = 200,
+    message: str = "",
 ) -> tuple[str, int]:
     entries = gateway().orders.timeline(found.id, loading.applicant())
     timeline = [
@@ -45,6 +66,8 @@ def _application_page(
         page_title=_t("application.title", reference=found.reference),
         order=found,
         timeline=timeline,
+        thread=_thread(found),
+        message=message,
         errors=errors or {},
     )
 
@@ -79,3 +102,22 @@ def confirm_cancel(order_id: str) -> Any:
         return _application_page(fresh, errors=errors, status=409)
     log.info("application cancelled", extra={"order_id": found.id})
     return redirect(url_for(".application", order_id=found.id, notice="notice.cancelled"), code=303)
+
+
+@bp.post("/applications/<order_id>/messages")
+@browser.applicant_page
+def post_message(order_id: str) -> Any:
+    """Post a message to the office; a refusal shows the page again with the text kept."""
+    found = loading.order(order_id)
+    body = request.form.get("body", "")
+    try:
+        if request.files:  # the form has no file field: photos go on the documents page
+            raise MessageRefused(422, ATTACHMENT, "chat.refused.attachment")
+        gateway().chat.post(found.id, loading.applicant(), body)
+    except MessageRefused as refused:
+        return _application_page(
+            found, errors=field_errors(refused), status=refused.status, message=body
+        )
+    log.info("message sent", extra={"order_id": found.id})
+    target = url_for(".application", order_id=found.id, notice="notice.message_sent")
+    return redirect(target + "#chat-title", code=303)

@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, redirect, request, url_for
 from werkzeug.datastructures import FileStorage
+from werkzeug.wrappers import Response as Redirect
 
 from gateway import browser, journey, uploads
 from gateway.clients.catalog import Document, Item
@@ -30,6 +31,14 @@ def _required(item: Item, code: str) -> Document:
     if document is None:
         abort(404)
     return document
+
+
+def _unless_uploadable(found: Order) -> Redirect | None:
+    """Photos are taken while the draft is edited, and again when the office asks for
+    new ones (verification then takes only the refused documents: 409 not-refused)."""
+    if found.needs_new_photos:
+        return None
+    return loading.unless_editable(found)
 
 
 @bp.get("/applications/<order_id>/documents")
@@ -64,6 +73,10 @@ def _document_page(
         if following
         else url_for(".documents", order_id=found.id)
     )
+    back_url = url_for(".documents", order_id=found.id)
+    if found.needs_new_photos:  # back to the list of what the office asked for
+        next_url = back_url = url_for("resubmit_pages.new_photos", order_id=found.id)
+        held = held if held and held.replaced else None
     return render(
         "apply/document.html",
         status,
@@ -72,6 +85,7 @@ def _document_page(
         document=document,
         held=held if held and held.uploaded else None,
         next_url=next_url,
+        back_url=back_url,
         max_megabytes=gateway().settings.max_upload_bytes // (1024 * 1024),
         errors=errors or {},
     )
@@ -81,7 +95,7 @@ def _document_page(
 @browser.applicant_page
 def document(order_id: str, code: str) -> Any:
     found = loading.order(order_id)
-    if (elsewhere := loading.unless_editable(found)) is not None:
+    if (elsewhere := _unless_uploadable(found)) is not None:
         return elsewhere
     item = loading.item_of(found)
     return _document_page(found, item, _required(item, code), loading.case_of(found))
@@ -92,7 +106,7 @@ def document(order_id: str, code: str) -> Any:
 @uploads.accepts_uploads
 def upload(order_id: str, code: str) -> Any:
     found = loading.order(order_id)
-    if (elsewhere := loading.unless_editable(found)) is not None:
+    if (elsewhere := _unless_uploadable(found)) is not None:
         return elsewhere
     item = loading.item_of(found)
     wanted = _required(item, code)
