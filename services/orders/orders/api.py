@@ -1,7 +1,9 @@
 """The orders service's HTTP API: thin views that parse, call one use case, dump.
 
 Applicants (role `applicant`) create and change their own orders; staff
-roles read every order. Another applicant's order answers 404, never 403.
+roles read every order (ID numbers masked); a supervisor may retry a refused
+capture and cancel an order with a refund. Another applicant's order answers
+404, never 403.
 Creating, submitting and paying need an `Idempotency-Key` header, checked
 before the body is read. The payment provider's webhook carries no internal
 token: its signature is its proof.
@@ -18,7 +20,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from common.auth import APPLICANT, STAFF_ROLES, Identity, current_identity, require_roles
-from orders import idempotency, services
+from orders import idempotency, services, staff_actions
 from orders.idempotency import Answer
 from orders.schemas import (
     AnswersIn,
@@ -158,13 +160,27 @@ class Submit(MethodView):
 
 @blp.route("/orders/<order_id>/cancel")
 class Cancel(MethodView):
-    @require_roles(APPLICANT)
+    @require_roles(*READERS)
     @blp.arguments(CancelIn)
     @blp.response(200, OrderOut)
-    @blp.doc(**_doc(403, 404, 409, 503))
+    @blp.doc(**_doc(403, 404, 409, 422, 503))
     def post(self, body: dict[str, Any], order_id: str) -> dict[str, Any]:
-        """Cancel the order (until approval); any authorisation is voided."""
-        return services.cancel(_ctx(), _who(), order_id, body["reason"] or None)
+        """Cancel the order: the applicant until approval (the authorisation voided),
+        a supervisor any order not yet final, with a reason (a capture refunded)."""
+        who = _who()
+        if who.is_staff:
+            return staff_actions.cancel_by_supervisor(_ctx(), who, order_id, body["reason"])
+        return services.cancel(_ctx(), who, order_id, body["reason"] or None)
+
+
+@blp.route("/orders/<order_id>/capture")
+class Capture(MethodView):
+    @require_roles(staff_actions.SUPERVISOR)
+    @blp.response(200, OrderOut)
+    @blp.doc(**_doc(403, 404, 409, 503))
+    def post(self, order_id: str) -> dict[str, Any]:
+        """Retry the capture of an approved order the provider refused (409 with its reason)."""
+        return staff_actions.retry_capture(_ctx(), _who(), order_id)
 
 
 @blp.route("/orders/<order_id>/timeline")

@@ -45,6 +45,7 @@ class CatalogItem:
     status: str
     revision: int
     title: dict[str, str]
+    sla_working_days: int
     required_documents: list[dict[str, Any]]
     form_fields: list[dict[str, Any]]
     delivery_options: list[dict[str, Any]]
@@ -58,6 +59,7 @@ class CatalogItem:
             status=raw["status"],
             revision=int(raw["revision"]),
             title={"zh": raw["title"]["zh"], "en": raw["title"]["en"]},
+            sla_working_days=int(raw["sla_working_days"]),
             required_documents=[
                 {"code": doc["code"], "title": doc["title"]} for doc in raw["required_documents"]
             ],

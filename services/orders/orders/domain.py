@@ -32,6 +32,7 @@ class Status(StrEnum):
     IN_REVIEW = "in_review"
     NEEDS_RESUBMISSION = "needs_resubmission"
     APPROVED = "approved"
+    CAPTURE_FAILED = "capture_failed"  # approved, but the provider refused to take the money
     REJECTED = "rejected"
     IN_PRODUCTION = "in_production"
     SHIPPED = "shipped"
@@ -52,13 +53,14 @@ class Action(StrEnum):
     AUTHORISE = "authorise"  # the provider authorised the payment
     EXPIRE = "expire"  # unpaid too long
     CLAIM = "claim"
-    APPROVE = "approve"
+    APPROVE = "approve"  # after the payment was captured
+    FAIL_CAPTURE = "fail_capture"  # approved by the reviewer, refused by the provider
+    RETRY_CAPTURE = "retry_capture"  # a supervisor has the capture tried again
     ASK = "ask"  # for documents again
     RESUBMIT = "resubmit"
-    REJECT = "reject"
-    LAPSE = "lapse"  # the resubmission deadline passed
+    REJECT = "reject"  # by a reviewer, or by verification's timer (a missed deadline)
     CLOSE = "close"  # a rejected order, once its money went back
-    CAPTURE = "capture"
+    START_PRODUCTION = "start_production"
     SHIP = "ship"
     OFFER_PICKUP = "offer_pickup"
     DELIVER = "deliver"
@@ -71,14 +73,16 @@ class Action(StrEnum):
 
 class Actor(StrEnum):
     """Who may set a transition off: the applicant, staff (directly or through
-    another service's event), or the system (timers, the payment provider)."""
+    another service's event), a supervisor (what only supervisors may do), or
+    the system (timers, the payment provider)."""
 
     APPLICANT = "applicant"
     STAFF = "staff"
+    SUPERVISOR = "supervisor"
     SYSTEM = "system"
 
 
-_A, _S, _Y = Actor.APPLICANT, Actor.STAFF, Actor.SYSTEM
+_A, _S, _V, _Y = Actor.APPLICANT, Actor.STAFF, Actor.SUPERVISOR, Actor.SYSTEM
 
 
 @dataclass(frozen=True)
@@ -97,31 +101,38 @@ S = Status
 TRANSITIONS: tuple[Transition, ...] = (
     _t(Action.SUBMIT, S.DRAFT, S.AWAITING_PAYMENT, _A),
     _t(Action.DISCARD, S.DRAFT, S.DISCARDED, _Y),
-    _t(Action.CANCEL, S.DRAFT, S.DISCARDED, _A),
+    _t(Action.CANCEL, S.DRAFT, S.DISCARDED, _A, _V),
     _t(Action.AUTHORISE, S.AWAITING_PAYMENT, S.SUBMITTED, _Y),
     _t(Action.EXPIRE, S.AWAITING_PAYMENT, S.CLOSED_UNPAID, _Y),
-    _t(Action.CANCEL, S.AWAITING_PAYMENT, S.CLOSED_UNPAID, _A),
+    _t(Action.CANCEL, S.AWAITING_PAYMENT, S.CLOSED_UNPAID, _A, _V),
     _t(Action.CLAIM, S.SUBMITTED, S.IN_REVIEW, _S),
-    _t(Action.CANCEL, S.SUBMITTED, S.CANCELLED, _A, _S),
+    _t(Action.CANCEL, S.SUBMITTED, S.CANCELLED, _A, _V),
     _t(Action.APPROVE, S.IN_REVIEW, S.APPROVED, _S),
+    _t(Action.FAIL_CAPTURE, S.IN_REVIEW, S.CAPTURE_FAILED, _Y),
     _t(Action.ASK, S.IN_REVIEW, S.NEEDS_RESUBMISSION, _S),
-    _t(Action.REJECT, S.IN_REVIEW, S.REJECTED, _S),
-    _t(Action.CANCEL, S.IN_REVIEW, S.CANCELLED, _A, _S),
+    _t(Action.REJECT, S.IN_REVIEW, S.REJECTED, _S, _Y),
+    _t(Action.CANCEL, S.IN_REVIEW, S.CANCELLED, _A, _V),
     _t(Action.RESUBMIT, S.NEEDS_RESUBMISSION, S.IN_REVIEW, _A),
-    _t(Action.LAPSE, S.NEEDS_RESUBMISSION, S.CLOSED, _Y),
-    _t(Action.CANCEL, S.NEEDS_RESUBMISSION, S.CANCELLED, _A, _S),
+    _t(Action.REJECT, S.NEEDS_RESUBMISSION, S.REJECTED, _S, _Y),
+    _t(Action.CANCEL, S.NEEDS_RESUBMISSION, S.CANCELLED, _A, _V),
+    _t(Action.RETRY_CAPTURE, S.CAPTURE_FAILED, S.APPROVED, _V),
+    _t(Action.CANCEL, S.CAPTURE_FAILED, S.CANCELLED, _V),
     _t(Action.CLOSE, S.REJECTED, S.CLOSED, _Y),
-    _t(Action.CAPTURE, S.APPROVED, S.IN_PRODUCTION, _Y),
-    # After approval only staff may cancel, and the money goes back.
-    _t(Action.CANCEL, S.APPROVED, S.CANCELLED, _S),
-    _t(Action.CANCEL, S.IN_PRODUCTION, S.CANCELLED, _S),
+    _t(Action.START_PRODUCTION, S.APPROVED, S.IN_PRODUCTION, _S, _Y),
+    # After approval only a supervisor may cancel, and the money goes back.
+    _t(Action.CANCEL, S.APPROVED, S.CANCELLED, _V),
+    _t(Action.CANCEL, S.IN_PRODUCTION, S.CANCELLED, _V),
     _t(Action.SHIP, S.IN_PRODUCTION, S.SHIPPED, _S, _Y),
     _t(Action.OFFER_PICKUP, S.IN_PRODUCTION, S.READY_FOR_PICKUP, _S, _Y),
+    _t(Action.CANCEL, S.SHIPPED, S.CANCELLED, _V),
     _t(Action.DELIVER, S.SHIPPED, S.DELIVERED, _Y),
     _t(Action.REPORT_EXCEPTION, S.SHIPPED, S.DELIVERY_EXCEPTION, _S, _Y),
     _t(Action.RESHIP, S.DELIVERY_EXCEPTION, S.SHIPPED, _S, _Y),
     _t(Action.SWITCH_TO_PICKUP, S.DELIVERY_EXCEPTION, S.READY_FOR_PICKUP, _S),
+    _t(Action.CANCEL, S.DELIVERY_EXCEPTION, S.CANCELLED, _V),
+    _t(Action.CANCEL, S.READY_FOR_PICKUP, S.CANCELLED, _V),
     _t(Action.CONFIRM, S.DELIVERED, S.COMPLETED, _A, _Y),
+    _t(Action.CANCEL, S.DELIVERED, S.CANCELLED, _V),
     _t(Action.PICK_UP, S.READY_FOR_PICKUP, S.COMPLETED, _S, _Y),
 )
 _BY_SOURCE = {(t.source, t.action): t for t in TRANSITIONS}
@@ -139,12 +150,13 @@ _DONE_WORDS = {
     Action.EXPIRE: "closed as unpaid",
     Action.CLAIM: "claimed for review",
     Action.APPROVE: "approved",
+    Action.FAIL_CAPTURE: "marked as not charged",
+    Action.RETRY_CAPTURE: "charged again",
     Action.ASK: "sent back for new documents",
     Action.RESUBMIT: "resubmitted",
     Action.REJECT: "rejected",
-    Action.LAPSE: "closed for lack of resubmission",
     Action.CLOSE: "closed",
-    Action.CAPTURE: "charged",
+    Action.START_PRODUCTION: "put into production",
     Action.SHIP: "shipped",
     Action.OFFER_PICKUP: "offered for pickup",
     Action.DELIVER: "marked delivered",
@@ -443,6 +455,37 @@ def answers_needing_attention(
     return sorted(
         names, key=lambda name: (order.index(name) if name in order else len(order), name)
     )
+
+
+def mask_id_number(value: str) -> str:
+    """An ID number as staff see it: the first 3 and last 4 characters, the rest `*`."""
+    hidden = len(value) - 7
+    if hidden <= 0:  # too short to show anything and hide something: hide it all
+        return "*" * len(value)
+    return value[:3] + "*" * hidden + value[-4:]
+
+
+def masked_answers(
+    form_fields: Sequence[Mapping[str, Any]], answers: Mapping[str, str]
+) -> dict[str, str]:
+    """The answers with every `id_number` field masked (what a staff read shows)."""
+    secret = {spec["name"] for spec in form_fields if spec.get("type") == FieldType.ID_NUMBER}
+    return {
+        name: mask_id_number(value) if name in secret else value for name, value in answers.items()
+    }
+
+
+def labelled_answers(
+    form_fields: Sequence[Mapping[str, Any]], answers: Mapping[str, str]
+) -> list[dict[str, Any]]:
+    """The given answers in the form's order, each with its field's type and label
+    (what the reviewer reads; `orders.submitted` carries them)."""
+    return [
+        {"name": spec["name"], "type": spec["type"], "label": spec["label"],
+         "value": answers[spec["name"]]}
+        for spec in form_fields
+        if answers.get(spec["name"])
+    ]  # fmt: skip
 
 
 # --- delivery -----------------------------------------------------------------------

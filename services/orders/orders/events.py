@@ -21,6 +21,15 @@ PAYMENT_VOIDED = "orders.payment_voided"
 CANCELLED = "orders.cancelled"
 CLOSED_UNPAID = "orders.closed_unpaid"
 DISCARDED = "orders.discarded"
+REVIEW_STARTED = "orders.review_started"
+APPROVED = "orders.approved"
+PAYMENT_CAPTURED = "orders.payment_captured"
+CAPTURE_FAILED = "orders.capture_failed"
+RESUBMISSION_REQUESTED = "orders.resubmission_requested"
+RESUBMITTED = "orders.resubmitted"
+REJECTED = "orders.rejected"
+PAYMENT_REFUNDED = "orders.payment_refunded"
+CLOSED = "orders.closed"
 
 
 class _LocalText(Schema):
@@ -49,11 +58,20 @@ class AwaitingPayment(_Order):
     pay_by = fields.AwareDateTime(required=True)
 
 
+class _Answer(Schema):
+    name = fields.String(required=True)
+    type = fields.String(required=True)
+    label = fields.Nested(_LocalText, required=True)
+    value = fields.String(required=True)
+
+
 class Submitted(_Order):
     applicant_id = fields.String(required=True)
     item_code = fields.String(required=True)
     total_fen = fields.Integer(required=True, validate=validate.Range(min=0))
     submitted_at = fields.AwareDateTime(required=True)
+    sla_working_days = fields.Integer(required=True, validate=validate.Range(min=0))
+    answers = fields.List(fields.Nested(_Answer), required=True)
 
 
 class _Payment(Schema):
@@ -87,6 +105,56 @@ class Discarded(_Order):
     pass
 
 
+class ReviewStarted(_Order):
+    reviewer_id = fields.String(required=True)
+
+
+class _Delivery(Schema):
+    kind = fields.String(required=True)
+    option_code = fields.String(required=True)
+    address = fields.Dict(keys=fields.String(), values=fields.String())
+    office_code = fields.String()
+
+
+class Approved(_Order):
+    item_code = fields.String(required=True)
+    applicant_id = fields.String(required=True)
+    delivery = fields.Nested(_Delivery, required=True)
+    total_fen = fields.Integer(required=True, validate=validate.Range(min=0))
+    approved_at = fields.AwareDateTime(required=True)
+
+
+class PaymentCaptured(_Payment):
+    amount_fen = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+class CaptureFailed(_Payment):
+    reason = fields.String(required=True)
+
+
+class ResubmissionRequested(_Order):
+    round = fields.Integer(required=True, validate=validate.Range(min=1))
+    deadline = fields.AwareDateTime(required=True)
+
+
+class Resubmitted(_Order):
+    round = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+class Rejected(_Order):
+    reason_code = fields.String(required=True)
+    note = fields.String(required=True, allow_none=True)
+
+
+class PaymentRefunded(_Payment):
+    amount_fen = fields.Integer(required=True, validate=validate.Range(min=1))
+    reason = fields.String(required=True)
+
+
+class Closed(_Order):
+    reason = fields.String(required=True)
+
+
 SCHEMAS: dict[str, type[Schema]] = {
     DRAFT_CREATED: DraftCreated,
     AWAITING_PAYMENT: AwaitingPayment,
@@ -97,6 +165,15 @@ SCHEMAS: dict[str, type[Schema]] = {
     CANCELLED: Cancelled,
     CLOSED_UNPAID: ClosedUnpaid,
     DISCARDED: Discarded,
+    REVIEW_STARTED: ReviewStarted,
+    APPROVED: Approved,
+    PAYMENT_CAPTURED: PaymentCaptured,
+    CAPTURE_FAILED: CaptureFailed,
+    RESUBMISSION_REQUESTED: ResubmissionRequested,
+    RESUBMITTED: Resubmitted,
+    REJECTED: Rejected,
+    PAYMENT_REFUNDED: PaymentRefunded,
+    CLOSED: Closed,
 }
 
 
@@ -134,6 +211,14 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "item_code": "driving-licence-replacement",
         "total_fen": 2500,
         "submitted_at": "2026-03-02T09:03:12+00:00",
+        "sla_working_days": 3,
+        "answers": [
+            {"name": "full_name", "type": "text", "label": {"zh": "姓名", "en": "Full name"}, "value": "张三"},
+            {"name": "id_number", "type": "id_number",
+             "label": {"zh": "公民身份号码", "en": "Resident ID number"}, "value": "11010519491231002X"},
+            {"name": "licence_class", "type": "choice",
+             "label": {"zh": "准驾车型", "en": "Licence class"}, "value": "c1"},
+        ],
     },
     PAYMENT_AUTHORISED: {**_PAYMENT, "amount_fen": 2500},
     PAYMENT_FAILED: {**_PAYMENT, "reason": "card_declined"},
@@ -146,4 +231,26 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     },
     CLOSED_UNPAID: {**_ORDER, "reason": "Not paid within 30 minutes of submission."},
     DISCARDED: dict(_ORDER),
+    REVIEW_STARTED: {**_ORDER, "reviewer_id": "staff-21"},
+    APPROVED: {
+        **_ORDER,
+        "item_code": "driving-licence-replacement",
+        "applicant_id": "acct-7d1f2b",
+        "delivery": {
+            "kind": "courier", "option_code": "courier-ems",
+            "address": {"recipient": "张三", "phone": "13912345678", "province": "山东省",
+                        "city": "青岛市", "district": "市南区", "street": "香港中路 76 号"},
+        },
+        "total_fen": 2500,
+        "approved_at": "2026-03-03T02:15:00+00:00",
+    },
+    PAYMENT_CAPTURED: {**_PAYMENT, "amount_fen": 2500},
+    CAPTURE_FAILED: {**_PAYMENT, "reason": "insufficient_funds"},
+    RESUBMISSION_REQUESTED: {**_ORDER, "round": 1, "deadline": "2026-03-10T02:15:00+00:00"},
+    RESUBMITTED: {**_ORDER, "round": 1},
+    REJECTED: {**_ORDER, "reason_code": "identity-mismatch",
+               "note": "The selfie does not show the person on the ID card."},
+    PAYMENT_REFUNDED: {**_PAYMENT, "amount_fen": 2500,
+                       "reason": "Cancelled by a supervisor: the applicant asked by phone."},
+    CLOSED: {**_ORDER, "reason": "Rejected (identity-mismatch): the authorisation was voided."},
 }  # fmt: skip

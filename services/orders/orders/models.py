@@ -60,6 +60,8 @@ class Order(Base):
     delivery_options: Mapped[list[dict[str, Any]]] = mapped_column(Json)
     fee: Mapped[dict[str, Any] | None] = mapped_column(Json, nullable=True)
     upcoming_fee: Mapped[dict[str, Any] | None] = mapped_column(Json, nullable=True)
+    # The item's promised processing time; null only for drafts older than the review.
+    sla_working_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
     answers: Mapped[dict[str, str]] = mapped_column(Json)
     delivery: Mapped[dict[str, Any] | None] = mapped_column(Json, nullable=True)
     documents_complete: Mapped[bool] = mapped_column(Boolean)

@@ -84,7 +84,7 @@ def _conflict(error: domain.IllegalTransition) -> Conflict:
     return Conflict(error.message, errors={"status": [error.message]})
 
 
-def _allowed(order: Order, action: Action, actor: Actor) -> Status:
+def check_allowed(order: Order, action: Action, actor: Actor) -> Status:
     """Where the action would take the order; 409 naming its state otherwise."""
     try:
         return domain.next_status(order.status, action, actor)
@@ -92,11 +92,11 @@ def _allowed(order: Order, action: Action, actor: Actor) -> Status:
         raise _conflict(error) from None
 
 
-def _move(
+def move(
     uow: UnitOfWork, order: Order, action: Action, actor: Actor, who: str, reason: str | None
 ) -> str:
     """Take the order through a transition of the state machine, on its timeline."""
-    target = _allowed(order, action, actor)
+    target = check_allowed(order, action, actor)
     before = order.status
     now = uow.clock.now()
     order.status = target.value
@@ -108,7 +108,7 @@ def _move(
     return before
 
 
-def _publish(uow: UnitOfWork, order: Order, event_type: str, values: dict[str, Any]) -> None:
+def publish(uow: UnitOfWork, order: Order, event_type: str, values: dict[str, Any]) -> None:
     uow.publish(event_type, events.payload(event_type, values), correlation_id=order.id)
 
 
@@ -127,7 +127,7 @@ def _is_uuid(value: str) -> bool:
     return True
 
 
-def _find_order(uow: UnitOfWork, order_id: str, who: Identity, *, lock: bool = False) -> Order:
+def find_order(uow: UnitOfWork, order_id: str, who: Identity, *, lock: bool = False) -> Order:
     """The order if the caller may see it; another applicant's is 404, never 403."""
     order = None
     if _is_uuid(order_id):
@@ -139,13 +139,13 @@ def _find_order(uow: UnitOfWork, order_id: str, who: Identity, *, lock: bool = F
 
 def _own_order(uow: UnitOfWork, order_id: str, who: Identity) -> Order:
     """An order its applicant changes; staff change nothing here."""
-    order = _find_order(uow, order_id, who, lock=True)
+    order = find_order(uow, order_id, who, lock=True)
     if order.applicant_id != who.subject:
         raise NotFound(f"There is no order {order_id}.")
     return order
 
 
-def _payment_of(uow: UnitOfWork, order: Order, *, lock: bool = False) -> Payment | None:
+def payment_of(uow: UnitOfWork, order: Order, *, lock: bool = False) -> Payment | None:
     query = select(Payment).where(Payment.order_id == order.id)
     if lock:
         query = query.with_for_update()
@@ -170,6 +170,7 @@ def _take_snapshot(order: Order, item: CatalogItem) -> None:
     order.delivery_options = item.delivery_options
     order.fee = item.fee
     order.upcoming_fee = item.upcoming_fee
+    order.sla_working_days = item.sla_working_days
 
 
 def _fee_now(order: Order, now: datetime) -> domain.Fee | None:
@@ -258,7 +259,11 @@ def _delivery_view(delivery: dict[str, Any] | None) -> dict[str, Any] | None:
     return {key: value for key, value in delivery.items() if key != "option_code"}
 
 
-def order_view(order: Order, payment: Payment | None, now: datetime) -> dict[str, Any]:
+def order_view(
+    order: Order, payment: Payment | None, now: datetime, *, for_staff: bool = False
+) -> dict[str, Any]:
+    """The order as answered; staff see its ID numbers masked (verification
+    reveals one to a reviewer who gives a reason, and audits it)."""
     ready = order.status == Status.DRAFT and not any(_blockers(order, now).values())
     payable = payment is not None and domain.takes_card(payment.status)
     return {
@@ -268,7 +273,9 @@ def order_view(order: Order, payment: Payment | None, now: datetime) -> dict[str
         "item_title": order.item_title,
         "applicant_id": order.applicant_id,
         "status": order.status,
-        "answers": order.answers,
+        "answers": domain.masked_answers(order.form_fields, order.answers)
+        if for_staff
+        else order.answers,
         "missing_answers": domain.missing_answers(order.form_fields, order.answers),
         "delivery": _delivery_view(order.delivery),
         "required_documents": order.required_documents,
@@ -291,13 +298,15 @@ def order_view(order: Order, payment: Payment | None, now: datetime) -> dict[str
 _LOOK_UP = object()
 
 
-def _view(uow: UnitOfWork, order: Order, payment: Any = _LOOK_UP) -> dict[str, Any]:
+def view_of(
+    uow: UnitOfWork, order: Order, payment: Any = _LOOK_UP, *, for_staff: bool = False
+) -> dict[str, Any]:
     """The order as answered; `payment` when the caller already knows it (None:
     the order has none), which spares a query."""
     uow.session.flush()
     if payment is _LOOK_UP:
-        payment = _payment_of(uow, order)
-    return order_view(order, payment, uow.clock.now())
+        payment = payment_of(uow, order)
+    return order_view(order, payment, uow.clock.now(), for_staff=for_staff)
 
 
 # --- reads --------------------------------------------------------------------------
@@ -305,7 +314,7 @@ def _view(uow: UnitOfWork, order: Order, payment: Any = _LOOK_UP) -> dict[str, A
 
 def get_order(ctx: Context, who: Identity, order_id: str) -> dict[str, Any]:
     with ctx.uow() as uow:
-        return _view(uow, _find_order(uow, order_id, who))
+        return view_of(uow, find_order(uow, order_id, who), for_staff=who.is_staff)
 
 
 def list_orders(
@@ -326,12 +335,15 @@ def list_orders(
             )
         }
         now = uow.clock.now()
-        return [order_view(order, payments.get(order.id), now) for order in orders]
+        return [
+            order_view(order, payments.get(order.id), now, for_staff=who.is_staff)
+            for order in orders
+        ]
 
 
 def timeline(ctx: Context, who: Identity, order_id: str) -> list[dict[str, Any]]:
     with ctx.uow() as uow:
-        order = _find_order(uow, order_id, who)
+        order = find_order(uow, order_id, who)
         entries = uow.session.scalars(
             select(TimelineEntry)
             .where(TimelineEntry.order_id == order.id)
@@ -388,7 +400,7 @@ def create_order(ctx: Context, who: Identity, item_code: str, key: str) -> Answe
     try:
         with ctx.uow() as uow:
             order = _new_draft(ctx, uow, who, item)
-            answer = Answer(201, ORDER_OUT.dump(_view(uow, order, payment=None)))
+            answer = Answer(201, ORDER_OUT.dump(view_of(uow, order, payment=None)))
             idempotency.remember(uow, request, answer)
             uow.commit()
             return answer
@@ -432,7 +444,7 @@ def _new_draft(ctx: Context, uow: UnitOfWork, who: Identity, item: CatalogItem) 
     )  # fmt: skip
     uow.session.flush()
     touch_draft(ctx, uow, order, new=True)
-    _publish(uow, order, events.DRAFT_CREATED, {
+    publish(uow, order, events.DRAFT_CREATED, {
         "order_id": order.id, "reference": order.reference, "applicant_id": order.applicant_id,
         "item_code": order.item_code, "required_documents": order.required_documents,
     })  # fmt: skip
@@ -454,7 +466,7 @@ def save_answers(
         _take_snapshot(order, item)
         order.answers = kept
         touch_draft(ctx, uow, order)
-        view = _view(uow, order)
+        view = view_of(uow, order)
         uow.commit()
         return view
 
@@ -472,7 +484,7 @@ def choose_delivery(
         _take_snapshot(order, item)
         order.delivery = delivery
         touch_draft(ctx, uow, order)
-        view = _view(uow, order)
+        view = view_of(uow, order)
         uow.commit()
         return view
 
@@ -498,7 +510,7 @@ def submit(ctx: Context, who: Identity, order_id: str, key: str) -> Answer:
         first = idempotency.replay(uow, request)
         if first is not None:
             return first
-        _allowed(order, Action.SUBMIT, Actor.APPLICANT)
+        check_allowed(order, Action.SUBMIT, Actor.APPLICANT)
         # Never the cached item: the price is locked from the fee in force now.
         item = _item(ctx, order.item_code, fresh=True)
         _take_snapshot(order, item)
@@ -512,7 +524,7 @@ def submit(ctx: Context, who: Identity, order_id: str, key: str) -> Answer:
         price = domain.quote(fee, order.delivery["kind"])
         payment = _open_payment(ctx, order, price.total_fen) if price.total_fen > 0 else None
         _lock_in(ctx, uow, order, price, payment, who)
-        answer = Answer(200, ORDER_OUT.dump(_view(uow, order, payment=payment)))
+        answer = Answer(200, ORDER_OUT.dump(view_of(uow, order, payment=payment)))
         idempotency.remember(uow, request, answer)
         uow.commit()
         return answer
@@ -551,10 +563,10 @@ def _lock_in(
     order.submitted_at = now
     order.pay_by = pay_by
     reason = f"Submitted; the price is locked at {price.total_fen} fen (fee version {price.fee_version})."
-    _move(uow, order, Action.SUBMIT, Actor.APPLICANT, who.subject, reason)
+    move(uow, order, Action.SUBMIT, Actor.APPLICANT, who.subject, reason)
     if payment is None:  # nothing to pay: on to review at once
         order.pay_by = None
-    _publish(uow, order, events.AWAITING_PAYMENT, {
+    publish(uow, order, events.AWAITING_PAYMENT, {
         "order_id": order.id, "reference": order.reference, "total_fen": price.total_fen,
         "pay_by": order.pay_by or now,
     })  # fmt: skip
@@ -566,11 +578,15 @@ def _lock_in(
 
 
 def _submitted(uow: UnitOfWork, order: Order, actor: str, reason: str) -> None:
-    _move(uow, order, Action.AUTHORISE, Actor.SYSTEM, actor, reason)
-    _publish(uow, order, events.SUBMITTED, {
+    move(uow, order, Action.AUTHORISE, Actor.SYSTEM, actor, reason)
+    publish(uow, order, events.SUBMITTED, {
         "order_id": order.id, "reference": order.reference, "applicant_id": order.applicant_id,
         "item_code": order.item_code, "total_fen": (order.locked_price or {}).get("total_fen", 0),
         "submitted_at": order.submitted_at,
+        # 0 only for an order drafted before orders kept the SLA (migration 0002):
+        # its case is due at once, which puts it first in the queue.
+        "sla_working_days": order.sla_working_days or 0,
+        "answers": domain.labelled_answers(order.form_fields, order.answers),
     })  # fmt: skip
 
 
@@ -627,7 +643,7 @@ def _own_payment(uow: UnitOfWork, payment_id: str, who: Identity) -> tuple[Order
     if found is None:
         raise NotFound(f"There is no payment {payment_id}.")
     order = uow.session.get(Order, found.order_id, with_for_update=True)
-    payment = _payment_of(uow, order, lock=True) if order is not None else None
+    payment = payment_of(uow, order, lock=True) if order is not None else None
     if order is None or payment is None or order.applicant_id != who.subject:
         raise NotFound(f"There is no payment {payment_id}.")
     return order, payment
@@ -646,20 +662,35 @@ def void_payment(
         raise _provider_down(exc) from None
     payment.status = PaymentStatus.VOIDED.value
     payment.updated_at = uow.clock.now()
-    _publish(uow, order, events.PAYMENT_VOIDED,
+    publish(uow, order, events.PAYMENT_VOIDED,
              {"order_id": order.id, "payment_id": payment.id, "reason": reason})  # fmt: skip
+
+
+class CaptureRefused(Conflict):
+    """The provider would not take the money; `reason` is its own word for why."""
+
+    def __init__(self, reason: str) -> None:
+        message = f"The payment provider refused the capture: {reason}"
+        super().__init__(message, errors={"payment": [message]})
+        self.reason = reason
 
 
 def capture_payment(
     ctx: Context, uow: UnitOfWork, payment: Payment, amount_fen: int | None = None
 ) -> None:
     """Take the authorised money (inside the caller's transaction, which has the
-    payment locked): on approval, by the review work to come."""
+    payment locked): on approval. CaptureRefused when the provider says no,
+    UpstreamUnavailable when it cannot be reached."""
     amount = payment.amount_fen if amount_fen is None else amount_fen
     problem = domain.capture_problem(payment.status, amount, payment.amount_fen)
     if problem:
         raise Conflict(problem, errors={"amount_fen": [problem]})
-    _at_provider(lambda: ctx.provider.capture(payment.provider_payment_id, amount))
+    try:
+        ctx.provider.capture(payment.provider_payment_id, amount)
+    except ProviderUnavailable as exc:
+        raise _provider_down(exc) from None
+    except ProviderRefused as exc:
+        raise CaptureRefused(str(exc)) from None
     payment.status = PaymentStatus.CAPTURED.value
     payment.captured_fen = amount
     payment.updated_at = uow.clock.now()
@@ -704,20 +735,20 @@ def cancel(ctx: Context, who: Identity, order_id: str, reason: str | None) -> di
     unpaid, a paid one is cancelled with its authorisation voided."""
     with ctx.uow() as uow:
         order = _own_order(uow, order_id, who)
-        target = _allowed(order, Action.CANCEL, Actor.APPLICANT)
+        target = check_allowed(order, Action.CANCEL, Actor.APPLICANT)
         said = reason or "Cancelled by the applicant."
-        void_payment(ctx, uow, order, _payment_of(uow, order, lock=True),
+        void_payment(ctx, uow, order, payment_of(uow, order, lock=True),
                      f"The order was cancelled by the applicant: {said}")  # fmt: skip
-        before = _move(uow, order, Action.CANCEL, Actor.APPLICANT, who.subject, said)
+        before = move(uow, order, Action.CANCEL, Actor.APPLICANT, who.subject, said)
         base = {"order_id": order.id, "reference": order.reference}
         if target == Status.DISCARDED:
-            _publish(uow, order, events.DISCARDED, base)
+            publish(uow, order, events.DISCARDED, base)
         elif target == Status.CLOSED_UNPAID:
-            _publish(uow, order, events.CLOSED_UNPAID, {**base, "reason": said})
+            publish(uow, order, events.CLOSED_UNPAID, {**base, "reason": said})
         else:
-            _publish(uow, order, events.CANCELLED,
+            publish(uow, order, events.CANCELLED,
                      {**base, "from_status": before, "reason": reason, "actor": who.subject})  # fmt: skip
-        view = _view(uow, order)
+        view = view_of(uow, order)
         uow.commit()
         return view
 
@@ -736,9 +767,9 @@ def expire_unpaid(ctx: Context, uow: UnitOfWork, order: Order) -> bool | datetim
     if order.status != Status.AWAITING_PAYMENT:
         return False
     reason = f"Not paid within {_duration(ctx.unpaid_expiry)} of submission."
-    void_payment(ctx, uow, order, _payment_of(uow, order, lock=True), reason)
-    _move(uow, order, Action.EXPIRE, Actor.SYSTEM, SYSTEM_ACTOR, reason)
-    _publish(uow, order, events.CLOSED_UNPAID,
+    void_payment(ctx, uow, order, payment_of(uow, order, lock=True), reason)
+    move(uow, order, Action.EXPIRE, Actor.SYSTEM, SYSTEM_ACTOR, reason)
+    publish(uow, order, events.CLOSED_UNPAID,
              {"order_id": order.id, "reference": order.reference, "reason": reason})  # fmt: skip
     return True
 
@@ -752,8 +783,8 @@ def discard_idle(ctx: Context, uow: UnitOfWork, order: Order) -> bool | datetime
     if idle_from > uow.clock.now():
         return idle_from
     reason = f"No change for {_duration(ctx.draft_idle)}."
-    _move(uow, order, Action.DISCARD, Actor.SYSTEM, SYSTEM_ACTOR, reason)
-    _publish(uow, order, events.DISCARDED, {"order_id": order.id, "reference": order.reference})
+    move(uow, order, Action.DISCARD, Actor.SYSTEM, SYSTEM_ACTOR, reason)
+    publish(uow, order, events.DISCARDED, {"order_id": order.id, "reference": order.reference})
     return True
 
 
@@ -791,7 +822,7 @@ def receive_webhook(ctx: Context, body: bytes, headers: Mapping[str, str]) -> di
                         extra={"provider_event": event.id, "provider_payment": event.payment_id})  # fmt: skip
             return {"status": "ignored"}
         order = uow.session.get(Order, found.order_id, with_for_update=True)
-        payment = _payment_of(uow, order, lock=True) if order is not None else None
+        payment = payment_of(uow, order, lock=True) if order is not None else None
         if order is None or payment is None:  # pragma: no cover - rows are never deleted
             return {"status": "ignored"}
         applied = _apply_webhook(ctx, uow, order, payment, event.type, event.data)
@@ -814,7 +845,7 @@ def _apply_webhook(
         payment.status, payment.failure_reason = PaymentStatus.AUTHORISED.value, None
         payment.card_last4 = data.get("card_last4") or payment.card_last4
         payment.updated_at = now
-        _publish(uow, order, events.PAYMENT_AUTHORISED,
+        publish(uow, order, events.PAYMENT_AUTHORISED,
                  {"order_id": order.id, "payment_id": payment.id, "amount_fen": payment.amount_fen})  # fmt: skip
         if order.status == Status.AWAITING_PAYMENT:
             _submitted(uow, order, PROVIDER_ACTOR, f"Paid: {payment.amount_fen} fen authorised.")
@@ -832,12 +863,12 @@ def _apply_webhook(
             reason,
             now,
         )
-        _publish(uow, order, events.PAYMENT_FAILED,
+        publish(uow, order, events.PAYMENT_FAILED,
                  {"order_id": order.id, "payment_id": payment.id, "reason": reason})  # fmt: skip
         return True
     if kind == provider.VOIDED and status in domain.VOIDABLE:
         payment.status, payment.updated_at = PaymentStatus.VOIDED.value, now
-        _publish(uow, order, events.PAYMENT_VOIDED,
+        publish(uow, order, events.PAYMENT_VOIDED,
                  {"order_id": order.id, "payment_id": payment.id, "reason": "Voided by the provider."})  # fmt: skip
         return True
     if kind == provider.CAPTURED and status == PaymentStatus.AUTHORISED:

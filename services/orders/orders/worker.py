@@ -1,5 +1,6 @@
-"""The orders worker: relays the outbox, records verification's verdicts on
-the documents, fires the timers (unpaid expiry, idle drafts) and delivers the
+"""The orders worker: relays the outbox, follows verification's events (the
+document verdicts, each step of the review, capturing the payment on
+approval), fires the timers (unpaid expiry, idle drafts) and delivers the
 sandbox provider's due webhooks.
 
     python -m orders.worker
@@ -8,15 +9,17 @@ sandbox provider's due webhooks.
 from __future__ import annotations
 
 from datetime import datetime
-from functools import partial
 
 from sqlalchemy.engine import Engine
 
-from common.clock import Clock
-from common.events.transport import Transport
-from common.worker import Timer, Worker, service_worker
+from common.clock import Clock, SystemClock
+from common.db import make_engine
+from common.events.transport import Transport, transport_from_url
+from common.logging import configure_logging
+from common.worker import Timer, Worker
 from orders import sweeps
-from orders.handlers import BINDINGS, HANDLERS
+from orders.handlers import BINDINGS, bind_handlers
+from orders.services import Context
 from orders.settings import SERVICE, Settings
 from orders.wiring import build_context, build_webhook_sender
 
@@ -27,20 +30,28 @@ def build_worker(
     transport: Transport | None = None,
     clock: Clock | None = None,
 ) -> Worker:
+    """common.worker.service_worker's worker, built by hand because the handlers
+    need the Context (its payment provider), which needs the engine first."""
     settings = settings or Settings.from_env()
-    return service_worker(
+    common = settings.common
+    configure_logging(SERVICE, common.log_format)
+    engine = make_engine(common.database_url)
+    clock = clock or SystemClock()
+    context = build_context(settings, engine, clock)
+    return Worker(
         SERVICE,
-        settings.common,
-        HANDLERS,
-        BINDINGS,
-        timers=partial(timers, settings),
-        transport=transport,
+        common,
+        engine,
+        bind_handlers(context),
+        context.uow,
+        bindings=BINDINGS,
+        transport=transport or transport_from_url(common.bus_url, common.bus_prefix),
+        timers=timers(settings, context, engine),
         clock=clock,
     )
 
 
-def timers(settings: Settings, engine: Engine, clock: Clock) -> list[Timer]:
-    context = build_context(settings, engine, clock)
+def timers(settings: Settings, context: Context, engine: Engine) -> list[Timer]:
     sender = build_webhook_sender(settings, engine)
 
     def expire_unpaid(now: datetime) -> int:

@@ -35,8 +35,9 @@ from common.events.envelope import Envelope
 from common.settings import CommonSettings, Env
 from common.testing import migrated_database, table_snapshot, truncate
 from common.testing_http import serve_in_thread
+from orders.api import CONTEXT
 from orders.app import create_app
-from orders.handlers import HANDLERS
+from orders.handlers import bind_handlers
 from orders.migrate import upgrade
 from orders.payments.webhooks import WebhookSender
 from orders.settings import Settings
@@ -364,8 +365,11 @@ class Applicant:
 
 
 @pytest.fixture
-def dispatcher(uow_factory: Callable[[], UnitOfWork]) -> Dispatcher:
-    return Dispatcher("orders", HANDLERS, uow_factory, max_attempts=3)
+def dispatcher(app: Flask) -> Dispatcher:
+    """Verification's events handled as the worker does, with the app's Context
+    (its clock, its sandbox provider)."""
+    context = app.extensions[CONTEXT]
+    return Dispatcher("orders", bind_handlers(context), context.uow, max_attempts=3)
 
 
 @pytest.fixture

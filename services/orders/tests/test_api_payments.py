@@ -44,11 +44,20 @@ def test_the_providers_authorisation_submits_the_order(applicant, outbox_events,
     assert events[-2]["data"] == {
         "order_id": order["id"], "payment_id": order["payment"]["id"], "amount_fen": 2500,
     }  # fmt: skip
-    assert events[-1]["data"] == {
+    submitted = dict(events[-1]["data"])
+    answers = submitted.pop("answers")
+    assert submitted == {
         "order_id": order["id"], "reference": order["reference"], "applicant_id": "acct-1",
         "item_code": "driving-licence-replacement", "total_fen": 2500,
-        "submitted_at": "2026-03-02T01:00:00+00:00",
+        "submitted_at": "2026-03-02T01:00:00+00:00", "sla_working_days": 3,
     }  # fmt: skip
+    # Verification checks the answers against the photos: all of them, in the form's order.
+    assert [(a["name"], a["type"], a["value"]) for a in answers] == [
+        ("full_name", "text", "张三"), ("id_number", "id_number", "11010519491231002X"),
+        ("phone", "phone", "13912345678"), ("licence_class", "choice", "c1"),
+        ("reason", "choice", "lost"),
+    ]  # fmt: skip
+    assert answers[1]["label"] == {"zh": "公民身份号码", "en": "Resident ID number"}
     last = client.get(f"/orders/{order['id']}/timeline", headers=applicant.headers).json["entries"][
         -1
     ]

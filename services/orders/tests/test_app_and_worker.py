@@ -118,7 +118,7 @@ def test_the_openapi_document_lists_every_endpoint(client):
     assert set(paths) == {
         "/orders", "/orders/{order_id}", "/orders/{order_id}/answers", "/orders/{order_id}/delivery",
         "/orders/{order_id}/submit", "/orders/{order_id}/cancel", "/orders/{order_id}/timeline",
-        "/payments/{payment_id}", "/payments/{payment_id}/card", "/webhooks/payments",
+        "/orders/{order_id}/capture", "/payments/{payment_id}", "/payments/{payment_id}/card", "/webhooks/payments",
     }  # fmt: skip
 
 
@@ -218,6 +218,11 @@ def test_the_worker_has_its_three_timers():
         assert worker.bindings == [
             "verification.document_set_completed",
             "verification.document_set_incomplete",
+            "verification.review_started",
+            "verification.approved",
+            "verification.resubmission_requested",
+            "verification.resubmitted",
+            "verification.rejected",
         ]
     finally:
         worker.engine.dispose()
@@ -309,9 +314,9 @@ def test_the_migrated_schema_matches_the_models(engine):
 def test_the_whole_journey_works_on_sqlite_as_in_the_one_process_mode(
     tmp_path, settings_for, clock, orders_server, applicant_on
 ):
-    from common.db import UnitOfWork, make_session_factory
     from common.events.consumer import Dispatcher
-    from orders.handlers import HANDLERS
+    from orders.api import CONTEXT
+    from orders.handlers import bind_handlers
     from orders.wiring import build_webhook_sender
 
     url = f"sqlite:///{tmp_path / 'orders.db'}"
@@ -321,8 +326,8 @@ def test_the_whole_journey_works_on_sqlite_as_in_the_one_process_mode(
     orders_server[0].app = app
     engine = app.extensions["orders.engine"]
     try:
-        sessions = make_session_factory(engine)
-        dispatcher = Dispatcher("orders", HANDLERS, lambda: UnitOfWork(sessions, "orders", clock))
+        context = app.extensions[CONTEXT]
+        dispatcher = Dispatcher("orders", bind_handlers(context), context.uow)
         applicant = applicant_on(
             app.test_client(), build_webhook_sender(settings, engine), dispatcher
         )

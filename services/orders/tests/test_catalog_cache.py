@@ -24,6 +24,7 @@ def _item_json(version: int) -> dict[str, object]:
     return {
         "code": ITEM, "status": "published", "revision": version,
         "title": {"zh": "补领驾驶证", "en": "Driving licence replacement"},
+        "sla_working_days": 3,
         "required_documents": [], "form_fields": [], "delivery_options": [],
         "fee": {"version": version, "production_cost_fen": 1000 * version, "courier_fee_fen": 1500,
                 "approval_reference": "ref", "effective_from": "2026-01-01T00:00:00+08:00"},

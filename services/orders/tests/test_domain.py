@@ -12,6 +12,7 @@ from orders.domain import Action, Actor, Status
 
 TODAY = date(2026, 3, 2)
 APPLICANT, STAFF, SYSTEM = Actor.APPLICANT, Actor.STAFF, Actor.SYSTEM
+SUPERVISOR = Actor.SUPERVISOR
 
 
 # --- the state machine ---------------------------------------------------------------
@@ -30,15 +31,22 @@ APPLICANT, STAFF, SYSTEM = Actor.APPLICANT, Actor.STAFF, Actor.SYSTEM
         ("submitted", Action.CANCEL, APPLICANT, "cancelled"),
         ("in_review", Action.APPROVE, STAFF, "approved"),
         ("in_review", Action.ASK, STAFF, "needs_resubmission"),
+        ("in_review", Action.FAIL_CAPTURE, SYSTEM, "capture_failed"),
         ("in_review", Action.REJECT, STAFF, "rejected"),
+        ("in_review", Action.REJECT, SYSTEM, "rejected"),
         ("in_review", Action.CANCEL, APPLICANT, "cancelled"),
+        ("in_review", Action.CANCEL, SUPERVISOR, "cancelled"),
         ("needs_resubmission", Action.RESUBMIT, APPLICANT, "in_review"),
-        ("needs_resubmission", Action.LAPSE, SYSTEM, "closed"),
+        ("needs_resubmission", Action.REJECT, SYSTEM, "rejected"),
         ("needs_resubmission", Action.CANCEL, APPLICANT, "cancelled"),
+        ("capture_failed", Action.RETRY_CAPTURE, SUPERVISOR, "approved"),
+        ("capture_failed", Action.CANCEL, SUPERVISOR, "cancelled"),
         ("rejected", Action.CLOSE, SYSTEM, "closed"),
-        ("approved", Action.CAPTURE, SYSTEM, "in_production"),
-        ("approved", Action.CANCEL, STAFF, "cancelled"),
-        ("in_production", Action.CANCEL, STAFF, "cancelled"),
+        ("approved", Action.START_PRODUCTION, SYSTEM, "in_production"),
+        ("approved", Action.CANCEL, SUPERVISOR, "cancelled"),
+        ("in_production", Action.CANCEL, SUPERVISOR, "cancelled"),
+        ("shipped", Action.CANCEL, SUPERVISOR, "cancelled"),
+        ("delivered", Action.CANCEL, SUPERVISOR, "cancelled"),
         ("in_production", Action.SHIP, SYSTEM, "shipped"),
         ("in_production", Action.OFFER_PICKUP, SYSTEM, "ready_for_pickup"),
         ("shipped", Action.DELIVER, SYSTEM, "delivered"),
@@ -88,10 +96,46 @@ def test_an_applicant_cannot_cancel_once_the_order_is_approved(status):
     assert status in str(refused.value)
 
 
-def test_after_approval_only_staff_may_cancel_and_the_refusal_says_so():
-    with pytest.raises(domain.IllegalTransition, match="only staff can have it cancelled"):
+def test_after_approval_only_a_supervisor_may_cancel_and_the_refusal_says_so():
+    with pytest.raises(domain.IllegalTransition, match="only supervisor can have it cancelled"):
         domain.next_status("approved", Action.CANCEL, APPLICANT)
-    assert domain.next_status("approved", Action.CANCEL, STAFF) == "cancelled"
+    with pytest.raises(domain.IllegalTransition, match="only supervisor"):
+        domain.next_status("approved", Action.CANCEL, STAFF)
+    assert domain.next_status("approved", Action.CANCEL, SUPERVISOR) == "cancelled"
+
+
+def test_a_supervisor_may_cancel_any_order_not_yet_final():
+    open_states = set(Status) - domain.FINAL - {Status.REJECTED}  # rejected closes at once
+    assert {s for s in open_states if domain.can(s, Action.CANCEL, SUPERVISOR)} == open_states
+
+
+def test_a_refused_capture_is_retried_only_by_a_supervisor():
+    with pytest.raises(domain.IllegalTransition, match="only supervisor"):
+        domain.next_status("capture_failed", Action.RETRY_CAPTURE, STAFF)
+    with pytest.raises(domain.IllegalTransition, match="capture_failed: it cannot be resubmitted"):
+        domain.next_status("capture_failed", Action.RESUBMIT, APPLICANT)
+
+
+def test_an_id_number_shows_staff_its_first_three_and_last_four_characters():
+    assert domain.mask_id_number("11010519491231002X") == "110***********002X"
+    assert domain.mask_id_number("1234567") == "*******"
+
+
+def test_staff_see_only_id_number_answers_masked():
+    form = [{"name": "full_name", "type": "text"}, {"name": "id_number", "type": "id_number"}]
+    masked = domain.masked_answers(form, {"full_name": "张三", "id_number": "11010519491231002X"})
+    assert masked == {"full_name": "张三", "id_number": "110***********002X"}
+
+
+def test_the_answers_for_review_follow_the_form_with_type_and_label():
+    label = {"zh": "姓名", "en": "Full name"}
+    form = [
+        {"name": "full_name", "type": "text", "label": label},
+        {"name": "file_number", "type": "text", "label": {"zh": "档案编号", "en": "File number"}},
+    ]
+    assert domain.labelled_answers(form, {"full_name": "张三"}) == [
+        {"name": "full_name", "type": "text", "label": label, "value": "张三"}
+    ]
 
 
 def test_an_applicant_cannot_authorise_a_payment_or_approve_an_order():

@@ -19,7 +19,10 @@ def verdict(event_type: str, **data) -> Envelope:
 
 def test_the_worker_listens_for_exactly_the_events_it_handles():
     assert sorted(BINDINGS) == sorted(HANDLERS) == sorted(CONSUMED) == [
-        "verification.document_set_completed", "verification.document_set_incomplete",
+        "verification.approved", "verification.document_set_completed",
+        "verification.document_set_incomplete", "verification.rejected",
+        "verification.resubmission_requested", "verification.resubmitted",
+        "verification.review_started",
     ]  # fmt: skip
 
 

@@ -104,7 +104,24 @@ def test_an_authorisation_is_captured_up_to_its_amount(sandbox, rows, webhooks):
     assert _status(rows) == {"status": "captured", "captured_fen": 2500, "refunded_fen": 0}
     assert webhooks()[-1]["type"] == "payment.captured"
     with pytest.raises(ProviderRefused):
+        sandbox.capture(payment, 2000)
+
+
+def test_the_same_capture_again_succeeds_without_a_second_capture(sandbox, rows, webhooks):
+    payment = _authorised(sandbox)
+    sandbox.capture(payment, 2500)
+    sandbox.capture(payment, 2500)  # an orders transaction rolled back after the first
+    assert _status(rows) == {"status": "captured", "captured_fen": 2500, "refunded_fen": 0}
+    assert [w["type"] for w in webhooks()].count("payment.captured") == 1
+
+
+def test_the_capture_refused_card_authorises_but_its_capture_is_refused(sandbox, rows, webhooks):
+    payment = sandbox.create(merchant_reference="pay-9995", reference="LT9", amount_fen=2500)
+    sandbox.authorise_card(payment, Card("4000000000009995", "12/30", "123"))
+    assert webhooks()[-1]["type"] == "payment.authorised"
+    with pytest.raises(ProviderRefused, match="insufficient_funds"):
         sandbox.capture(payment, 2500)
+    assert _status(rows) == {"status": "authorised", "captured_fen": 0, "refunded_fen": 0}
 
 
 def test_refunds_may_be_partial_and_never_exceed_what_was_captured(sandbox, rows, webhooks):

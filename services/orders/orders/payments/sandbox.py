@@ -14,7 +14,13 @@ Test cards:
     4242 4242 4242 4242   authorised
     4000 0000 0000 0002   declined (card_declined)
     4000 0000 0000 0119   provider error (processing_error)
+    4000 0000 0000 9995   authorised, but its capture is refused (insufficient_funds)
     any other number passing the Luhn check: authorised
+
+A capture repeated for the amount already captured succeeds again without
+effect, as a real provider's capture with an idempotency key does: the orders
+transaction that asked for it may have rolled back after the money was taken,
+and its retry must not be told the capture failed.
 """
 
 from __future__ import annotations
@@ -53,6 +59,8 @@ log = logging.getLogger("orders.payments.sandbox")
 AUTHORISED_CARD = "4242424242424242"
 DECLINED_CARD = "4000000000000002"
 ERROR_CARD = "4000000000000119"
+CAPTURE_REFUSED_CARD = "4000000000009995"
+CAPTURE_REFUSALS = {CAPTURE_REFUSED_CARD: "insufficient_funds"}
 CARD_OUTCOMES = {
     DECLINED_CARD: (DECLINED, "card_declined"),
     ERROR_CARD: (FAILED, "processing_error"),
@@ -81,6 +89,8 @@ class SandboxPayment(Base):
     refunded_fen: Mapped[int] = mapped_column(Integer, default=0)
     card_last4: Mapped[str | None] = mapped_column(String(4), nullable=True)
     decline_code: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    # Why a capture of this authorisation will be refused (the card's test behaviour).
+    capture_refusal: Mapped[str | None] = mapped_column(String(40), nullable=True)
     card_attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -179,6 +189,7 @@ class SandboxProvider:
             )
             payment.card_last4 = card.last4
             payment.decline_code = reason
+            payment.capture_refusal = CAPTURE_REFUSALS.get(card.number)
             payment.card_attempts += 1
             payment.updated_at = self._clock.now()
             self._queue(session, payment, event_type, reason=reason)
@@ -186,12 +197,16 @@ class SandboxProvider:
     def capture(self, provider_payment_id: str, amount_fen: int) -> None:
         with self._transaction() as session:
             payment = self._payment(session, provider_payment_id)
+            if payment.status == SB_CAPTURED and payment.captured_fen == amount_fen:
+                return  # the same capture again: done already
             if payment.status != SB_AUTHORISED:
                 raise ProviderRefused(
                     f"The payment is {payment.status}; only an authorised one is captured."
                 )
             if not 0 < amount_fen <= payment.amount_fen:
                 raise ProviderRefused(f"Capture between 1 and {payment.amount_fen} fen.")
+            if payment.capture_refusal:
+                raise ProviderRefused(payment.capture_refusal)
             payment.status = SB_CAPTURED
             payment.captured_fen = amount_fen
             payment.updated_at = self._clock.now()

@@ -1,0 +1,234 @@
+"""How an order follows its review in verification: claimed, approved (the
+payment captured), sent back for new photos, resubmitted, rejected (the money
+given back, the order closed).
+
+Each reaction runs inside the event handler's unit of work, with the order
+locked, and publishes orders' own events through the outbox. Verification's
+events may overtake each other: an approval, a resubmission request or a
+rejection for an order still `submitted` first applies the claim it implies;
+anything else that does not fit the order's state is a StaleEvent (recorded by
+the inbox and ignored).
+
+The capture on approval happens at the provider inside the handler's
+transaction. A refusal is an outcome (`capture_failed`, for a supervisor to
+retry or cancel); the provider unreachable is not: UpstreamUnavailable leaves
+the handler, the transaction rolls back and the consumer retries the event
+later (dead-lettered after the last attempt, for an operator to replay).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from common.db import UnitOfWork
+from common.events.consumer import StaleEvent
+from orders import events
+from orders.domain import Action, Actor, PaymentStatus, Status
+from orders.models import Order, Payment
+from orders.services import (
+    PROVIDER_ACTOR,
+    SYSTEM_ACTOR,
+    CaptureRefused,
+    Context,
+    capture_payment,
+    move,
+    payment_of,
+    publish,
+    refund_payment,
+    void_payment,
+)
+
+log = logging.getLogger("orders.review")
+
+REVIEWER = "reviewer"
+# The events of verification that may arrive before its review_started did.
+IMPLIES_A_CLAIM = "approval, resubmission request or rejection"
+
+
+def reviewer_actor(reviewer_id: str | None) -> str:
+    """How the timeline names a reviewer: `reviewer:<id>` (`system` for verification's timer)."""
+    if reviewer_id == SYSTEM_ACTOR:
+        return SYSTEM_ACTOR
+    return f"{REVIEWER}:{reviewer_id}" if reviewer_id else REVIEWER
+
+
+def order_under_review(uow: UnitOfWork, order_id: str) -> Order:
+    """The order, locked; a StaleEvent when orders has never heard of it."""
+    order = uow.session.get(Order, order_id, with_for_update=True)
+    if order is None:
+        # Orders creates every order before verification hears of it: this one will never exist.
+        raise StaleEvent(f"there is no order {order_id}")
+    return order
+
+
+def _stale(order: Order, what: str) -> StaleEvent:
+    return StaleEvent(f"{what} for an order that is {order.status}")
+
+
+# --- claim ----------------------------------------------------------------------------
+
+
+def start_review(uow: UnitOfWork, order: Order, reviewer_id: str | None) -> None:
+    """A reviewer claimed the case: submitted → in_review."""
+    if order.status != Status.SUBMITTED:
+        raise _stale(order, "a review started")
+    _claim(uow, order, reviewer_id)
+
+
+def _claim(uow: UnitOfWork, order: Order, reviewer_id: str | None) -> None:
+    move(uow, order, Action.CLAIM, Actor.STAFF, reviewer_actor(reviewer_id), "Review started.")
+    publish(uow, order, events.REVIEW_STARTED, {
+        "order_id": order.id, "reference": order.reference, "reviewer_id": reviewer_id or "",
+    })  # fmt: skip
+
+
+def _claim_if_overtaken(uow: UnitOfWork, order: Order, reviewer_id: str | None) -> None:
+    """The decision arrived before the claim that must have preceded it: apply the claim."""
+    if order.status == Status.SUBMITTED:
+        log.info("a %s overtook the claim; claiming first", IMPLIES_A_CLAIM,
+                 extra={"correlation_id": order.id})  # fmt: skip
+        _claim(uow, order, reviewer_id)
+
+
+# --- approval -------------------------------------------------------------------------
+
+
+def approve(
+    ctx: Context, uow: UnitOfWork, order: Order, reviewer_id: str, approved_at: datetime
+) -> None:
+    """Capture the payment, then approved; capture_failed when the provider refuses."""
+    _claim_if_overtaken(uow, order, reviewer_id)
+    if order.status != Status.IN_REVIEW:
+        raise _stale(order, "an approval")
+    payment = payment_of(uow, order, lock=True)
+    try:
+        captured = take_the_money(ctx, uow, order, payment)
+    except CaptureRefused as refused:
+        _capture_failed(uow, order, payment, refused.reason)
+        return
+    reason = "Approved." + (f" {captured} fen captured." if captured else "")
+    move(uow, order, Action.APPROVE, Actor.STAFF, reviewer_actor(reviewer_id), reason)
+    publish_approved(uow, order, approved_at)
+
+
+def take_the_money(ctx: Context, uow: UnitOfWork, order: Order, payment: Payment | None) -> int:
+    """Capture the authorisation (publishing orders.payment_captured); the fen taken.
+
+    An order with nothing to pay has no payment: nothing to take. A payment the
+    provider already captured (an earlier attempt whose transaction rolled back,
+    its webhook since recorded) is not captured twice."""
+    if payment is None:
+        return 0
+    if payment.status != PaymentStatus.CAPTURED:
+        capture_payment(ctx, uow, payment)
+    publish(uow, order, events.PAYMENT_CAPTURED, {
+        "order_id": order.id, "payment_id": payment.id, "amount_fen": payment.captured_fen,
+    })  # fmt: skip
+    return payment.captured_fen
+
+
+def publish_approved(uow: UnitOfWork, order: Order, approved_at: datetime) -> None:
+    publish(uow, order, events.APPROVED, {
+        "order_id": order.id, "reference": order.reference, "item_code": order.item_code,
+        "applicant_id": order.applicant_id, "delivery": order.delivery,
+        "total_fen": (order.locked_price or {}).get("total_fen", 0), "approved_at": approved_at,
+    })  # fmt: skip
+
+
+def _capture_failed(uow: UnitOfWork, order: Order, payment: Payment | None, reason: str) -> None:
+    said = (
+        f"Approved, but the payment provider refused the capture ({reason}): "
+        "a supervisor may retry it or cancel the order."
+    )
+    move(uow, order, Action.FAIL_CAPTURE, Actor.SYSTEM, PROVIDER_ACTOR, said)
+    publish(uow, order, events.CAPTURE_FAILED, {
+        "order_id": order.id, "payment_id": payment.id if payment else "", "reason": reason,
+    })  # fmt: skip
+    log.warning("capture refused: %s", reason, extra={"correlation_id": order.id})
+
+
+# --- new photos -----------------------------------------------------------------------
+
+
+def ask_for_new_photos(
+    uow: UnitOfWork, order: Order, data: dict[str, Any], reviewer_id: str | None
+) -> None:
+    """The reviewer refused some photos: in_review → needs_resubmission."""
+    _claim_if_overtaken(uow, order, reviewer_id)
+    if order.status != Status.IN_REVIEW:
+        raise _stale(order, "a resubmission request")
+    reason = _resubmission_reason(data["round"], data["deadline"], data["documents"])
+    move(uow, order, Action.ASK, Actor.STAFF, reviewer_actor(reviewer_id), reason)
+    publish(uow, order, events.RESUBMISSION_REQUESTED, {
+        "order_id": order.id, "reference": order.reference, "round": data["round"],
+        "deadline": data["deadline"],
+    })  # fmt: skip
+
+
+def _resubmission_reason(round_: int, deadline: datetime, documents: list[dict[str, Any]]) -> str:
+    refused = "; ".join(_refusal(document) for document in documents)
+    return f"New photos needed by {deadline:%Y-%m-%d %H:%M} UTC (round {round_}): {refused}."
+
+
+def _refusal(document: dict[str, Any]) -> str:
+    note = document.get("note")
+    said = f"{document['code']} {document['reason_code']}"
+    return f"{said} ({note})" if note else said
+
+
+def photos_resubmitted(uow: UnitOfWork, order: Order, round_: int) -> None:
+    """The applicant replaced the refused photos: needs_resubmission → in_review."""
+    if order.status != Status.NEEDS_RESUBMISSION:
+        raise _stale(order, "a resubmission")
+    move(uow, order, Action.RESUBMIT, Actor.APPLICANT, "applicant",
+         f"New photos sent (round {round_}); back in review.")  # fmt: skip
+    publish(uow, order, events.RESUBMITTED,
+            {"order_id": order.id, "reference": order.reference, "round": round_})  # fmt: skip
+
+
+# --- rejection ------------------------------------------------------------------------
+
+
+def reject(
+    ctx: Context, uow: UnitOfWork, order: Order, reason_code: str, note: str | None, by: str
+) -> None:
+    """Rejected, the money given back, closed: all in one transaction."""
+    by_timer = by == SYSTEM_ACTOR
+    if not by_timer:
+        _claim_if_overtaken(uow, order, by)
+    if order.status not in (Status.IN_REVIEW, Status.NEEDS_RESUBMISSION):
+        raise _stale(order, "a rejection")
+    said = f"Rejected ({reason_code})" + (f": {note}" if note else ".")
+    actor = Actor.SYSTEM if by_timer else Actor.STAFF
+    move(uow, order, Action.REJECT, actor, reviewer_actor(by), said)
+    publish(uow, order, events.REJECTED, {
+        "order_id": order.id, "reference": order.reference, "reason_code": reason_code,
+        "note": note,
+    })  # fmt: skip
+    money = give_the_money_back(ctx, uow, order, f"The application was rejected ({reason_code}).")
+    closing = f"Closed after the rejection ({reason_code}){money}."
+    move(uow, order, Action.CLOSE, Actor.SYSTEM, SYSTEM_ACTOR, closing)
+    publish(uow, order, events.CLOSED,
+            {"order_id": order.id, "reference": order.reference, "reason": closing})  # fmt: skip
+
+
+def give_the_money_back(ctx: Context, uow: UnitOfWork, order: Order, reason: str) -> str:
+    """Void an authorisation or refund what was captured (publishing which); the
+    words for the timeline, e.g. ": the authorisation was voided"."""
+    payment = payment_of(uow, order, lock=True)
+    if payment is None:
+        return ""
+    if payment.status == PaymentStatus.AUTHORISED:
+        void_payment(ctx, uow, order, payment, reason)
+        return ": the authorisation was voided"
+    left = payment.captured_fen - payment.refunded_fen
+    if payment.status in (PaymentStatus.CAPTURED, PaymentStatus.REFUNDED) and left > 0:
+        refund_payment(ctx, uow, payment, left, reason)
+        publish(uow, order, events.PAYMENT_REFUNDED, {
+            "order_id": order.id, "payment_id": payment.id, "amount_fen": left, "reason": reason,
+        })  # fmt: skip
+        return f": {left} fen refunded"
+    void_payment(ctx, uow, order, payment, reason)  # anything still held is released
+    return ""
