@@ -16,12 +16,13 @@ from common.db import make_engine, make_session_factory
 from common.errors import DomainError, problem
 from common.logging import configure_logging
 from common.web import create_service_app, database_check
-from gateway import api, api_applications, api_chat, browser, uploads
+from gateway import api, api_applications, api_chat, api_staff, browser, uploads
 from gateway.clients.cache import TTLCache
 from gateway.clients.catalog import CatalogClient
 from gateway.clients.chat import ChatClient
 from gateway.clients.http import ServiceClient
 from gateway.clients.orders import OrdersClient
+from gateway.clients.reviews import ReviewsClient
 from gateway.clients.verification import VerificationClient
 from gateway.context import Gateway
 from gateway.i18n import normalise_language, translate
@@ -29,11 +30,15 @@ from gateway.pages import (
     accounts,
     applications,
     apply,
+    audit,
     documents,
     install_template_helpers,
+    order_actions,
     payment,
     render,
     resubmit,
+    review_decisions,
+    reviews,
     staff,
     store,
 )
@@ -78,6 +83,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         orders=OrdersClient(service("orders", settings.orders_url, "application.not_found")),
         verification=VerificationClient(verification),
         chat=ChatClient(verification),
+        reviews=ReviewsClient(
+            service("verification", settings.verification_url, "review.not_found"),
+            service("orders", settings.orders_url, "review.not_found"),
+        ),
         clock=clock or SystemClock(),
     )
     app.extensions["gateway.engine"] = engine
@@ -87,6 +96,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     smorest.register_blueprint(api.blp)
     smorest.register_blueprint(api_applications.blp)
     smorest.register_blueprint(api_chat.blp)
+    smorest.register_blueprint(api_staff.blp)
     pages = (
         store.bp,
         accounts.bp,
@@ -99,6 +109,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     )
     for blueprint in pages:
         app.register_blueprint(blueprint)
+    for blueprint in (reviews.bp, review_decisions.bp, order_actions.bp, audit.bp):
+        app.register_blueprint(blueprint)  # the review console
     uploads.install(app, settings.max_upload_bytes)  # before browser: its CSRF check reads the body
     browser.install(app)
     install_template_helpers(app)

@@ -13,6 +13,7 @@ from common.db import UnitOfWork
 from gateway.clients.catalog import CatalogClient
 from gateway.clients.chat import ChatClient
 from gateway.clients.orders import OrdersClient
+from gateway.clients.reviews import ReviewsClient
 from gateway.clients.verification import VerificationClient
 from gateway.passwords import PasswordHasher
 from gateway.services import SignInPolicy
@@ -28,6 +29,7 @@ class Gateway:
     orders: OrdersClient
     verification: VerificationClient
     chat: ChatClient  # the order chat, kept by verification
+    reviews: ReviewsClient  # the staff review console's reads and decisions
     clock: Clock
 
     def uow(self) -> UnitOfWork:

@@ -1,0 +1,281 @@
+"""The review console: the queue, one case (identity bar, documents at full
+size, answers with reveal, checklist, verdicts, the chat, the history),
+claiming and releasing, pictures proxied under the staff member's identity,
+and the chat's messages and internal notes.
+
+Verdicts and decisions are in review_decisions.py; the supervisor's actions
+on an order whose capture failed in order_actions.py. Every call to
+verification carries the staff member's own identity, so verification audits
+each picture shown and each answer revealed under their name.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from flask import Blueprint, Response, abort, redirect, request, url_for
+
+from common.errors import Conflict, DomainError, InvalidInput
+from gateway import browser, reviewing
+from gateway.clients.chat import MessageRefused
+from gateway.clients.http import Caller
+from gateway.clients.reviews import FILTERS, TABS, Review
+from gateway.context import gateway
+from gateway.domain import FieldErrors
+from gateway.i18n import translate
+from gateway.pages import lang, render
+
+bp = Blueprint("review_pages", __name__, url_prefix="/staff/reviews")
+log = logging.getLogger("gateway.reviews")
+REVIEWERS = reviewing.REVIEW_ROLES
+# Notices a review page may show after a redirect (anything else in ?notice= is ignored).
+NOTICES = frozenset(
+    {
+        "review.notice.claimed",
+        "review.notice.released",
+        "review.notice.verdict_saved",
+        "review.notice.check_saved",
+        "review.notice.decided",
+        "review.notice.message_sent",
+        "review.notice.note_saved",
+        "review.notice.captured",
+        "review.notice.order_cancelled",
+    }
+)
+
+
+def _t(key: str, **values: Any) -> str:
+    return translate(key, lang(), **values)
+
+
+def staff() -> Caller:
+    return browser.caller_for(browser.current_principal())
+
+
+def my_id() -> str:
+    principal = browser.current_principal()
+    return principal.account_id if principal else ""
+
+
+def is_supervisor() -> bool:
+    principal = browser.current_principal()
+    return bool(principal and principal.has_any(reviewing.SUPERVISOR))
+
+
+def messages(errors: dict[str, list[str]], **values: Any) -> dict[str, list[str]]:
+    """Field errors as message keys → in the visitor's language."""
+    return {name: [_t(key, **values) for key in keys] for name, keys in errors.items()}
+
+
+def refusal(error: DomainError, field: str) -> dict[str, list[str]]:
+    """A refusal of verification or orders as an error on one field of the page."""
+    said = _t(reviewing.refusal_key(error.slug))
+    listed = [str(m) for value in (error.errors or {}).values() for m in _as_list(value)]
+    if error.slug in {"verdicts-incomplete", "nothing-refused"} and listed:
+        said = f"{said} {', '.join(listed)}"
+    elif error.slug not in reviewing.REFUSALS and error.detail:
+        said = f"{said} {_t(error.detail)}"
+    return {field: [said]}
+
+
+def upstream_field_errors(
+    error: InvalidInput, prefix: str = "", fallback: str = ""
+) -> dict[str, list[str]]:
+    """Verification's 422 field errors, named as the page's fields."""
+    found = {
+        f"{prefix}{name}": [_t(str(m)) for m in _as_list(value)]
+        for name, value in (error.errors or {}).items()
+    }
+    return found or {fallback: [_t(error.detail)]}
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def to_case(order_id: str, notice: str, anchor: str | None = None) -> Any:
+    url = url_for("review_pages.case", order_id=order_id, notice=notice)
+    return redirect(url + (f"#{anchor}" if anchor else ""), code=303)
+
+
+# --- the queue ------------------------------------------------------------------
+
+
+def _queue_filters() -> dict[str, str]:
+    values = {name: request.args.get(name, "").strip()[:100] for name in FILTERS}
+    values["overdue"] = "1" if values["overdue"] else ""
+    return values
+
+
+def _page_number() -> int:
+    raw = request.args.get("page", "1")
+    return int(raw) if raw.isdigit() and 0 < int(raw) < 10_000 else 1
+
+
+@bp.get("")
+@browser.staff_page(*REVIEWERS)
+def queue() -> tuple[str, int]:
+    tab = request.args.get("tab", "unassigned")
+    tab = tab if tab in TABS else "unassigned"
+    filters = _queue_filters()
+    app = gateway()
+    found = app.reviews.queue(staff(), tab=tab, filters=filters, page=_page_number())
+    items = {item.code: item.title for item in app.catalog.all_items(staff())}
+    now = app.clock.now()
+    rows = [
+        (case, reviewing.due_tag(case.sla_due_at, overdue=case.overdue, paused=False, now=now))
+        for case in found.cases
+    ]
+    return render(
+        "staff/reviews/queue.html",
+        page_title=_t("review.queue_title"),
+        tab=tab,
+        tabs=TABS,
+        queue=found,
+        rows=rows,
+        items=items,
+        filters=filters,
+        me=my_id(),
+    )
+
+
+# --- one case ---------------------------------------------------------------------
+
+
+def case_page(
+    order_id: str,
+    *,
+    errors: dict[str, list[str]] | None = None,
+    form: dict[str, str] | None = None,
+    revealed: dict[str, str] | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
+    """The case with everything a reviewer needs on one page; a refused form comes
+    back here with the error summary and what was typed."""
+    app = gateway()
+    caller = staff()
+    review = app.reviews.review(order_id, caller)
+    order = app.orders.order(order_id, caller)
+    thread = app.chat.thread(order_id, caller)
+    canned = app.reviews.canned_replies(caller)
+    form = dict(form or {})
+    reply = next((r for r in canned if r.code == request.args.get("reply")), None)
+    if reply is not None and not form.get("body"):
+        # The applicant may read either language: the reply goes in both, to edit freely.
+        form["body"] = (
+            reply.text.zh
+            if reply.text.zh == reply.text.en
+            else (f"{reply.text.zh}\n\n{reply.text.en}")
+        )
+    now = app.clock.now()
+    notice = request.args.get("notice")
+    return render(
+        "staff/reviews/case.html",
+        status,
+        page_title=_t("review.case_title", reference=review.reference),
+        review=review,
+        order=order,
+        thread=thread,
+        canned=canned,
+        errors=errors or {},
+        form=form,
+        revealed=revealed or {},
+        due=reviewing.due_tag(
+            review.sla_due_at, overdue=review.overdue, paused=review.sla_paused, now=now
+        ),
+        hours_left=reviewing.hours_left(review.sla_due_at, now),
+        mine=review.assignee_id == my_id(),
+        me=my_id(),
+        supervisor=is_supervisor(),
+        can_act=_can_act(review),
+        notice=notice if notice in NOTICES else None,
+        reasons=reviewing.DOCUMENT_REASONS,
+    )
+
+
+def _can_act(review: Review) -> bool:
+    """Verdicts, checks and decisions are the assignee's, while the case is in review."""
+    return review.status == "in_review" and review.assignee_id == my_id()
+
+
+@bp.get("/<order_id>")
+@browser.staff_page(*REVIEWERS)
+def case(order_id: str) -> tuple[str, int]:
+    return case_page(order_id)
+
+
+@bp.post("/<order_id>/claim")
+@browser.staff_page(*REVIEWERS)
+def claim(order_id: str) -> Any:
+    try:
+        gateway().reviews.claim(order_id, staff())
+    except Conflict as error:
+        return case_page(order_id, errors=refusal(error, "claim"), status=409)
+    log.info("case claimed", extra={"order_id": order_id})
+    return to_case(order_id, "review.notice.claimed")
+
+
+@bp.post("/<order_id>/release")
+@browser.staff_page(*REVIEWERS)
+def release(order_id: str) -> Any:
+    try:
+        gateway().reviews.release(order_id, staff())
+    except Conflict as error:
+        return case_page(order_id, errors=refusal(error, "claim"), status=409)
+    return to_case(order_id, "review.notice.released")
+
+
+@bp.get("/<order_id>/documents/<code>/image")
+@browser.staff_page(*REVIEWERS)
+def picture(order_id: str, code: str) -> Response:
+    """The document at full size, fetched under the staff member's identity (audited)."""
+    found = gateway().reviews.picture(order_id, code, staff())
+    if not found.content_type.startswith("image/"):
+        abort(404)
+    response = Response(found.content, mimetype=found.content_type)
+    safe_code = re.sub(r"[^A-Za-z0-9_-]", "", code)
+    response.headers["Content-Disposition"] = f'inline; filename="{safe_code}.jpg"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.post("/<order_id>/reveal")
+@browser.staff_page(*REVIEWERS)
+def reveal(order_id: str) -> Any:
+    """Show one masked answer on this response only: never in a URL, never stored."""
+    field = request.form.get("field", "")
+    reason = request.form.get("reason", "")
+    review = gateway().reviews.review(order_id, staff())
+    masked = {answer.name for answer in review.answers if answer.masked}
+    error_field = f"reveal-{field}" if field in masked else "reveal"
+    form = {error_field: reason}
+    try:
+        name, why = reviewing.parse_reveal(field, reason, masked)
+    except FieldErrors as error:
+        errors = {error_field: [_t(k) for keys in error.errors.values() for k in keys]}
+        return case_page(order_id, errors=errors, form=form, status=422)
+    try:
+        value = gateway().reviews.reveal(order_id, staff(), field_name=name, reason=why)
+    except InvalidInput as error:
+        errors = {error_field: [m for ms in upstream_field_errors(error).values() for m in ms]}
+        return case_page(order_id, errors=errors, form=form, status=422)
+    log.info("answer revealed", extra={"order_id": order_id, "field": name})
+    return case_page(order_id, revealed={name: value})
+
+
+@bp.post("/<order_id>/messages")
+@browser.staff_page(*REVIEWERS)
+def post_message(order_id: str) -> Any:
+    """A message to the applicant, or an internal note only staff see."""
+    body = request.form.get("body", "")
+    internal = request.form.get("internal") == "1"
+    try:
+        gateway().chat.post(order_id, staff(), body, internal=internal)
+    except MessageRefused as error:
+        errors = {"body": [_t(error.detail)]}
+        form = {"body": body, "internal": "1" if internal else ""}
+        return case_page(order_id, errors=errors, form=form, status=error.status)
+    notice = "review.notice.note_saved" if internal else "review.notice.message_sent"
+    return to_case(order_id, notice, anchor="chat-title")

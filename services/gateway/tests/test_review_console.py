@@ -1,0 +1,248 @@
+"""The staff review console on the real catalog, orders and verification:
+the queue, claiming, verdicts, checks, the decision with its confirmation,
+reveal with a reason, the pictures, the chat, and refusals told in words
+with nothing changed."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+from common.testing import eventually
+
+from .journeys import LICENCE_DOCUMENTS, ApiApplicant
+from .review_steps import StaffBrowser, error_summary, submitted_order
+
+
+@pytest.fixture
+def applicant(client: FlaskClient, make_applicant, api_token) -> ApiApplicant:
+    return ApiApplicant(client, api_token(make_applicant().label))
+
+
+@pytest.fixture
+def sign_in_staff(client: FlaskClient, make_staff, sign_in_page) -> Callable[..., StaffBrowser]:
+    def sign_in(*roles: str) -> StaffBrowser:
+        member = make_staff(*roles)
+        assert sign_in_page(client, member.label, staff=True).status_code == 303
+        client.set_cookie("lang", "en")
+        return StaffBrowser(client)
+
+    return sign_in
+
+
+@pytest.fixture
+def reviewer(sign_in_staff: Callable[..., StaffBrowser]) -> StaffBrowser:
+    return sign_in_staff("reviewer")
+
+
+def _order(applicant: ApiApplicant, order_id: str) -> dict[str, Any]:
+    return dict(applicant.call("GET", f"/applications/{order_id}").get_json())
+
+
+def _reviewing(applicant: ApiApplicant, reviewer: StaffBrowser) -> str:
+    order_id = submitted_order(applicant)
+    assert reviewer.claim(order_id).status_code == 303
+    return order_id
+
+
+def test_the_queue_lists_a_submitted_order_and_a_reviewer_assigns_it_to_themselves(
+    applicant: ApiApplicant, reviewer: StaffBrowser
+) -> None:
+    order_id = submitted_order(applicant)
+    reference = _order(applicant, order_id)["reference"]
+    eventually(lambda: reference in reviewer.text(f"/staff/reviews?q={reference}"))
+    queue = reviewer.text(f"/staff/reviews?q={reference}")
+    assert "Unassigned" in queue and "Assign to me" in queue
+    answer = reviewer.post(f"/staff/reviews?q={reference}", {}, f"/staff/reviews/{order_id}/claim")
+    assert answer.status_code == 303
+    case = reviewer.text(answer.headers["Location"])
+    assert "The case is assigned to you." in case
+    assert reference in reviewer.text(f"/staff/reviews?tab=mine&q={reference}")
+    eventually(lambda: _order(applicant, order_id)["status"] == "in_review")
+
+
+def test_the_case_page_shows_the_identity_bar_documents_masked_answers_and_checklist(
+    applicant: ApiApplicant, reviewer: StaffBrowser
+) -> None:
+    order_id = _reviewing(applicant, reviewer)
+    page = reviewer.text(f"/staff/reviews/{order_id}")
+    assert _order(applicant, order_id)["reference"] in page
+    assert "张三" in page  # the applicant's name in the identity bar
+    for code in LICENCE_DOCUMENTS:
+        assert f'src="/staff/reviews/{order_id}/documents/{code}/image"' in page
+    assert "11010519491231002X" not in page
+    assert "110***********002X" in page
+    assert "The ID number on the form matches the ID card" in page
+
+
+def test_a_picture_is_proxied_under_the_staff_identity_and_audited(
+    applicant: ApiApplicant, reviewer: StaffBrowser, sign_in_staff
+) -> None:
+    order_id = _reviewing(applicant, reviewer)
+    picture = reviewer.get(f"/staff/reviews/{order_id}/documents/id_card_front/image")
+    assert picture.status_code == 200
+    assert picture.mimetype == "image/jpeg"
+    assert picture.data[:2] == b"\xff\xd8"
+    assert "no-store" in picture.headers["Cache-Control"]
+    history = reviewer.text(f"/staff/reviews/{order_id}")
+    assert "Viewed a picture" in history
+
+
+def test_verdicts_checks_and_an_approval_after_confirmation_capture_the_payment(
+    applicant: ApiApplicant, reviewer: StaffBrowser
+) -> None:
+    order_id = _reviewing(applicant, reviewer)
+    reviewer.accept_everything(order_id)
+    page = f"/staff/reviews/{order_id}/decision"
+    confirmation = reviewer.post(page, {"decision": "approve"}, page)
+    assert confirmation.status_code == 200
+    assert "Approve" in confirmation.get_data(as_text=True)
+    assert _order(applicant, order_id)["status"] == "in_review"  # nothing sent yet
+    answer = reviewer.decide(order_id, decision="approve")
+    assert answer.status_code == 303, answer.get_data(as_text=True)
+    eventually(lambda: _order(applicant, order_id)["status"] == "approved")
+    payment = _order(applicant, order_id)["payment"]
+    assert payment["status"] == "captured"
+    assert payment["captured_fen"] == payment["amount_fen"]
+
+
+def test_a_reviewer_asks_for_new_photos_with_a_deadline(
+    applicant: ApiApplicant, reviewer: StaffBrowser
+) -> None:
+    order_id = _reviewing(applicant, reviewer)
+    reviewer.accept_everything(order_id)
+    refused = reviewer.verdict(
+        order_id, "selfie_with_id_card", verdict="refused", reason_code="blurred", note=""
+    )
+    assert refused.status_code == 303
+    answer = reviewer.decide(order_id, decision="request_resubmission", deadline_days="5")
+    assert answer.status_code == 303, answer.get_data(as_text=True)
+    eventually(lambda: _order(applicant, order_id)["status"] == "needs_resubmission")
+    case = reviewer.text(f"/staff/reviews/{order_id}")
+    assert "Awaiting applicant" in case
+    assert "Clock paused" in case
+
+
+def test_a_reviewer_rejects_with_a_reason_and_the_payment_is_released(
+    applicant: ApiApplicant, reviewer: StaffBrowser
+) -> None:
+    order_id = _reviewing(applicant, reviewer)
+    answer = reviewer.decide(
+        order_id,
+        decision="reject",
+        reason_code="identity-mismatch",
+        note="The face on the selfie is not the face on the card.",
+    )
+    assert answer.status_code == 303, answer.get_data(as_text=True)
+    eventually(lambda: _order(applicant, order_id)["status"] == "closed")
+    assert _order(applicant, order_id)["payment"]["status"] == "voided"
+
+
+def test_a_refused_document_without_a_reason_is_named_and_nothing_changes(
+    applicant: ApiApplicant, reviewer: StaffBrowser
+) -> None:
+    order_id = _reviewing(applicant, reviewer)
+    answer = reviewer.verdict(
+        order_id, "id_card_front", verdict="refused", reason_code="", note="too dark"
+    )
+    assert answer.status_code == 422
+    page = answer.get_data(as_text=True)
+    summary = error_summary(page)
+    assert 'href="#id_card_front-reason_code"' in summary
+    assert "Choose why the document is refused" in summary
+    assert "too dark" in page  # what was typed is kept
+    assert "Gave a document verdict" not in page
+
+
+def test_a_rejection_without_a_note_is_refused_on_the_decision_page(
+    applicant: ApiApplicant, reviewer: StaffBrowser
+) -> None:
+    order_id = _reviewing(applicant, reviewer)
+    answer = reviewer.decide(order_id, decision="reject", reason_code="not-eligible")
+    assert answer.status_code == 422
+    assert 'href="#note"' in error_summary(answer.get_data(as_text=True))
+    assert _order(applicant, order_id)["status"] == "in_review"
+
+
+def test_approving_with_documents_not_yet_accepted_is_refused_and_nothing_changes(
+    applicant: ApiApplicant, reviewer: StaffBrowser
+) -> None:
+    order_id = _reviewing(applicant, reviewer)
+    answer = reviewer.decide(order_id, decision="approve")
+    assert answer.status_code == 409
+    summary = error_summary(answer.get_data(as_text=True))
+    assert "Not every document is accepted" in summary
+    assert _order(applicant, order_id)["status"] == "in_review"
+
+
+def test_revealing_the_id_number_needs_a_reason_and_is_audited(
+    applicant: ApiApplicant, reviewer: StaffBrowser
+) -> None:
+    order_id = _reviewing(applicant, reviewer)
+    case = f"/staff/reviews/{order_id}"
+    short = reviewer.post(case, {"field": "id_number", "reason": "why"}, f"{case}/reveal")
+    assert short.status_code == 422
+    assert 'href="#reveal-id_number"' in error_summary(short.get_data(as_text=True))
+    assert "11010519491231002X" not in short.get_data(as_text=True)
+    reason = "The card photo is hard to read"
+    shown = reviewer.post(case, {"field": "id_number", "reason": reason}, f"{case}/reveal")
+    assert shown.status_code == 200
+    assert "11010519491231002X" in shown.get_data(as_text=True)
+    later = reviewer.text(case)
+    assert "11010519491231002X" not in later
+    assert "Revealed an answer" in later and html.escape(reason) in later
+
+
+def test_a_case_taken_by_another_reviewer_cannot_be_claimed(
+    applicant: ApiApplicant, reviewer: StaffBrowser, app, make_staff, sign_in_page
+) -> None:
+    order_id = _reviewing(applicant, reviewer)
+    second = app.test_client()
+    assert sign_in_page(second, make_staff("reviewer").label, staff=True).status_code == 303
+    second.set_cookie("lang", "en")
+    case = f"/staff/reviews/{order_id}"
+    answer = StaffBrowser(second).post(case, {}, f"{case}/claim")
+    assert answer.status_code == 409
+    summary = error_summary(answer.get_data(as_text=True))
+    assert "Another reviewer has already taken this case." in summary
+    assert "You" in reviewer.text(case)  # still the first reviewer's
+
+
+def test_a_message_and_an_internal_note_go_to_the_chat(
+    applicant: ApiApplicant, reviewer: StaffBrowser
+) -> None:
+    order_id = _reviewing(applicant, reviewer)
+    case = f"/staff/reviews/{order_id}"
+    sent = reviewer.post(case, {"body": "Please look at your selfie."}, f"{case}/messages")
+    assert sent.status_code == 303
+    noted = reviewer.post(case, {"body": "Looks fine to me.", "internal": "1"}, f"{case}/messages")
+    assert noted.status_code == 303
+    page = reviewer.text(case)
+    assert "Please look at your selfie." in page and "Looks fine to me." in page
+    thread = applicant.call("GET", f"/applications/{order_id}/messages").get_json()
+    bodies = [message["body"] for message in thread["messages"]]
+    assert "Please look at your selfie." in bodies
+    assert "Looks fine to me." not in bodies
+    empty = reviewer.post(case, {"body": "   "}, f"{case}/messages")
+    assert empty.status_code == 422
+    assert 'href="#body"' in error_summary(empty.get_data(as_text=True))
+
+
+def test_production_staff_get_a_403_page_on_the_console(
+    sign_in_staff: Callable[..., StaffBrowser],
+) -> None:
+    production = sign_in_staff("production")
+    assert production.get("/staff/reviews").status_code == 403
+    assert production.get("/staff/audit").status_code == 403
+
+
+def test_the_console_speaks_chinese_by_default(
+    applicant: ApiApplicant, reviewer: StaffBrowser
+) -> None:
+    reviewer.client.set_cookie("lang", "zh-CN")
+    page = reviewer.text("/staff/reviews?tab=all")
+    assert "审核队列" in page and "待领取" in page
