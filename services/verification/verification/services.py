@@ -30,7 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from common.auth import Identity
 from common.db import UnitOfWork
 from common.errors import Conflict, DomainError, InvalidInput, NotFound
-from verification import domain, events, images
+from verification import domain, events, images, retention
 from verification.domain import CaseStatus, Refusal
 from verification.images import ImageLimits, ImageRefused, Normalised
 from verification.models import Case, Document
@@ -186,6 +186,7 @@ def document_picture(
             document = _document(case, code)
             if document is None:
                 raise NotFound(f"No picture has been uploaded for {code!r}.")
+            retention.refuse_purged_picture(uow, case.order_id, code)
             name = document.thumbnail_name if thumbnail else document.file_name
         try:
             return store.get(name)
