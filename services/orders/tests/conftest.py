@@ -413,3 +413,64 @@ def address() -> dict[str, str]:
 def headers_for() -> Callable[..., dict[str, str]]:
     """headers_for(["reviewer"], subject="staff-1") → a signed internal token."""
     return lambda roles, subject="acct-1": bearer(list(roles), subject)
+
+
+# --- the review, as verification reports it ------------------------------------------
+
+REVIEWER = "staff-21"
+SUPERVISOR = "staff-99"
+CAPTURE_REFUSED_CARD = "4000 0000 0000 9995"
+
+
+class Verification:
+    """Verification's review events about an order, handled as the worker handles them."""
+
+    def __init__(self, dispatcher: Dispatcher) -> None:
+        self.dispatcher = dispatcher
+
+    def send(self, event_type: str, order_id: str, attempts: int = 0, **data: Any) -> Outcome:
+        envelope = Envelope(
+            type=f"verification.{event_type}", producer="verification", correlation_id=order_id,
+            data={"order_id": order_id, "reference": "LT20260302000001", **data},
+        )  # fmt: skip
+        return self.dispatcher.handle(envelope.to_json(), attempts)
+
+    def claim(self, order_id: str, reviewer: str = REVIEWER) -> Outcome:
+        return self.send("review_started", order_id, reviewer_id=reviewer,
+                         started_at="2026-03-02T02:00:00+00:00")  # fmt: skip
+
+    def approve(self, order_id: str, reviewer: str = REVIEWER, attempts: int = 0) -> Outcome:
+        return self.send("approved", order_id, attempts, reviewer_id=reviewer,
+                         approved_at="2026-03-02T03:00:00+00:00")  # fmt: skip
+
+    def ask(self, order_id: str, round_: int = 1, **extra: Any) -> Outcome:
+        documents = [
+            {"code": "selfie_with_id_card", "reason_code": "blurred",
+             "note": "The card in your hand cannot be read."},
+            {"code": "portrait_photo", "reason_code": "glare", "note": None},
+        ]  # fmt: skip
+        return self.send("resubmission_requested", order_id, round=round_,
+                         deadline="2026-03-09T03:00:00+00:00", documents=documents, **extra)  # fmt: skip
+
+    def resubmitted(self, order_id: str, round_: int = 1) -> Outcome:
+        return self.send("resubmitted", order_id, round=round_)
+
+    def reject(self, order_id: str, by: str = REVIEWER, **data: Any) -> Outcome:
+        values = {"reason_code": "identity-mismatch",
+                  "note": "The selfie does not show the person on the ID card.", **data}  # fmt: skip
+        return self.send("rejected", order_id, rejected_by=by, **values)
+
+
+@pytest.fixture
+def verification(dispatcher: Dispatcher) -> Verification:
+    return Verification(dispatcher)
+
+
+@pytest.fixture
+def supervisor() -> dict[str, str]:
+    return bearer(["supervisor"], SUPERVISOR)
+
+
+@pytest.fixture
+def reviewer() -> dict[str, str]:
+    return bearer(["reviewer"], REVIEWER)
