@@ -9,6 +9,11 @@ commit and after every check that could refuse: a provider call that fails
 leaves the order as it was.
 
 Locks are always taken order first, then its payment.
+
+These are the applicant's use cases and the helpers every use case shares
+(`find_order`, `check_allowed`, `move`, `publish`, `payment_of`, `view_of`, the
+payment's capture, void and refund); the review's reactions are in
+orders.review and a supervisor's actions in orders.staff_actions.
 """
 
 from __future__ import annotations
