@@ -1,16 +1,22 @@
-"""Helpers for the journey tests: an applicant on the public API, photos, a ready order."""
+"""Helpers for the journey tests: an applicant and staff on the public API, photos,
+a ready order, a paid one, and the run's events as a test's own queue hears them."""
 
 from __future__ import annotations
 
 import io
+import json
+import sys
 import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
 
+import pika
 import pytest
 import requests
 from PIL import Image
 
 from common.processes import Stack
-from common.testing import eventually
+from common.testing import RABBITMQ_URL, eventually
 
 ITEM = "driving-licence-replacement"
 ANSWERS = {
@@ -32,26 +38,40 @@ APPROVED_CARD = {"card_number": "4242424242424242", "expiry": "12/30", "cvc": "1
 DECLINED_CARD = {"card_number": "4000000000000002", "expiry": "12/30", "cvc": "123"}
 
 
-class Applicant:
-    """An applicant using the public API with a bearer token."""
+class Client:
+    """Someone using the public API /api/v1 with a bearer token (none until signed in)."""
 
     def __init__(self, stack: Stack) -> None:
         self.base = stack.url("gateway") + "/api/v1"
-        identifier = f"applicant-{uuid.uuid4().hex[:8]}@example.cn"
-        password = "a long applicant password"
-        self.call("POST", "/accounts", 201, json={"identifier": identifier, "password": password})
+        self.headers: dict[str, str] = {}
+
+    def sign_in(self, identifier: str, password: str) -> None:
         token = self.call(
             "POST", "/sessions", 201, json={"identifier": identifier, "password": password}
         )["token"]
         self.headers = {"Authorization": f"Bearer {token}"}
 
-    def call(self, method: str, path: str, expected: int, **kwargs) -> dict:
-        headers = {**getattr(self, "headers", {}), **kwargs.pop("headers", {})}
-        answer = requests.request(method, self.base + path, headers=headers, timeout=30, **kwargs)
+    def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        headers = {**self.headers, **kwargs.pop("headers", {})}
+        return requests.request(method, self.base + path, headers=headers, timeout=30, **kwargs)
+
+    def call(self, method: str, path: str, expected: int, **kwargs: Any) -> dict:
+        answer = self.request(method, path, **kwargs)
         assert answer.status_code == expected, (
             f"{method} {path}: {answer.status_code} {answer.text}"
         )
         return answer.json() if answer.content else {}
+
+
+class Applicant(Client):
+    """An applicant with an account of her own."""
+
+    def __init__(self, stack: Stack) -> None:
+        super().__init__(stack)
+        identifier = f"applicant-{uuid.uuid4().hex[:8]}@example.cn"
+        password = "a long applicant password"
+        self.call("POST", "/accounts", 201, json={"identifier": identifier, "password": password})
+        self.sign_in(identifier, password)
 
     def application(self, order_id: str) -> dict:
         return self.call("GET", f"/applications/{order_id}", 200)
@@ -72,20 +92,24 @@ def _photo(seed: int) -> bytes:
     return buffer.getvalue()
 
 
-def _ready_to_submit(applicant: Applicant) -> str:
+def _ready_to_submit(
+    applicant: Applicant, answers: dict | None = None, address: dict | None = None
+) -> str:
     order = applicant.call(
         "POST", "/applications", 201, json={"item_code": ITEM},
         headers={"Idempotency-Key": uuid.uuid4().hex},
     )  # fmt: skip
     order_id = order["id"]
-    applicant.call("PUT", f"/applications/{order_id}/answers", 200, json={"answers": ANSWERS})
+    applicant.call(
+        "PUT", f"/applications/{order_id}/answers", 200, json={"answers": answers or ANSWERS}
+    )
     codes = [document["code"] for document in order["required_documents"]]
     for seed, code in enumerate(codes, start=1):
         files = {"file": (f"{code}.jpg", _photo(seed), "image/jpeg")}
         eventually(lambda c=code, f=files: _upload(applicant, order_id, c, f) == 201)
     applicant.call(
         "PUT", f"/applications/{order_id}/delivery", 200,
-        json={"kind": "courier", "address": ADDRESS},
+        json={"kind": "courier", "address": address or ADDRESS},
     )  # fmt: skip
     eventually(lambda: applicant.application(order_id)["documents"]["complete"])
     return str(order_id)
@@ -115,6 +139,23 @@ def _pay(applicant: Applicant, order_id: str, card: dict) -> None:
     )  # fmt: skip
 
 
+def _submitted(
+    applicant: Applicant, answers: dict | None = None, address: dict | None = None
+) -> str:
+    """An order paid with a good card and waiting in the review queue."""
+    order_id = _ready_to_submit(applicant, answers, address)
+    _submit(applicant, order_id)
+    _pay(applicant, order_id, APPROVED_CARD)
+    eventually(lambda: applicant.application(order_id)["status"] == "submitted")
+    return order_id
+
+
+def _status_becomes(applicant: Applicant, order_id: str, status: str, timeout: float = 15) -> dict:
+    return eventually(  # type: ignore[no-any-return]
+        lambda: (o := applicant.application(order_id))["status"] == status and o, timeout=timeout
+    )
+
+
 class Journey:
     """The steps of the applicant's journey, as fixtures hand them to tests."""
 
@@ -133,8 +174,134 @@ class Journey:
     ready_to_submit = staticmethod(_ready_to_submit)
     submit = staticmethod(_submit)
     pay = staticmethod(_pay)
+    submitted = staticmethod(_submitted)
+    status_becomes = staticmethod(_status_becomes)
 
 
 @pytest.fixture
 def journey(stack: Stack) -> Journey:
     return Journey(stack)
+
+
+# --- staff -------------------------------------------------------------------------------
+
+STAFF_PASSWORD = "a-long-staff-password-1"
+CHECK = "id_number_matches_id_card"
+
+
+class StaffMember(Client):
+    """A member of staff made with the gateway's staff command, signed in through /api/v1."""
+
+    def __init__(self, stack: Stack, role: str) -> None:
+        super().__init__(stack)
+        self.role = role
+        email = f"{role}-{uuid.uuid4().hex[:8]}@office.example"
+        created = stack.run(
+            [sys.executable, "-m", "gateway.staff", "create", "--email", email, "--role", role],
+            env={"GATEWAY_STAFF_PASSWORD": STAFF_PASSWORD},
+        )
+        self.account_id = created.rsplit("id ", 1)[1].strip()
+        self.sign_in(email, STAFF_PASSWORD)
+
+    def review(self, order_id: str) -> dict:
+        return self.call("GET", f"/staff/reviews/{order_id}", 200)
+
+    def claim(self, order_id: str) -> dict:
+        # The case enters the queue when verification hears orders.submitted.
+        eventually(lambda: self.review(order_id)["status"] == "queued")
+        return self.call("POST", f"/staff/reviews/{order_id}/claim", 200)
+
+    def verdicts(self, order_id: str, refuse: dict[str, str] | None = None) -> dict:
+        """A verdict on every document still without one (refusing those named, with their
+        reason codes) and every answer check a match."""
+        refuse = refuse or {}
+        review = self.review(order_id)
+        for document in review["documents"]:
+            if document["verdict"] is not None and document["code"] not in refuse:
+                continue
+            body = (
+                {"verdict": "refused", "reason_code": refuse[document["code"]],
+                 "note": "Please take the photo again in daylight."}
+                if document["code"] in refuse
+                else {"verdict": "accepted"}
+            )  # fmt: skip
+            review = self.call(
+                "PUT", f"/staff/reviews/{order_id}/documents/{document['code']}/verdict", 200,
+                json=body,
+            )  # fmt: skip
+        for check in review["checks"]:
+            if check["result"] != "match":
+                review = self.call(
+                    "PUT", f"/staff/reviews/{order_id}/checks/{check['code']}", 200,
+                    json={"result": "match"},
+                )  # fmt: skip
+        return review
+
+    def decide(self, order_id: str, decision: str, **fields: Any) -> dict:
+        return self.call(
+            "POST", f"/staff/reviews/{order_id}/decision", 200,
+            json={"decision": decision, **fields},
+        )  # fmt: skip
+
+
+_staff_accounts: dict[tuple[str, str], StaffMember] = {}
+
+
+@pytest.fixture
+def staff(stack: Stack) -> Callable[[str], StaffMember]:
+    """A staff member of a role, made once per stack and role."""
+
+    def member(role: str) -> StaffMember:
+        key = (stack.prefix, role)
+        if key not in _staff_accounts:
+            _staff_accounts[key] = StaffMember(stack, role)
+        return _staff_accounts[key]
+
+    return member
+
+
+# --- events --------------------------------------------------------------------------------
+
+
+class EventTap:
+    """Every event on the run's exchange from the moment the tap opens, on a queue of the
+    test's own bound with '#', the way any consumer hears them."""
+
+    def __init__(self, stack: Stack) -> None:
+        self.connection = pika.BlockingConnection(pika.URLParameters(RABBITMQ_URL))
+        self.channel = self.connection.channel()
+        self.queue = self.channel.queue_declare("", exclusive=True).method.queue
+        self.channel.queue_bind(self.queue, f"{stack.prefix}.events", routing_key="#")
+        self.heard: list[dict[str, Any]] = []
+
+    def events(self) -> list[dict[str, Any]]:
+        """Every event heard so far (what has arrived since the last call is read first)."""
+        while True:
+            method, _props, body = self.channel.basic_get(self.queue, auto_ack=True)
+            if method is None:
+                return self.heard
+            self.heard.append(json.loads(body))
+
+    def of(self, order_id: str) -> list[dict[str, Any]]:
+        return [
+            event
+            for event in self.events()
+            if event.get("correlation_id") == order_id
+            or (event.get("data") or {}).get("order_id") == order_id
+        ]
+
+    def types(self, order_id: str) -> list[str]:
+        return [event["type"] for event in self.of(order_id)]
+
+    def close(self) -> None:
+        if self.connection.is_open:
+            self.connection.close()
+
+
+@pytest.fixture
+def events(stack: Stack) -> Iterator[EventTap]:
+    tap = EventTap(stack)
+    try:
+        yield tap
+    finally:
+        tap.close()
