@@ -52,6 +52,22 @@ TITLES = {
     "vehicle_photo": {"zh": "车辆照片", "en": "Photo of the vehicle"},
 }
 
+ID_NUMBER = "110101199003071234"
+ANSWERS = [
+    {
+        "name": "full_name",
+        "type": "name",
+        "label": {"zh": "姓名", "en": "Full name"},
+        "value": "Wang Fang",
+    },
+    {
+        "name": "id_number",
+        "type": "id_number",
+        "label": {"zh": "身份证号码", "en": "ID card number"},
+        "value": ID_NUMBER,
+    },
+]
+
 
 # --- the database --------------------------------------------------------------
 
@@ -286,14 +302,24 @@ class Orders:
             "orders.awaiting_payment", order_id, total_fen=2500, pay_by="2026-03-02T01:30:00+00:00"
         )
 
-    def submitted(self, order_id: str, applicant: str = APPLICANT) -> Outcome:
+    def submitted(
+        self,
+        order_id: str,
+        applicant: str = APPLICANT,
+        *,
+        answers: list[dict[str, Any]] | None = None,
+        sla_working_days: int = 3,
+        submitted_at: str = "2026-03-02T01:10:00+00:00",
+    ) -> Outcome:
         return self.send(
             "orders.submitted",
             order_id,
             applicant_id=applicant,
             item_code="driving-licence-replacement",
             total_fen=2500,
-            submitted_at="2026-03-02T01:10:00+00:00",
+            submitted_at=submitted_at,
+            sla_working_days=sla_working_days,
+            answers=ANSWERS if answers is None else answers,
         )
 
     def closed(self, order_id: str, how: str = "orders.cancelled") -> Outcome:

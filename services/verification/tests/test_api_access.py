@@ -35,6 +35,8 @@ def test_the_owner_sees_the_case_with_every_required_document(orders, uploads) -
         "status": "collecting",
         "complete": False,
         "revision": 1,
+        "round": 0,
+        "resubmission_deadline": None,
         "documents": [
             {
                 "code": code,
@@ -44,6 +46,8 @@ def test_the_owner_sees_the_case_with_every_required_document(orders, uploads) -
                 "width": None,
                 "height": None,
                 "size_bytes": None,
+                "verdict": None,
+                "replaced": False,
             }
             for index, code in enumerate(("id_card_front", "id_card_back", "selfie_with_id_card"))
         ],

@@ -317,6 +317,8 @@ def test_a_complete_set_shows_on_the_case(orders, uploads, photo) -> None:
         "width": 1024,
         "height": 768,
         "size_bytes": case["documents"][0]["size_bytes"],
+        "verdict": None,
+        "replaced": False,
     }
 
 

@@ -141,11 +141,11 @@ def test_a_lock_that_overtakes_the_draft_keeps_the_late_case_locked(
     assert outbox_events() == []
 
 
-def test_submission_is_recorded_and_locks_a_case_still_collecting(orders, db) -> None:
+def test_submission_is_recorded_and_queues_a_case_still_collecting(orders, db) -> None:
     order_id = orders.draft()
     assert orders.submitted(order_id).action == "ack"
     case = case_row(db, order_id)
-    assert case["status"] == "locked"
+    assert case["status"] == "queued" and case["locked_at"] is not None
     assert case["submitted_at"].isoformat() == "2026-03-02T01:10:00+00:00"
     orders.submitted(order_id)
     assert inbox_outcome(db, orders.sent[-1].id) == "stale"
@@ -160,14 +160,14 @@ def test_a_submission_after_the_lock_is_recorded_without_a_new_lock(orders, db) 
     assert case_row(db, order_id)["submitted_at"] is not None
 
 
-def test_a_submission_that_overtakes_everything_makes_a_locked_case_its_owner_can_see(
+def test_a_submission_that_overtakes_everything_makes_a_queued_case_its_owner_can_see(
     orders, db, uploads
 ) -> None:
     order_id = str(uuid.uuid4())
     orders.submitted(order_id)
-    assert case_row(db, order_id)["status"] == "locked"
+    assert case_row(db, order_id)["status"] == "queued"
     orders.draft(order_id)
-    assert uploads.get(f"/cases/{order_id}").json["status"] == "locked"
+    assert uploads.get(f"/cases/{order_id}").json["status"] == "queued"
 
 
 def test_a_submission_for_a_closed_case_is_recorded_and_it_stays_closed(orders, db) -> None:

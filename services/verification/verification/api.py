@@ -2,8 +2,10 @@
 
 Every call needs an internal token for audience `verification`. The owner
 applicant (token subject = the case's applicant, role `applicant`) may read
-and change the case's documents; reviewers and supervisors may read them; to
-anyone else a case does not exist (404, never 403).
+and change the case's documents (while it awaits new photos, only the refused
+ones) and resubmit them; reviewers and supervisors may read them (every
+picture they see is audited); to anyone else a case does not exist (404,
+never 403).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from flask_smorest import Blueprint
 
 from common.auth import current_identity
 from common.db import UnitOfWork
-from verification import services
+from verification import resubmission, services
 from verification.schemas import CaseOut, DocumentOut, UploadIn
 
 UOW_FACTORY = "verification.uow_factory"
@@ -48,7 +50,10 @@ def _jpeg(data: bytes, code: str) -> Response:
 _NOT_YOURS: dict[int, Any] = {404: {"description": "no such case, not yours, or no such document"}}
 _UPLOAD_ANSWERS = {
     **_NOT_YOURS,
-    409: {"description": "case-not-ready (try again in a moment), case-locked or case-closed"},
+    409: {
+        "description": "case-not-ready (try again in a moment), case-locked, case-closed, "
+        "or not-refused (awaiting the applicant, only refused documents)"
+    },
     413: {"description": "too-large"},
     422: {
         "description": "errors.file names the reason: not-an-image, polyglot, "
@@ -83,6 +88,20 @@ class OneDocument(MethodView):
     def delete(self, order_id: str, code: str) -> None:
         """Remove the picture of a document while the case is collecting."""
         services.delete_document(_uow(), _intake().store, order_id, code, current_identity())
+
+
+@blp.route("/cases/<order_id>/resubmit")
+class Resubmit(MethodView):
+    @blp.response(200, CaseOut)
+    @blp.doc(
+        responses={
+            **_NOT_YOURS,
+            409: {"description": "not-awaiting-applicant, or replacements-missing listing them"},
+        }
+    )
+    def post(self, order_id: str) -> dict[str, Any]:
+        """Send the replaced documents back to the reviewer."""
+        return resubmission.resubmit(_uow(), order_id, current_identity())
 
 
 @blp.route("/cases/<order_id>/documents/<code>/image")

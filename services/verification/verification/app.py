@@ -18,10 +18,11 @@ from common.errors import problem
 from common.logging import configure_logging
 from common.readiness import bus_check
 from common.web import ReadinessCheck, create_service_app, database_check
-from verification import api_chat
+from verification import api_audit, api_chat, api_review
 from verification.api import INTAKE, UOW_FACTORY, blp
 from verification.domain import REFUSAL_TEXT, Refusal
 from verification.images import ImageLimits, configure_pillow
+from verification.review import ReviewPolicy
 from verification.services import Intake
 from verification.settings import SERVICE, Settings
 from verification.storage import open_store
@@ -60,6 +61,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     )
     app.extensions["verification.engine"] = engine
     api.register_blueprint(blp)
+    app.extensions[api_review.POLICY] = ReviewPolicy(
+        settings.resubmission_days, settings.max_resubmission_rounds
+    )
+    api.register_blueprint(api_review.blp)
+    api.register_blueprint(api_audit.blp)
     app.extensions[api_chat.CHAT_SETTINGS] = settings.chat_messages_per_minute
     api.register_blueprint(api_chat.blp)
     return app

@@ -7,14 +7,18 @@ draft is created, is locked once the order awaits payment (the set the
 applicant paid for is the set staff review), and closes when the order is
 cancelled, closed unpaid or discarded. Events about an order may arrive in any
 order, so a case only ever moves forward: a late event that would move it back
-is stale. The review part adds its states after `locked`.
+is stale. Once paid and submitted the case is reviewed: `queued` →
+`in_review` ⇄ `awaiting_applicant` → `closed` (docs/design/review.md).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo
 
 DOCUMENT_CODE = re.compile(r"^[a-z][a-z0-9_]*$")
 APPLICANT = "applicant"
@@ -26,10 +30,23 @@ VIEWING_STAFF = ("reviewer", "supervisor")
 class CaseStatus(StrEnum):
     COLLECTING = "collecting"
     LOCKED = "locked"
+    QUEUED = "queued"
+    IN_REVIEW = "in_review"
+    AWAITING_APPLICANT = "awaiting_applicant"
     CLOSED = "closed"
 
 
-_PROGRESS = {CaseStatus.COLLECTING: 0, CaseStatus.LOCKED: 1, CaseStatus.CLOSED: 2}
+# The review's states are one stage for orders' events: none of them moves a
+# reviewed case back to locked, and each may close.
+_PROGRESS = {
+    CaseStatus.COLLECTING: 0,
+    CaseStatus.LOCKED: 1,
+    CaseStatus.QUEUED: 2,
+    CaseStatus.IN_REVIEW: 2,
+    CaseStatus.AWAITING_APPLICANT: 2,
+    CaseStatus.CLOSED: 3,
+}
+UNDER_REVIEW = (CaseStatus.QUEUED, CaseStatus.IN_REVIEW, CaseStatus.AWAITING_APPLICANT)
 
 
 def moves_forward(current: str, target: CaseStatus) -> bool:
@@ -81,6 +98,10 @@ def change_blocker(status: str) -> str | None:
         return None
     if status == CaseStatus.LOCKED:
         return "The application has been submitted for payment; its documents can no longer change."
+    if status in (CaseStatus.QUEUED, CaseStatus.IN_REVIEW):
+        return "The application is being reviewed; its documents can no longer change."
+    if status == CaseStatus.AWAITING_APPLICANT:
+        return None  # only the refused documents: see refused_replacement_blocker
     return "The application is closed; its documents can no longer change."
 
 
@@ -98,3 +119,150 @@ def fits_minimum(width: int, height: int, min_width: int, min_height: int) -> bo
     return max(width, height) >= max(min_width, min_height) and min(width, height) >= min(
         min_width, min_height
     )
+
+
+# --- the review: reasons ------------------------------------------------------------
+
+NOTE_MAX = 500
+REVEAL_REASON_LENGTH = (5, 200)
+
+
+class Verdict(StrEnum):
+    ACCEPTED = "accepted"
+    REFUSED = "refused"
+
+
+class CheckResult(StrEnum):
+    MATCH = "match"
+    MISMATCH = "mismatch"
+
+
+class Decision(StrEnum):
+    APPROVE = "approve"
+    REQUEST_RESUBMISSION = "request_resubmission"
+    REJECT = "reject"
+
+
+# Why a document is refused; `other` needs a note saying what is wrong.
+DOCUMENT_REFUSAL_REASONS = (
+    "blurred",
+    "glare",
+    "cropped",
+    "wrong-document",
+    "expired",
+    "face-not-visible",
+    "not-original",
+    "mismatch",
+    "other",
+)
+DEADLINE_MISSED = "resubmission-deadline-missed"
+# Why a case is rejected; the last one is the timer's alone.
+REJECTION_REASONS = (
+    "documents-invalid",
+    "identity-mismatch",
+    "not-eligible",
+    "suspected-fraud",
+    "other",
+)
+SYSTEM_REJECTION_REASONS = (DEADLINE_MISSED,)
+
+
+def reason_problems(
+    reason_code: str | None, note: str | None, allowed: Sequence[str]
+) -> dict[str, list[str]]:
+    """Field errors for a refusal's or a rejection's reason code and note."""
+    problems: dict[str, list[str]] = {}
+    if reason_code is None:
+        problems["reason_code"] = [f"Required: one of {', '.join(allowed)}."]
+    elif reason_code not in allowed:
+        problems["reason_code"] = [f"Unknown reason {reason_code!r}: one of {', '.join(allowed)}."]
+    if note is not None and len(note) > NOTE_MAX:
+        problems["note"] = [f"At most {NOTE_MAX} characters."]
+    elif reason_code == "other" and not (note or "").strip():
+        problems["note"] = ["Say what is wrong when the reason is 'other'."]
+    return problems
+
+
+# --- the review: answer checks and masking --------------------------------------------
+
+ID_NUMBER = "id_number"
+PLATE_NUMBER = "plate_number"
+ID_CHECK = "id_number_matches_id_card"
+PLATE_CHECK = "plate_matches_car_photo"
+
+
+def derive_checks(answers: Iterable[Mapping[str, Any]], document_codes: Iterable[str]) -> list[str]:
+    """The answer checks a case needs: a form field and the document that shows it."""
+    types = {answer.get("type") for answer in answers}
+    codes = list(document_codes)
+    checks = []
+    if ID_NUMBER in types and "id_card_front" in codes:
+        checks.append(ID_CHECK)
+    if PLATE_NUMBER in types and any(code.startswith("vehicle") for code in codes):
+        checks.append(PLATE_CHECK)
+    return checks
+
+
+def is_masked(answer_type: str | None) -> bool:
+    return answer_type == ID_NUMBER
+
+
+def mask(value: str) -> str:
+    """First 3 and last 4 characters shown, the rest `*`; a value too short to
+    keep anything hidden is masked whole."""
+    if len(value) <= 7:
+        return "*" * len(value)
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+# --- the review: the SLA clock ----------------------------------------------------------
+
+OFFICE_TIME = ZoneInfo("Asia/Shanghai")
+
+
+def add_working_days(start: datetime, days: int) -> datetime:
+    """`start` moved on by `days` working days (Monday to Friday in office time, from
+    the same time of day; public holidays are not modelled). A start at a weekend
+    counts from it: Saturday 10:00 + 1 is Monday 10:00."""
+    local = start.astimezone(OFFICE_TIME)
+    remaining = days
+    while remaining > 0:
+        local += timedelta(days=1)
+        if local.weekday() < 5:
+            remaining -= 1
+    return local.astimezone(start.tzinfo)
+
+
+def resumed_due(due: datetime, waited_since: datetime, now: datetime) -> datetime:
+    """The SLA due time after a pause: moved on by the time the case waited."""
+    return due + max(now - waited_since, timedelta(0))
+
+
+def is_overdue(due: datetime | None, paused_since: datetime | None, now: datetime) -> bool:
+    """Past its due time; a paused clock is judged at the moment it stopped."""
+    return due is not None and due < (paused_since or now)
+
+
+# --- the review: rounds and decisions -------------------------------------------------
+
+
+def may_request_resubmission(round_: int, max_rounds: int) -> bool:
+    return round_ < max_rounds
+
+
+def approval_blockers(
+    verdicts: Mapping[str, str | None], checks: Mapping[str, str | None]
+) -> dict[str, list[str]]:
+    """What stands in the way of approving: documents not accepted, checks not a match."""
+    blockers = {
+        "documents": [code for code, verdict in verdicts.items() if verdict != Verdict.ACCEPTED],
+        "checks": [code for code, result in checks.items() if result != CheckResult.MATCH],
+    }
+    return {name: codes for name, codes in blockers.items() if codes}
+
+
+def reveal_reason_problem(reason: str | None) -> str | None:
+    low, high = REVEAL_REASON_LENGTH
+    if reason is None or not low <= len(reason.strip()) <= high:
+        return f"Say why you need to see the full value ({low} to {high} characters)."
+    return None

@@ -1,4 +1,5 @@
-"""Orders' events open, lock and close the document case of each order.
+"""Orders' events open, lock, queue for review and close the document case of
+each order.
 
 The Dispatcher runs each handler inside the worker's transaction, after the
 inbox row for the event id (a redelivered event never reaches a handler).
@@ -22,7 +23,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, vali
 from common.db import UnitOfWork
 from common.events.consumer import Handler, StaleEvent
 from common.events.envelope import Envelope
-from verification.domain import DOCUMENT_CODE, CaseStatus, moves_forward
+from verification.domain import DOCUMENT_CODE, CaseStatus, add_working_days, moves_forward
 from verification.models import Case
 from verification.services import announce_document_set, find_case
 
@@ -83,12 +84,26 @@ class AwaitingPayment(_OrderEvent):
     """What verification reads of orders.awaiting_payment."""
 
 
+class _Answer(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    type = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    label = fields.Nested(_Title, required=True)
+    value = fields.String(required=True, validate=validate.Length(max=1000))
+
+
 class Submitted(_OrderEvent):
     """What verification reads of orders.submitted."""
 
     applicant_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
     item_code = fields.String(required=True, validate=validate.Length(min=1, max=64))
     submitted_at = fields.AwareDateTime(load_default=None)
+    sla_working_days = fields.Integer(
+        required=True, strict=True, validate=validate.Range(min=0, max=365)
+    )
+    answers = fields.List(fields.Nested(_Answer), required=True)
 
 
 class Closed(_OrderEvent):
@@ -129,8 +144,9 @@ def lock_case(event: Envelope, uow: UnitOfWork) -> None:
 
 
 def record_submission(event: Envelope, uow: UnitOfWork) -> None:
-    """Paid and submitted: remembered for the review queue, and implies the lock
-    (it may overtake orders.awaiting_payment)."""
+    """Paid and submitted: the case joins the review queue with its SLA due time
+    and the form's answers (it may overtake orders.awaiting_payment and implies
+    the lock; a case closed meanwhile only records it)."""
     data = Submitted().load(event.data)
     case = find_case(uow, data["order_id"], for_update=True)
     if case is not None and case.submitted_at is not None:
@@ -141,7 +157,13 @@ def record_submission(event: Envelope, uow: UnitOfWork) -> None:
     case.item_code = case.item_code or data["item_code"]
     case.submitted_at = data["submitted_at"] or event.occurred_at
     if case.status == CaseStatus.COLLECTING:
-        case.status, case.locked_at = CaseStatus.LOCKED.value, event.occurred_at
+        case.locked_at = event.occurred_at
+    case.sla_working_days = data["sla_working_days"]
+    case.answers = data["answers"]
+    if case.status != CaseStatus.CLOSED:
+        case.status = CaseStatus.QUEUED.value
+        case.queued_at = case.submitted_at
+        case.sla_due_at = add_working_days(case.submitted_at, data["sla_working_days"])
     case.updated_at = uow.clock.now()
 
 

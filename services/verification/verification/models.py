@@ -65,7 +65,7 @@ class Case(Base):
 
     order_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     reference: Mapped[str] = mapped_column(String(64))
-    status: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(32))
     revision: Mapped[int] = mapped_column(Integer, default=0)
     # Null until orders.draft_created has been handled (see the module's note).
     applicant_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
@@ -84,6 +84,8 @@ class Case(Base):
     queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     sla_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     assignee_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    # Set by the first claim, which alone announces verification.review_started.
+    review_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     round: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     resubmission_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     # When the case began waiting for the applicant: the SLA clock is paused since.

@@ -29,14 +29,36 @@ class DocumentOut(Schema):
     width = fields.Integer(allow_none=True, metadata={"description": "of the stored picture"})
     height = fields.Integer(allow_none=True)
     size_bytes = fields.Integer(allow_none=True, metadata={"description": "of the stored JPEG"})
+    verdict = fields.Nested(
+        "ApplicantVerdictOut",
+        allow_none=True,
+        metadata={"description": "the reviewer's verdict, null until given"},
+    )
+    replaced = fields.Boolean(
+        metadata={"description": "replaced during the resubmission round under way"}
+    )
+
+
+class ApplicantVerdictOut(Schema):
+    verdict = fields.String(metadata={"description": "accepted or refused"})
+    reason_code = fields.String(allow_none=True)
+    note = fields.String(allow_none=True)
 
 
 class CaseOut(Schema):
     order_id = fields.String()
     reference = fields.String()
-    status = fields.String(metadata={"description": "collecting, locked or closed"})
+    status = fields.String(
+        metadata={
+            "description": "collecting, locked, queued, in_review, awaiting_applicant or closed"
+        }
+    )
     complete = fields.Boolean(metadata={"description": "every required document is uploaded"})
     revision = fields.Integer(
         metadata={"description": "grows with each document-set event published for the case"}
+    )
+    round = fields.Integer(metadata={"description": "resubmission rounds asked so far"})
+    resubmission_deadline = fields.DateTime(
+        allow_none=True, metadata={"description": "while new photos are awaited"}
     )
     documents = fields.List(fields.Nested(DocumentOut))

@@ -30,8 +30,9 @@ from sqlalchemy.exc import IntegrityError
 from common.auth import Identity
 from common.db import UnitOfWork
 from common.errors import Conflict, DomainError, InvalidInput, NotFound
-from verification import domain, events, images, retention
-from verification.domain import CaseStatus, Refusal
+from verification import audit, domain, events, images, retention
+from verification.audit import Action
+from verification.domain import CaseStatus, Refusal, Verdict
 from verification.images import ImageLimits, ImageRefused, Normalised
 from verification.models import Case, Document
 from verification.storage import EncryptedStore, StoredFileMissing
@@ -55,6 +56,11 @@ class CaseLocked(Conflict):
 class CaseClosed(Conflict):
     title = "The application is closed"
     slug = "case-closed"
+
+
+class NotRefused(Conflict):
+    title = "Only the refused documents can be replaced now"
+    slug = "not-refused"
 
 
 class UploadRefused(InvalidInput):
@@ -89,7 +95,9 @@ class Intake:
 # --- views -------------------------------------------------------------------------
 
 
-def document_view(required: dict[str, Any], document: Document | None) -> dict[str, Any]:
+def document_view(
+    required: dict[str, Any], document: Document | None, round_: int = 0
+) -> dict[str, Any]:
     return {
         "code": required["code"],
         "title": required.get("title"),
@@ -98,6 +106,20 @@ def document_view(required: dict[str, Any], document: Document | None) -> dict[s
         "width": document.width if document else None,
         "height": document.height if document else None,
         "size_bytes": document.size_bytes if document else None,
+        "verdict": applicant_verdict(document),
+        # Replaced during the resubmission round under way.
+        "replaced": bool(round_ and document and document.replaced_in_round == round_),
+    }
+
+
+def applicant_verdict(document: Document | None) -> dict[str, Any] | None:
+    """The reviewer's verdict without who gave it: the applicant sees what, not whom."""
+    if document is None or document.verdict is None:
+        return None
+    return {
+        "verdict": document.verdict,
+        "reason_code": document.verdict_reason_code,
+        "note": document.verdict_note,
     }
 
 
@@ -110,8 +132,10 @@ def case_view(case: Case) -> dict[str, Any]:
         "status": case.status,
         "complete": case.opened_at is not None and not missing,
         "revision": case.revision,
+        "round": case.round or 0,
+        "resubmission_deadline": case.resubmission_deadline,
         "documents": [
-            document_view(entry, uploaded.get(entry["code"]))
+            document_view(entry, uploaded.get(entry["code"]), case.round or 0)
             for entry in case.required_documents or []
         ],
     }
@@ -140,7 +164,13 @@ def _visible_case(uow: UnitOfWork, order_id: str, identity: Identity) -> Case:
 
 
 def _changeable_case(
-    uow: UnitOfWork, order_id: str, code: str, identity: Identity, *, for_update: bool = False
+    uow: UnitOfWork,
+    order_id: str,
+    code: str,
+    identity: Identity,
+    *,
+    for_update: bool = False,
+    removing: bool = False,
 ) -> Case:
     case = find_case(uow, order_id, for_update=for_update)
     if case is None:
@@ -153,9 +183,28 @@ def _changeable_case(
         raise NotFound(f"This application asks for no document {code!r}.")
     blocker = domain.change_blocker(case.status)
     if blocker:
-        error = CaseLocked if case.status == CaseStatus.LOCKED else CaseClosed
+        error = CaseClosed if case.status == CaseStatus.CLOSED else CaseLocked
         raise error(blocker, errors={"status": [case.status]})
+    if case.status == CaseStatus.AWAITING_APPLICANT:
+        _refuse_unrefused(case, code, removing=removing)
     return case
+
+
+def _refuse_unrefused(case: Case, code: str, *, removing: bool) -> None:
+    """While the reviewer waits for new photos, only a refused document may be
+    replaced, and none removed (the set stays complete)."""
+    if removing:
+        raise CaseLocked(
+            "Replace the refused document with a new photo; it cannot be removed.",
+            errors={"status": [case.status]},
+        )
+    document = _document(case, code)
+    if document is None or document.verdict != Verdict.REFUSED:
+        refused = [doc.code for doc in case.documents if doc.verdict == Verdict.REFUSED]
+        raise NotRefused(
+            f"{code!r} was accepted; replace only the refused documents: {', '.join(refused)}.",
+            errors={"code": [f"not refused; refused: {', '.join(refused)}"]},
+        )
 
 
 def _document(case: Case, code: str) -> Document | None:
@@ -188,6 +237,18 @@ def document_picture(
                 raise NotFound(f"No picture has been uploaded for {code!r}.")
             retention.refuse_purged_picture(uow, case.order_id, code)
             name = document.thumbnail_name if thumbnail else document.file_name
+            if identity.is_staff and not attempt:
+                # Staff looking at an applicant's pictures is on the record, always.
+                audit.record(
+                    uow,
+                    actor=identity,
+                    action=Action.DOCUMENT_VIEWED,
+                    order_id=case.order_id,
+                    reference=case.reference,
+                    document_code=code,
+                    details={"thumbnail": thumbnail},
+                )
+                uow.commit()
         try:
             return store.get(name)
         except StoredFileMissing:
@@ -269,12 +330,16 @@ def _store(
             document.size_bytes = len(picture.jpeg)
             document.pixel_sha256 = picture.pixel_sha256
             document.uploaded_at = uow.clock.now()
-            announce_document_set(uow, case)
+            if case.status == CaseStatus.AWAITING_APPLICANT:
+                document.replaced_in_round = case.round
+                case.updated_at = document.uploaded_at
+            else:
+                announce_document_set(uow, case)
             _flush_refusing_duplicates(uow)
             required = next(
                 entry for entry in case.required_documents or [] if entry["code"] == code
             )
-            view = document_view(required, document)
+            view = document_view(required, document, case.round or 0)
             uow.commit()
     except BaseException as failure:
         _forget(uow, store, written, certain=isinstance(failure, DomainError))
@@ -332,7 +397,7 @@ def delete_document(
 ) -> None:
     """Remove an uploaded picture while the case is collecting; nothing to remove is fine."""
     with uow:
-        case = _changeable_case(uow, order_id, code, identity, for_update=True)
+        case = _changeable_case(uow, order_id, code, identity, for_update=True, removing=True)
         document = _document(case, code)
         if document is None:
             return

@@ -48,12 +48,15 @@ SQLITE_APPEND_ONLY = [
 def upgrade() -> None:
     with op.batch_alter_table("cases") as cases:
         cases.drop_constraint("ck_cases_status", type_="check")
+        # "awaiting_applicant" is longer than the 16 characters 0001 allowed.
+        cases.alter_column("status", type_=sa.String(32), existing_nullable=False)
         cases.create_check_constraint("ck_cases_status", STATUSES)
         cases.add_column(sa.Column("sla_working_days", sa.Integer, nullable=True))
         cases.add_column(sa.Column("answers", Json, nullable=True))
         cases.add_column(sa.Column("queued_at", Time, nullable=True))
         cases.add_column(sa.Column("sla_due_at", Time, nullable=True))
         cases.add_column(sa.Column("assignee_id", sa.String(64), nullable=True))
+        cases.add_column(sa.Column("review_started_at", Time, nullable=True))
         cases.add_column(sa.Column("round", sa.Integer, nullable=False, server_default="0"))
         cases.add_column(sa.Column("resubmission_deadline", Time, nullable=True))
         cases.add_column(sa.Column("awaiting_since", Time, nullable=True))
@@ -130,6 +133,7 @@ def downgrade() -> None:
             "awaiting_since",
             "resubmission_deadline",
             "round",
+            "review_started_at",
             "assignee_id",
             "sla_due_at",
             "queued_at",

@@ -1,0 +1,140 @@
+"""The staff review API: the queue, a case, claiming, verdicts, checks,
+decisions and revealing a masked answer. Thin views: parse, call one use
+case, dump. Reviewers and supervisors only (403 for other roles)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from common.auth import current_identity
+from common.db import UnitOfWork
+from verification import decisions, review, review_queue
+from verification.api import UOW_FACTORY
+from verification.review_schemas import (
+    CheckIn,
+    DecisionIn,
+    QueueOut,
+    QueueQuery,
+    RevealIn,
+    RevealOut,
+    ReviewOut,
+    VerdictIn,
+)
+
+POLICY = "verification.review_policy"
+UNREAD_COUNTER = "verification.unread_counter"
+
+blp = Blueprint("reviews", __name__, description="Staff: the review of submitted applications")
+
+_STAFF_ONLY: dict[int, Any] = {403: {"description": "not a reviewer or supervisor"}}
+_CASE = {**_STAFF_ONLY, 404: {"description": "no such case"}}
+_WORK = {
+    **_CASE,
+    409: {"description": "not-assignee, case-closed, awaiting-applicant or case-not-submitted"},
+    422: {"description": "errors names the field: reason_code or note"},
+}
+
+
+def _uow() -> UnitOfWork:
+    factory: Callable[[], UnitOfWork] = current_app.extensions[UOW_FACTORY]
+    return factory()
+
+
+def _policy() -> review.ReviewPolicy:
+    policy: review.ReviewPolicy = current_app.extensions[POLICY]
+    return policy
+
+
+@blp.route("/reviews")
+class Queue(MethodView):
+    @blp.arguments(QueueQuery, location="query")
+    @blp.response(200, QueueOut)
+    @blp.doc(responses=_STAFF_ONLY)
+    def get(self, filters: dict[str, Any]) -> dict[str, Any]:
+        """The review queue by tab, oldest first, 25 a page, with each tab's count."""
+        counter = current_app.extensions.get(UNREAD_COUNTER)
+        return review_queue.list_reviews(_uow(), current_identity(), filters, counter)
+
+
+@blp.route("/reviews/<order_id>")
+class OneReview(MethodView):
+    @blp.response(200, ReviewOut)
+    @blp.doc(responses={**_CASE, 409: {"description": "case-not-submitted"}})
+    def get(self, order_id: str) -> dict[str, Any]:
+        """The whole case for staff: answers (ID numbers masked), documents, checks, history."""
+        return review.get_review(_uow(), order_id, current_identity(), _policy())
+
+
+@blp.route("/reviews/<order_id>/claim")
+class Claim(MethodView):
+    @blp.response(200, ReviewOut)
+    @blp.doc(
+        responses={**_CASE, 409: {"description": "case-taken, case-closed, case-not-submitted"}}
+    )
+    def post(self, order_id: str) -> dict[str, Any]:
+        """Take the case; the first claim starts the order's review."""
+        return decisions.claim(_uow(), order_id, current_identity(), _policy())
+
+
+@blp.route("/reviews/<order_id>/release")
+class Release(MethodView):
+    @blp.response(200, ReviewOut)
+    @blp.doc(responses={**_CASE, 409: {"description": "not-assigned, not-assignee, case-closed"}})
+    def post(self, order_id: str) -> dict[str, Any]:
+        """Give the case back to the queue (its assignee, or a supervisor)."""
+        return decisions.release(_uow(), order_id, current_identity(), _policy())
+
+
+@blp.route("/reviews/<order_id>/documents/<code>/verdict")
+class DocumentVerdict(MethodView):
+    @blp.arguments(VerdictIn)
+    @blp.response(200, ReviewOut)
+    @blp.doc(responses=_WORK)
+    def put(self, values: dict[str, Any], order_id: str, code: str) -> dict[str, Any]:
+        """Accept a document, or refuse it with a reason code and a note."""
+        return decisions.give_verdict(_uow(), order_id, code, values, current_identity(), _policy())
+
+
+@blp.route("/reviews/<order_id>/checks/<check>")
+class AnswerCheck(MethodView):
+    @blp.arguments(CheckIn)
+    @blp.response(200, ReviewOut)
+    @blp.doc(responses=_WORK)
+    def put(self, values: dict[str, Any], order_id: str, check: str) -> dict[str, Any]:
+        """Record whether a form answer matches the pictures."""
+        return decisions.record_check(
+            _uow(), order_id, check, values, current_identity(), _policy()
+        )
+
+
+@blp.route("/reviews/<order_id>/decision")
+class CaseDecision(MethodView):
+    @blp.arguments(DecisionIn)
+    @blp.response(200, ReviewOut)
+    @blp.doc(
+        responses={
+            **_WORK,
+            409: {
+                "description": "not-assignee, case-closed, awaiting-applicant, "
+                "verdicts-incomplete, nothing-refused, rounds-exhausted"
+            },
+        }
+    )
+    def post(self, values: dict[str, Any], order_id: str) -> dict[str, Any]:
+        """Approve, request new photos of the refused documents, or reject."""
+        return decisions.decide(_uow(), order_id, values, current_identity(), _policy())
+
+
+@blp.route("/reviews/<order_id>/reveal")
+class Reveal(MethodView):
+    @blp.arguments(RevealIn)
+    @blp.response(200, RevealOut)
+    @blp.doc(responses={**_CASE, 422: {"description": "errors names field or reason"}})
+    def post(self, values: dict[str, Any], order_id: str) -> dict[str, str]:
+        """The full value of a masked answer; the reason goes to the audit log."""
+        return decisions.reveal(_uow(), order_id, values, current_identity())

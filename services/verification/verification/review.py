@@ -1,0 +1,265 @@
+"""The review case as staff see it, and what every review use case shares:
+who may act, the refusals, and finding the case to act on.
+
+Reads and decisions are for reviewers and supervisors; other staff (and
+applicants) get 403 on the review endpoints. A decision is the assignee's
+alone; a supervisor may also release someone else's case. Every change is
+audited (verification.audit) in its own transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from common.auth import Identity
+from common.db import UnitOfWork
+from common.errors import Conflict, Forbidden, NotFound
+from verification import audit, domain
+from verification.domain import CaseStatus
+from verification.models import AuditEntry, Case, Document
+from verification.services import CaseClosed, find_case
+
+SUPERVISOR = "supervisor"
+
+
+@dataclass(frozen=True)
+class ReviewPolicy:
+    """The review's settings (VERIFICATION_RESUBMISSION_DAYS, _MAX_RESUBMISSION_ROUNDS)."""
+
+    resubmission_days: int = 7
+    max_rounds: int = 3
+
+
+# --- refusals --------------------------------------------------------------------------
+
+
+class CaseTaken(Conflict):
+    title = "Another reviewer has this case"
+    slug = "case-taken"
+
+
+class CaseNotSubmitted(Conflict):
+    title = "The application has not been submitted for review"
+    slug = "case-not-submitted"
+
+
+class NotAssignee(Conflict):
+    title = "The case is not assigned to you"
+    slug = "not-assignee"
+
+
+class AwaitingApplicant(Conflict):
+    title = "The case is waiting for the applicant's new photos"
+    slug = "awaiting-applicant"
+
+
+class NotAssigned(Conflict):
+    title = "Nobody has claimed the case"
+    slug = "not-assigned"
+
+
+# --- who may act -------------------------------------------------------------------------
+
+
+def require_reviewer(identity: Identity) -> None:
+    if not identity.has_any(domain.VIEWING_STAFF):
+        raise Forbidden("Reviewing applications is for reviewers and supervisors.")
+
+
+def require_supervisor(identity: Identity) -> None:
+    if SUPERVISOR not in identity.roles:
+        raise Forbidden("The audit log is for supervisors.")
+
+
+def is_supervisor(identity: Identity) -> bool:
+    return SUPERVISOR in identity.roles
+
+
+# --- finding the case ----------------------------------------------------------------------
+
+
+def submitted_case(uow: UnitOfWork, order_id: str, *, for_update: bool = False) -> Case:
+    """A case that has reached the review (or was closed after it); else 404/409."""
+    case = find_case(uow, order_id, for_update=for_update)
+    if case is None:
+        raise NotFound(f"There is no application {order_id!r}.")
+    if case.queued_at is None:
+        if case.status == CaseStatus.CLOSED:
+            raise CaseClosed("The application was closed before it was submitted for review.")
+        raise CaseNotSubmitted(
+            "The application has not been paid and submitted yet.",
+            errors={"status": [case.status]},
+        )
+    return case
+
+
+def workable_case(uow: UnitOfWork, order_id: str, identity: Identity) -> Case:
+    """The caller's own case, open and in review: the one verdicts and checks go to."""
+    case = submitted_case(uow, order_id, for_update=True)
+    refuse_closed(case)
+    refuse_others(case, identity)
+    if case.status == CaseStatus.AWAITING_APPLICANT:
+        raise AwaitingApplicant(
+            "The applicant is replacing the refused documents; wait for the resubmission."
+        )
+    return case
+
+
+def refuse_closed(case: Case) -> None:
+    if case.status == CaseStatus.CLOSED:
+        raise CaseClosed(
+            f"The case is closed ({case.closed_because}); it takes no more decisions.",
+            errors={"status": [f"closed: {case.closed_because}"]},
+        )
+
+
+def refuse_others(case: Case, identity: Identity) -> None:
+    if case.assignee_id != identity.subject:
+        held_by = case.assignee_id or "nobody"
+        raise NotAssignee(
+            f"Claim the case before working on it (it is assigned to {held_by}).",
+            errors={"assignee_id": [held_by]},
+        )
+
+
+def document_of(case: Case, code: str) -> Document:
+    document = next((doc for doc in case.documents if doc.code == code), None)
+    if document is None:
+        raise NotFound(f"The case has no document {code!r}.")
+    return document
+
+
+def checks_of(case: Case) -> list[str]:
+    return domain.derive_checks(case.answers or [], case.required_codes)
+
+
+def audit_case(
+    uow: UnitOfWork, case: Case, identity: Identity | None, action: str, **values: Any
+) -> None:
+    audit.record(
+        uow,
+        actor=identity,
+        action=action,
+        order_id=case.order_id,
+        reference=case.reference,
+        **values,
+    )
+
+
+# --- the review, as staff see it ----------------------------------------------------------
+
+
+def review_view(uow: UnitOfWork, case: Case, policy: ReviewPolicy) -> dict[str, Any]:
+    now = uow.clock.now()
+    titles = {entry["code"]: entry.get("title") for entry in case.required_documents or []}
+    uploaded = {document.code: document for document in case.documents}
+    return {
+        "order_id": case.order_id,
+        "reference": case.reference,
+        "applicant_id": case.applicant_id,
+        "applicant_name": applicant_name(case),
+        "item_code": case.item_code,
+        "status": case.status,
+        "closed_because": case.closed_because,
+        "assignee_id": case.assignee_id,
+        "queued_at": case.queued_at,
+        "sla_due_at": case.sla_due_at,
+        "overdue": is_overdue(case, now),
+        "sla_paused": case.status == CaseStatus.AWAITING_APPLICANT,
+        "round": case.round,
+        "max_rounds": policy.max_rounds,
+        "resubmission_deadline": case.resubmission_deadline,
+        "answers": [answer_view(answer) for answer in case.answers or []],
+        "documents": [
+            staff_document_view(code, titles[code], uploaded.get(code)) for code in titles
+        ],
+        "checks": checks_view(case),
+        "decision": case.decision,
+        "history": [audit.entry_view(entry) for entry in history(uow, case.order_id)],
+    }
+
+
+def applicant_name(case: Case) -> str | None:
+    """The name the applicant gave on the form (an answer of type `name`), if any."""
+    return next(
+        (answer["value"] for answer in case.answers or [] if answer.get("type") == "name"), None
+    )
+
+
+def is_overdue(case: Case, now: datetime) -> bool:
+    if case.status not in domain.UNDER_REVIEW:
+        return False
+    return domain.is_overdue(case.sla_due_at, case.awaiting_since, now)
+
+
+def answer_view(answer: dict[str, Any]) -> dict[str, Any]:
+    masked = domain.is_masked(answer.get("type"))
+    value = answer.get("value") or ""
+    return {
+        "name": answer["name"],
+        "type": answer.get("type"),
+        "label": answer.get("label"),
+        "value": domain.mask(value) if masked else value,
+        "masked": masked,
+    }
+
+
+def verdict_view(document: Document | None) -> dict[str, Any] | None:
+    if document is None or document.verdict is None:
+        return None
+    return {
+        "verdict": document.verdict,
+        "reason_code": document.verdict_reason_code,
+        "note": document.verdict_note,
+        "by": document.verdict_by,
+        "at": document.verdict_at,
+    }
+
+
+def staff_document_view(
+    code: str, title: dict[str, str] | None, document: Document | None
+) -> dict[str, Any]:
+    return {
+        "code": code,
+        "title": title,
+        "status": "uploaded" if document else "missing",
+        "uploaded_at": document.uploaded_at if document else None,
+        "width": document.width if document else None,
+        "height": document.height if document else None,
+        "verdict": verdict_view(document),
+        "replaced_in_round": document.replaced_in_round if document else None,
+    }
+
+
+def checks_view(case: Case) -> list[dict[str, Any]]:
+    recorded = {check.code: check for check in case.checks}
+    views = []
+    for code in checks_of(case):
+        check = recorded.get(code)
+        views.append(
+            {
+                "code": code,
+                "result": check.result if check else None,
+                "note": check.note if check else None,
+                "by": check.checked_by if check else None,
+                "at": check.checked_at if check else None,
+            }
+        )
+    return views
+
+
+def history(uow: UnitOfWork, order_id: str) -> list[AuditEntry]:
+    query = select(AuditEntry).where(AuditEntry.order_id == order_id).order_by(AuditEntry.id)
+    return list(uow.session.scalars(query))
+
+
+def get_review(
+    uow: UnitOfWork, order_id: str, identity: Identity, policy: ReviewPolicy
+) -> dict[str, Any]:
+    require_reviewer(identity)
+    with uow:
+        return review_view(uow, submitted_case(uow, order_id), policy)
