@@ -46,6 +46,8 @@ def _order(applicant: ApiApplicant, order_id: str) -> dict[str, Any]:
 def _reviewing(applicant: ApiApplicant, reviewer: StaffBrowser) -> str:
     order_id = submitted_order(applicant)
     assert reviewer.claim(order_id).status_code == 303
+    # The claim reaches orders by event: wait for it, so "nothing changed" means what it says.
+    eventually(lambda: _order(applicant, order_id)["status"] == "in_review")
     return order_id
 
 
