@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from .conftest import ANSWERS
+from .conftest import ANSWERS, bearer
 from .reviewing import (
     OTHER_REVIEWER,
     REVIEWER,
@@ -152,3 +152,15 @@ def test_overdue_cases_are_found_by_the_filter(orders, uploads, photo, reviewer,
 def test_a_bad_tab_is_refused_naming_it(reviewer) -> None:
     answer = reviewer.get("/reviews?tab=everything")
     assert answer.status_code == 422 and "tab" in answer.json["errors"]
+
+
+def test_the_queue_counts_the_applicants_unread_messages(orders, uploads, photo, client) -> None:
+    order_id = submitted_case(orders, uploads, photo)
+    posted = client.post(
+        f"/chats/{order_id}/messages",
+        json={"body": "Is my selfie fine?"},
+        headers=bearer(["applicant"], subject="applicant-1"),
+    )
+    assert posted.status_code == 201, posted.json
+    [summary] = Staff(client, REVIEWER, "reviewer").ok("get", "/reviews")["cases"]
+    assert summary["unread_messages"] == 1

@@ -27,7 +27,6 @@ from verification.review_schemas import (
 )
 
 POLICY = "verification.review_policy"
-UNREAD_COUNTER = "verification.unread_counter"
 
 blp = Blueprint("reviews", __name__, description="Staff: the review of submitted applications")
 
@@ -57,8 +56,7 @@ class Queue(MethodView):
     @blp.doc(responses=_STAFF_ONLY)
     def get(self, filters: dict[str, Any]) -> dict[str, Any]:
         """The review queue by tab, oldest first, 25 a page, with each tab's count."""
-        counter = current_app.extensions.get(UNREAD_COUNTER)
-        return review_queue.list_reviews(_uow(), current_identity(), filters, counter)
+        return review_queue.list_reviews(_uow(), current_identity(), filters)
 
 
 @blp.route("/reviews/<order_id>")

@@ -9,7 +9,6 @@ without filters, as the console's tab labels show them.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -18,13 +17,13 @@ from sqlalchemy.sql import ColumnElement
 
 from common.auth import Identity
 from common.db import UnitOfWork
+from verification.chat import unread_counts
+from verification.chat_models import STAFF_SIDE
 from verification.domain import UNDER_REVIEW, CaseStatus
 from verification.models import Case
 from verification.review import is_overdue, require_reviewer
 
 PAGE_SIZE = 25
-# order id → unread applicant messages (the chat's count for the staff side).
-UnreadCounter = Callable[[UnitOfWork], dict[str, int]]
 
 
 def _tab(tab: str, identity: Identity) -> ColumnElement[bool]:
@@ -66,7 +65,6 @@ def list_reviews(
     uow: UnitOfWork,
     identity: Identity,
     filters: dict[str, Any],
-    unread_counter: UnreadCounter | None = None,
 ) -> dict[str, Any]:
     require_reviewer(identity)
     with uow:
@@ -79,7 +77,7 @@ def list_reviews(
             .offset((page - 1) * PAGE_SIZE)
             .limit(PAGE_SIZE)
         ).all()
-        unread = unread_counter(uow) if unread_counter else {}
+        unread = unread_counts(uow, STAFF_SIDE)  # the applicants' messages staff have not read
         counts = {
             tab: uow.session.scalar(select(func.count()).where(_tab(tab, identity))) or 0
             for tab in ("unassigned", "mine", "awaiting_applicant", "all")

@@ -1,6 +1,7 @@
 """Verification's worker: relays its outbox (the document-set events) and keeps
-each order's document case in step with orders' events; its timer purges the
-pictures of orders final for longer than the retention period.
+each order's document case in step with orders' events; its timers purge the
+pictures of orders final for longer than the retention period and reject the
+cases whose resubmission deadline passed.
 
     python -m verification.worker
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 from common.clock import Clock
 from common.events.transport import Transport
 from common.worker import Worker, service_worker
-from verification import handlers, handlers_retention, retention
+from verification import deadlines, handlers, handlers_retention, retention
 from verification.settings import SERVICE, Settings
 
 # handlers_retention wraps some of handlers' entries, so it goes on top.
@@ -29,7 +30,10 @@ def build_worker(
         settings.common,
         HANDLERS,
         list(HANDLERS),
-        timers=lambda engine, clock: [retention.purge_timer(settings, engine, clock)],
+        timers=lambda engine, clock: [
+            retention.purge_timer(settings, engine, clock),
+            deadlines.deadline_timer(settings, engine, clock),
+        ],
         transport=transport,
         clock=clock,
     )
