@@ -30,6 +30,10 @@ class Settings:
     VERIFICATION_MIN_WIDTH / _MIN_HEIGHT  smallest picture (default 640 × 480, either
                                    orientation)
     VERIFICATION_BUS_CHECK_TIMEOUT seconds /readyz waits for RabbitMQ (default 3)
+    VERIFICATION_RESUBMISSION_DAYS the applicant's time to replace refused documents
+                                   when the reviewer names none (default 7 days)
+    VERIFICATION_MAX_RESUBMISSION_ROUNDS  resubmission requests per case (default 3)
+    VERIFICATION_TIMER_INTERVAL_SECONDS  how often the worker sweeps its timers (default 30)
     VERIFICATION_CHAT_MESSAGES_PER_MINUTE  messages one author may post to one order's
                                    chat in a minute (default 10)
     VERIFICATION_RETENTION_DAYS    days after an order became final before its pictures
@@ -49,6 +53,9 @@ class Settings:
     min_width: int = 640
     min_height: int = 480
     bus_check_timeout: float = 3.0
+    resubmission_days: int = 7
+    max_resubmission_rounds: int = 3
+    timer_interval_seconds: float = 30.0
     chat_messages_per_minute: int = 10
     retention_days: float = 30.0
 
@@ -74,6 +81,9 @@ class Settings:
             min_width=env.int("VERIFICATION_MIN_WIDTH", 640),
             min_height=env.int("VERIFICATION_MIN_HEIGHT", 480),
             bus_check_timeout=env.float("VERIFICATION_BUS_CHECK_TIMEOUT", 3.0),
+            resubmission_days=env.int("VERIFICATION_RESUBMISSION_DAYS", 7),
+            max_resubmission_rounds=env.int("VERIFICATION_MAX_RESUBMISSION_ROUNDS", 3),
+            timer_interval_seconds=env.float("VERIFICATION_TIMER_INTERVAL_SECONDS", 30.0),
             chat_messages_per_minute=env.int("VERIFICATION_CHAT_MESSAGES_PER_MINUTE", 10),
             retention_days=env.float("VERIFICATION_RETENTION_DAYS", 30.0),
         )
@@ -86,10 +96,14 @@ class Settings:
             ("VERIFICATION_MAX_PIXELS", self.max_pixels),
             ("VERIFICATION_MIN_WIDTH", self.min_width),
             ("VERIFICATION_MIN_HEIGHT", self.min_height),
+            ("VERIFICATION_RESUBMISSION_DAYS", self.resubmission_days),
+            ("VERIFICATION_MAX_RESUBMISSION_ROUNDS", self.max_resubmission_rounds),
             ("VERIFICATION_CHAT_MESSAGES_PER_MINUTE", self.chat_messages_per_minute),
         ):
             if value < 1:
                 raise InvalidSetting(name, f"must be at least 1, not {value}")
+        if self.timer_interval_seconds <= 0:
+            raise InvalidSetting("VERIFICATION_TIMER_INTERVAL_SECONDS", "must be above 0")
         if self.min_width * self.min_height > self.max_pixels:
             raise InvalidSetting(
                 "VERIFICATION_MAX_PIXELS", "is below VERIFICATION_MIN_WIDTH × _MIN_HEIGHT"
