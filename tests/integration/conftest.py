@@ -247,17 +247,17 @@ class StaffMember(Client):
 _staff_accounts: dict[tuple[str, str], StaffMember] = {}
 
 
+def staff_member(stack: Stack, role: str) -> StaffMember:
+    """A staff member of a role, made once per stack and role."""
+    key = (stack.prefix, role)
+    if key not in _staff_accounts:
+        _staff_accounts[key] = StaffMember(stack, role)
+    return _staff_accounts[key]
+
+
 @pytest.fixture
 def staff(stack: Stack) -> Callable[[str], StaffMember]:
-    """A staff member of a role, made once per stack and role."""
-
-    def member(role: str) -> StaffMember:
-        key = (stack.prefix, role)
-        if key not in _staff_accounts:
-            _staff_accounts[key] = StaffMember(stack, role)
-        return _staff_accounts[key]
-
-    return member
+    return lambda role: staff_member(stack, role)
 
 
 # --- events --------------------------------------------------------------------------------
