@@ -207,9 +207,15 @@ class StaffMember(Client):
         return self.call("GET", f"/staff/reviews/{order_id}", 200)
 
     def claim(self, order_id: str) -> dict:
-        # The case enters the queue when verification hears orders.submitted.
-        eventually(lambda: self.review(order_id)["status"] == "queued")
+        # The case enters the queue when verification hears orders.submitted; until then
+        # it answers 409 case-not-submitted.
+        eventually(lambda: self._queued(order_id))
         return self.call("POST", f"/staff/reviews/{order_id}/claim", 200)
+
+    def _queued(self, order_id: str) -> bool:
+        answer = self.request("GET", f"/staff/reviews/{order_id}")
+        assert answer.status_code in {200, 409}, answer.text
+        return answer.status_code == 200 and answer.json()["status"] == "queued"
 
     def verdicts(self, order_id: str, refuse: dict[str, str] | None = None) -> dict:
         """A verdict on every document still without one (refusing those named, with their
