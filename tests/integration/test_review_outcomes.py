@@ -9,6 +9,8 @@ import requests
 
 from common.testing import eventually
 
+CAPTURE_REFUSED_CARD = {"card_number": "4000000000009995", "expiry": "12/30", "cvc": "123"}
+
 
 def _timeline(applicant, order_id: str) -> list[dict]:
     return applicant.call("GET", f"/applications/{order_id}/timeline", 200)["entries"]
@@ -125,6 +127,58 @@ def test_a_rejected_application_is_closed_with_its_payment_voided(journey, staff
     )
     assert late.status_code == 409, late.text
     assert late.json()["type"].endswith("case-closed")
+
+
+def test_a_supervisor_cancelling_an_approved_order_refunds_what_was_captured(
+    journey, staff, events
+):
+    applicant = journey.applicant()
+    order_id = journey.submitted(applicant)
+    reviewer = staff("reviewer")
+    reviewer.claim(order_id)
+    reviewer.verdicts(order_id)
+    reviewer.decide(order_id, "approve")
+    journey.status_becomes(applicant, order_id, "approved")
+    # Too late for the applicant; a supervisor may, with a refund.
+    applicant.call("POST", f"/applications/{order_id}/cancel", 409, json={"reason": "changed"})
+
+    cancelled = staff("supervisor").call(
+        "POST", f"/staff/orders/{order_id}/cancel", 200,
+        json={"reason": "The applicant found the old licence."},
+    )  # fmt: skip
+    assert cancelled["status"] == "cancelled"
+    payment = applicant.application(order_id)["payment"]
+    assert (payment["status"], payment["refunded_fen"]) == ("refunded", 2500)
+    eventually(
+        lambda: {"orders.payment_refunded", "orders.cancelled"} <= set(events.types(order_id))
+    )
+
+
+def test_a_refused_capture_waits_for_a_supervisor_who_retries_then_cancels(journey, staff):
+    applicant = journey.applicant()
+    order_id = journey.ready_to_submit(applicant)
+    journey.submit(applicant, order_id)
+    journey.pay(applicant, order_id, CAPTURE_REFUSED_CARD)
+    journey.status_becomes(applicant, order_id, "submitted")
+    reviewer = staff("reviewer")
+    reviewer.claim(order_id)
+    reviewer.verdicts(order_id)
+    reviewer.decide(order_id, "approve")
+    journey.status_becomes(applicant, order_id, "capture_failed")
+
+    supervisor = staff("supervisor")
+    retried = supervisor.request("POST", f"/staff/orders/{order_id}/capture")
+    assert retried.status_code == 409, retried.text
+    assert "insufficient_funds" in retried.text  # the provider's reason
+    assert applicant.application(order_id)["status"] == "capture_failed"
+    supervisor.call(
+        "POST", f"/staff/orders/{order_id}/cancel", 200,
+        json={"reason": "The card cannot be charged."},
+    )  # fmt: skip
+    cancelled = applicant.application(order_id)
+    assert cancelled["status"] == "cancelled"
+    assert cancelled["payment"]["status"] == "voided"
+    assert cancelled["payment"]["captured_fen"] == 0
 
 
 def test_a_second_reviewer_cannot_take_a_claimed_case(journey, staff):
