@@ -109,6 +109,10 @@ def test_a_supervisor_cancels_a_refused_capture_with_a_reason(
 
 
 def test_a_reviewer_cannot_retry_a_capture(applicant: ApiApplicant, sign_in_staff) -> None:
+    order_id = _approved_but_not_captured(applicant, sign_in_staff("supervisor"))
     reviewer = sign_in_staff("reviewer")
-    assert reviewer.client.post("/staff/orders/x/capture", data={}).status_code in {400, 403}
-    assert reviewer.get("/staff/orders/x/cancel").status_code == 403
+    # A valid CSRF token (from the queue's page), so only the role can refuse the post.
+    answer = reviewer.post("/staff/reviews", {}, f"/staff/orders/{order_id}/capture")
+    assert answer.status_code == 403
+    assert reviewer.get(f"/staff/orders/{order_id}/cancel").status_code == 403
+    assert _status(applicant, order_id) == "capture_failed"
