@@ -800,7 +800,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "review.deadline_at": ("申请人须在 {at} 前补充", "the applicant has until {at}"),
     "review.decide": ("作出审核决定", "Decide"),
     "review.capture_failed": ("扣款失败", "Capture failed"),
-    "review.capture_failed_title": ("审核已通过，但扣款失败", "Approved, but the payment capture failed"),
+    "review.capture_failed_title": (
+        "审核已通过，但扣款失败",
+        "Approved, but the payment capture failed",
+    ),
     "review.capture_failed_text": (
         "支付服务拒绝了扣款。主管可以重试扣款，或取消申请并全额退款。",
         "The payment provider refused the capture. A supervisor may retry it, or cancel the order with a full refund.",
@@ -813,7 +816,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "review.picture_alt": ("{reference} 的{title}", "{title} of {reference}"),
     "review.uploaded_at": ("上传于 {at}", "Uploaded {at}"),
     "review.replaced_in_round": ("第 {round} 轮补充上传", "replaced in round {round}"),
-    "review.picture_purged": ("照片已按保存期限删除。", "The picture was deleted at the end of its retention."),
+    "review.picture_purged": (
+        "照片已按保存期限删除。",
+        "The picture was deleted at the end of its retention.",
+    ),
     "review.picture_missing": ("未上传。", "Not uploaded."),
     "review.verdict": ("审核意见", "Verdict"),
     "review.no_verdict": ("尚未审核", "None yet"),
@@ -850,7 +856,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Puts the reply in the message box, to edit before sending.",
     ),
     "review.canned_use": ("使用这条回复", "Use this reply"),
-    "review.internal_label": ("内部备注（申请人看不到）", "Internal note (the applicant never sees it)"),
+    "review.internal_label": (
+        "内部备注（申请人看不到）",
+        "Internal note (the applicant never sees it)",
+    ),
     "review.internal_hint": ("只有工作人员能看到。", "Only staff see internal notes."),
     "review.history": ("案件记录", "History"),
     "review.no_history": ("还没有记录。", "Nothing recorded yet."),
@@ -867,7 +876,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "review.confirm_title": ("确认对 {reference} 的决定", "Confirm your decision on {reference}"),
     "review.decision_label": ("决定", "Decision"),
     "review.days": ("{days} 天", "{days} days"),
-    "review.will_ask_for": ("将请申请人重新上传：", "The applicant will be asked for new photos of:"),
+    "review.will_ask_for": (
+        "将请申请人重新上传：",
+        "The applicant will be asked for new photos of:",
+    ),
     "review.confirm.approve": ("确认通过", "Approve"),
     "review.confirm.request_resubmission": ("确认要求补充材料", "Ask for new photos"),
     "review.confirm.reject": ("确认不予通过", "Reject"),
@@ -892,12 +904,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "review.note_too_long": ("最多 500 个字", "Write at most 500 characters"),
     "review.result_required": ("请选择一致或不一致", "Choose matches or does not match"),
     "review.decision_required": ("请选择一个决定", "Choose a decision"),
-    "review.rejection_reason_required": ("请选择不予通过的原因", "Choose why the application is rejected"),
+    "review.rejection_reason_required": (
+        "请选择不予通过的原因",
+        "Choose why the application is rejected",
+    ),
     "review.rejection_note_required": (
         "请写明不予通过的说明，申请人会看到",
         "Write a note the applicant will read about the rejection",
     ),
-    "review.deadline_days_invalid": ("请填写 1 到 30 之间的天数", "Enter a number of days from 1 to 30"),
+    "review.deadline_days_invalid": (
+        "请填写 1 到 30 之间的天数",
+        "Enter a number of days from 1 to 30",
+    ),
     "review.reveal_field_invalid": ("这一项没有隐藏内容", "That answer is not masked"),
     "review.reveal_reason_invalid": (
         "请写明查看的原因，5 到 200 个字",
@@ -909,7 +927,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Another reviewer has already taken this case.",
     ),
     "review.refused.case-closed": ("这个案件已经结束。", "This case is closed."),
-    "review.refused.case-not-submitted": ("这份申请还没有提交。", "This application is not submitted yet."),
+    "review.refused.case-not-submitted": (
+        "这份申请还没有提交。",
+        "This application is not submitted yet.",
+    ),
     "review.refused.not-assignee": (
         "只有领取这个案件的审核人员可以这样做。",
         "Only the reviewer the case is assigned to can do this.",
@@ -939,8 +960,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "review.notice.decided": ("审核决定已发出。", "Your decision is sent."),
     "review.notice.message_sent": ("留言已发送给申请人。", "The message is sent to the applicant."),
     "review.notice.note_saved": ("内部备注已保存。", "The internal note is saved."),
-    "review.notice.captured": ("扣款成功，申请已通过。", "The payment is captured; the order is approved."),
-    "review.notice.order_cancelled": ("申请已取消，款项已退还。", "The order is cancelled and refunded."),
+    "review.notice.captured": (
+        "扣款成功，申请已通过。",
+        "The payment is captured; the order is approved.",
+    ),
+    "review.notice.order_cancelled": (
+        "申请已取消，款项已退还。",
+        "The order is cancelled and refunded.",
+    ),
     "case_status.collecting": ("材料收集中", "Collecting"),
     "case_status.locked": ("等待支付", "Awaiting payment"),
     "case_status.queued": ("待审核", "Queued"),
@@ -958,8 +985,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "document_reason.wrong-document": ("不是要求的材料", "Wrong document"),
     "document_reason.expired": ("证件已过期", "Expired"),
     "document_reason.face-not-visible": ("看不清面部", "Face not visible"),
-    "document_reason.not-original": ("不是原件（翻拍屏幕或复印件）", "Not the original (a screen or a copy)"),
-    "document_reason.mismatch": ("与申请表或其他材料不符", "Does not match the form or the other documents"),
+    "document_reason.not-original": (
+        "不是原件（翻拍屏幕或复印件）",
+        "Not the original (a screen or a copy)",
+    ),
+    "document_reason.mismatch": (
+        "与申请表或其他材料不符",
+        "Does not match the form or the other documents",
+    ),
     "document_reason.other": ("其他（请在备注中说明）", "Other (say why in the note)"),
     "rejection_reason.documents-invalid": ("材料不合格", "Documents invalid"),
     "rejection_reason.identity-mismatch": ("身份不符", "Identity mismatch"),
