@@ -154,7 +154,7 @@ def test_the_worker_defaults_to_rabbitmq_from_the_environment(
     try:
         assert type(worker.transport).__name__ == "RabbitTransport"
         # orders.closed and orders.completed only start the pictures' retention.
-        assert sorted(worker.bindings) == sorted({*HANDLERS, "orders.closed", "orders.completed"})
+        assert sorted(worker.bindings) == sorted(HANDLERS)
     finally:
         worker.transport.close()
         worker.engine.dispose()

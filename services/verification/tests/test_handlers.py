@@ -38,7 +38,9 @@ def test_the_worker_listens_for_exactly_the_events_it_handles_and_declares_what_
     assert sorted(BINDINGS) == [
         "orders.awaiting_payment",
         "orders.cancelled",
+        "orders.closed",
         "orders.closed_unpaid",
+        "orders.completed",
         "orders.discarded",
         "orders.draft_created",
         "orders.submitted",

@@ -13,10 +13,10 @@ from sqlalchemy import text
 from common.events.consumer import Dispatcher
 from common.events.envelope import Envelope
 from common.settings import Env, InvalidSetting
+from verification.handlers import HANDLERS
 from verification.retention import purge_sweep
 from verification.settings import Settings
 from verification.storage import open_store
-from verification.worker import HANDLERS as WORKER_HANDLERS
 
 from .conftest import APPLICANT, NOW, make_settings, stored_files
 
@@ -33,8 +33,8 @@ FINAL_EVENTS = [
 
 @pytest.fixture
 def worker(uow_factory) -> Dispatcher:
-    """Orders' events through every handler the worker runs (retention's included)."""
-    return Dispatcher("verification", WORKER_HANDLERS, uow_factory, max_attempts=3)
+    """Orders' events through every handler the worker runs."""
+    return Dispatcher("verification", HANDLERS, uow_factory, max_attempts=3)
 
 
 def finish(worker: Dispatcher, order_id: str, event_type: str, at=NOW) -> str:
@@ -254,6 +254,18 @@ def test_a_purged_picture_answers_gone_to_the_owner_and_staff(
     )
     assert answer.status_code == 410
     assert answer.mimetype == "application/problem+json"
+    assert answer.json["type"] == "/problems/purged"
+
+
+def test_a_picture_whose_file_a_purge_deleted_before_committing_answers_gone(
+    with_pictures, uploads, storage_dir
+) -> None:
+    """A purge deletes the files before it commits: a look in between is a 410, not a 500."""
+    order_id = with_pictures()
+    for name in stored_files(storage_dir):
+        (storage_dir / name).unlink()
+    answer = uploads.get(f"/cases/{order_id}/documents/{FRONT}/image")
+    assert answer.status_code == 410
     assert answer.json["type"] == "/problems/purged"
 
 

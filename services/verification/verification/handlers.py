@@ -8,7 +8,9 @@ forward (collecting → locked → closed), and an event that would not move it
 is recorded as stale. An event that overtakes `orders.draft_created` creates
 the case in the state it implies, without details; the draft event then fills
 them in and leaves the state alone, so a closed case never reopens and a
-locked one never takes uploads again. A payload missing a field we read fails
+locked one never takes uploads again. The order's final events (cancelled,
+closed, closed unpaid, discarded, completed) also start the retention of the
+case's pictures (retention.py). A payload missing a field we read fails
 validation and is dead-lettered.
 """
 
@@ -25,6 +27,7 @@ from common.events.consumer import Handler, StaleEvent
 from common.events.envelope import Envelope
 from verification.domain import DOCUMENT_CODE, CaseStatus, add_working_days, moves_forward
 from verification.models import Case
+from verification.retention import record_final
 from verification.services import announce_document_set, find_case
 
 log = logging.getLogger("verification.handlers")
@@ -35,6 +38,8 @@ SUBMITTED = "orders.submitted"
 CANCELLED = "orders.cancelled"
 CLOSED_UNPAID = "orders.closed_unpaid"
 DISCARDED = "orders.discarded"
+CLOSED = "orders.closed"
+COMPLETED = "orders.completed"
 
 
 class _OrderEvent(Schema):
@@ -110,6 +115,15 @@ class Closed(_OrderEvent):
     """What verification reads of orders.cancelled, orders.closed_unpaid and orders.discarded."""
 
 
+class Final(Schema):
+    """What verification reads of orders.closed and orders.completed."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    order_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+
+
 def open_case(event: Envelope, uow: UnitOfWork) -> None:
     """A new case collecting the item's required documents; announces its completeness."""
     data = DraftCreated().load(event.data)
@@ -168,10 +182,27 @@ def record_submission(event: Envelope, uow: UnitOfWork) -> None:
 
 
 def close_case(event: Envelope, uow: UnitOfWork) -> None:
-    """The order was cancelled, closed unpaid or discarded: the case closes for good."""
+    """The order was cancelled, closed unpaid or discarded: the case closes for good
+    and the retention of its pictures starts. A case already closed (an approved
+    case a supervisor cancels) still starts its retention: the close is stale,
+    the order's end is not."""
     data = Closed().load(event.data)
-    case = _advance(uow, data, CaseStatus.CLOSED, event.occurred_at)
+    try:
+        case = _advance(uow, data, CaseStatus.CLOSED, event.occurred_at)
+    except StaleEvent:
+        if not record_final(uow, data["order_id"], event.occurred_at):
+            raise
+        return
     case.closed_because = event.type.removeprefix("orders.")
+    record_final(uow, data["order_id"], event.occurred_at)
+
+
+def start_retention(event: Envelope, uow: UnitOfWork) -> None:
+    """The order is finished (closed after a rejection, or completed): its pictures
+    are kept for the retention period from now. The first final event counts."""
+    order_id = Final().load(event.data)["order_id"]
+    if not record_final(uow, order_id, event.occurred_at):
+        raise StaleEvent(f"case {order_id} is missing or already final")
 
 
 def _advance(uow: UnitOfWork, data: dict[str, Any], target: CaseStatus, at: datetime) -> Case:
@@ -211,6 +242,8 @@ HANDLERS: dict[str, Handler] = {
     CANCELLED: close_case,
     CLOSED_UNPAID: close_case,
     DISCARDED: close_case,
+    CLOSED: start_retention,
+    COMPLETED: start_retention,
 }
 BINDINGS = list(HANDLERS)
 
@@ -223,4 +256,6 @@ CONSUMED: dict[str, type[Schema]] = {
     CANCELLED: Closed,
     CLOSED_UNPAID: Closed,
     DISCARDED: Closed,
+    CLOSED: Final,
+    COMPLETED: Final,
 }

@@ -76,6 +76,10 @@ class Case(Base):
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     closed_because: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # When the order became final (retention.py counts the pictures' retention
+    # from it) and when its pictures were purged.
+    final_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # The review (from orders.submitted on).
@@ -138,6 +142,8 @@ class Document(Base):
     verdict_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     # The resubmission round whose replacement this picture is; null for the original.
     replaced_in_round: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Set by the retention purge, which deleted the picture and its thumbnail.
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     case: Mapped[Case] = relationship(back_populates="documents")
 

@@ -1,7 +1,7 @@
 """How long the applicant's pictures are kept, and their purge.
 
 When the order becomes final (cancelled, closed, closed unpaid, discarded or
-completed) the case records `final_at` (handlers_retention.py). The worker's
+completed) the case records `final_at` (handlers.py). The worker's
 purge timer deletes the picture and thumbnail files of every case final for
 longer than VERIFICATION_RETENTION_DAYS, marks its documents and the case
 `purged_at`, writes a `documents.purged` audit entry (actor `system`) and
@@ -13,10 +13,6 @@ between leaves a case not yet marked purged whose files are gone; the next
 sweep finds it again and finishes (deleting a missing file is fine). The
 other order could leave pictures on disk for ever under rows saying they are
 gone, which is the one thing a purge must never do.
-
-The three retention columns (cases.final_at, cases.purged_at,
-documents.purged_at, migration 0003) are read and written here only, with
-the lightweight tables below, so that the review's models stay its own.
 """
 
 from __future__ import annotations
@@ -26,40 +22,26 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import column, select, table, update
+from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 
 from common.clock import Clock
-from common.columns import UTCDateTime
 from common.db import UnitOfWork, make_session_factory
 from common.errors import DomainError
 from common.worker import Timer
 from verification import audit, events
+from verification.models import Case, Document
 from verification.settings import SERVICE, Settings
 from verification.storage import EncryptedStore, open_store
 
 log = logging.getLogger("verification.retention")
 
-cases = table(
-    "cases",
-    column("order_id"),
-    column("reference"),
-    column("final_at", UTCDateTime()),
-    column("purged_at", UTCDateTime()),
-)
-documents = table(
-    "documents",
-    column("order_id"),
-    column("code"),
-    column("file_name"),
-    column("thumbnail_name"),
-    column("purged_at", UTCDateTime()),
-)
+# The purge works on whole sets of rows at once, so it speaks Core to the tables.
+cases = Case.__table__
+documents = Document.__table__
 
 # Cases looked up at once by a sweep; it goes on until none is due.
 SWEEP_BATCH = 50
-# Seconds between sweeps: a purge due a few seconds late is as good as on time.
-PURGE_INTERVAL_SECONDS = 10.0
 
 
 class PicturePurged(DomainError):
@@ -230,4 +212,4 @@ def purge_timer(settings: Settings, engine: Engine, clock: Clock) -> Timer:
         return UnitOfWork(sessions, SERVICE, clock)
 
     sweep = purge_sweep(uow_factory, open_store(settings), settings.retention)
-    return ("purge_pictures", sweep, PURGE_INTERVAL_SECONDS)
+    return ("purge_pictures", sweep, settings.timer_interval_seconds)

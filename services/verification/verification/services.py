@@ -253,7 +253,12 @@ def document_picture(
             return store.get(name)
         except StoredFileMissing:
             if attempt:
-                raise
+                # Not replaced: a purge deleted it and has not committed yet (or
+                # the store lost it, which the log must show).
+                log.warning("picture file missing", extra={"correlation_id": order_id})
+                raise retention.PicturePurged(
+                    f"The picture of {code!r} is no longer kept.", errors={"code": ["purged"]}
+                ) from None
             # Replaced between reading the row and the file: read the new row.
     raise AssertionError("unreachable")
 

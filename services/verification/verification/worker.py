@@ -11,11 +11,8 @@ from __future__ import annotations
 from common.clock import Clock
 from common.events.transport import Transport
 from common.worker import Worker, service_worker
-from verification import deadlines, handlers, handlers_retention, retention
+from verification import deadlines, handlers, retention
 from verification.settings import SERVICE, Settings
-
-# handlers_retention wraps some of handlers' entries, so it goes on top.
-HANDLERS = {**handlers.HANDLERS, **handlers_retention.HANDLERS}
 
 
 def build_worker(
@@ -28,8 +25,8 @@ def build_worker(
     return service_worker(
         SERVICE,
         settings.common,
-        HANDLERS,
-        list(HANDLERS),
+        handlers.HANDLERS,
+        handlers.BINDINGS,
         timers=lambda engine, clock: [
             retention.purge_timer(settings, engine, clock),
             deadlines.deadline_timer(settings, engine, clock),
