@@ -20,9 +20,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.engine import Engine
 
 from common.clock import Clock
@@ -37,8 +37,8 @@ from verification.storage import EncryptedStore, open_store
 log = logging.getLogger("verification.retention")
 
 # The purge works on whole sets of rows at once, so it speaks Core to the tables.
-cases = Case.__table__
-documents = Document.__table__
+cases = cast(Table, Case.__table__)
+documents = cast(Table, Document.__table__)
 
 # Cases looked up at once by a sweep; it goes on until none is due.
 SWEEP_BATCH = 50
