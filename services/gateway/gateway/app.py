@@ -16,7 +16,7 @@ from common.db import make_engine, make_session_factory
 from common.errors import DomainError, problem
 from common.logging import configure_logging
 from common.web import create_service_app, database_check
-from gateway import api, api_applications, api_chat, api_staff, browser, uploads
+from gateway import api, api_applications, api_chat, api_staff, api_staff_chat, browser, uploads
 from gateway.clients.cache import TTLCache
 from gateway.clients.catalog import CatalogClient
 from gateway.clients.chat import ChatClient
@@ -97,6 +97,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     smorest.register_blueprint(api_applications.blp)
     smorest.register_blueprint(api_chat.blp)
     smorest.register_blueprint(api_staff.blp)
+    smorest.register_blueprint(api_staff_chat.blp)
     pages = (
         store.bp,
         accounts.bp,

@@ -866,8 +866,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "review.decision_title": ("对 {reference} 作出审核决定", "Your decision on {reference}"),
     "review.deadline_days_label": ("补充材料期限（天）", "Days to send new photos"),
     "review.deadline_days_hint": (
-        "只在要求补充材料时填写，1 到 30 天，默认 7 天。",
-        "Only when asking for new photos: 1 to 30 days, 7 if left as it is.",
+        "只在要求补充材料时填写，1 到 30 天；不填则按本所规定的期限（通常 7 天）。",
+        "Only when asking for new photos: 1 to 30 days; left empty, the office's standard period (usually 7 days).",
     ),
     "review.rejection_reason_label": ("不予通过的原因", "Why it is rejected"),
     "review.rejection_reason_hint": ("只在不予通过时选择。", "Only when you reject."),

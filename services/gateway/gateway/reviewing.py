@@ -42,7 +42,8 @@ REJECTION_REASONS = (
 OTHER = "other"
 NOTE_MAX = 500
 REVEAL_REASON_MIN, REVEAL_REASON_MAX = 5, 200
-DEADLINE_DAYS_DEFAULT, DEADLINE_DAYS_MIN, DEADLINE_DAYS_MAX = 7, 1, 30
+# No deadline given: verification applies the office's (VERIFICATION_RESUBMISSION_DAYS).
+DEADLINE_DAYS_MIN, DEADLINE_DAYS_MAX = 1, 30
 CANCEL_REASON_MAX = 500
 # Case statuses in which a reviewer can still act (verification says the rest).
 OPEN_STATUSES = frozenset({"queued", "in_review", "awaiting_applicant"})
@@ -145,7 +146,7 @@ def parse_decision(
 def _deadline_days(raw: str | None, errors: dict[str, list[str]]) -> int | None:
     text = (raw or "").strip()
     if not text:
-        return DEADLINE_DAYS_DEFAULT
+        return None
     if not text.isdigit() or not DEADLINE_DAYS_MIN <= int(text) <= DEADLINE_DAYS_MAX:
         errors["deadline_days"] = ["review.deadline_days_invalid"]
         return None

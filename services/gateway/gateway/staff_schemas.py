@@ -69,7 +69,9 @@ class StaffDecisionIn(Schema):
     deadline_days = fields.Integer(
         load_default=None,
         validate=validate.Range(min=reviewing.DEADLINE_DAYS_MIN, max=reviewing.DEADLINE_DAYS_MAX),
-        metadata={"description": "To ask for new photos; 7 when absent."},
+        metadata={
+            "description": "To ask for new photos; the office's standard period when absent."
+        },
     )
 
 
@@ -205,3 +207,50 @@ class StaffReviewOut(Schema):
 class StaffRevealOut(Schema):
     field = fields.String()
     value = fields.String()
+
+
+class StaffMessageIn(Schema):
+    body = fields.String(
+        required=True,
+        metadata={"description": "The message as typed: 1 to 1,000 characters, no files."},
+    )
+    internal = fields.Boolean(
+        load_default=False,
+        metadata={"description": "A note for staff only: the applicant never sees it."},
+    )
+
+
+class StaffMessageOut(Schema):
+    id = fields.String()
+    at = fields.String()
+    author_role = fields.String(metadata={"description": "applicant or staff"})
+    author_id = fields.String()
+    body = fields.String(metadata={"description": "Plain text as typed: escape it to display."})
+    internal = fields.Boolean()
+
+
+class StaffThreadOut(Schema):
+    messages = fields.List(
+        fields.Nested(StaffMessageOut), metadata={"description": "Oldest first."}
+    )
+    unread = fields.Integer(
+        metadata={"description": "The applicant's messages unread before this read marked them."}
+    )
+
+
+class StaffUnreadOut(Schema):
+    orders = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        metadata={"description": "Order id → the applicant's messages no staff member has read."},
+    )
+    total = fields.Integer()
+
+
+class CannedReplyOut(Schema):
+    code = fields.String()
+    text = fields.Nested(TextOut)
+
+
+class CannedRepliesOut(Schema):
+    replies = fields.List(fields.Nested(CannedReplyOut))

@@ -4,6 +4,7 @@ roles checked before anything is read."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from typing import Any
 
@@ -118,3 +119,47 @@ def test_a_supervisor_reads_the_audit_log_and_its_csv(applicant: ApiApplicant, s
     assert "case.claimed" in exported.get_data(as_text=True)
     bad = _staff(supervisor, "GET", "/audit?since=yesterday", 422)
     assert "since" in bad["errors"]
+
+
+def test_staff_talk_to_the_applicant_and_keep_notes_through_the_api(
+    applicant: ApiApplicant, staff_api
+) -> None:
+    reviewer = staff_api("reviewer")
+    order_id = submitted_order(applicant)
+    applicant.call("POST", f"/applications/{order_id}/messages", 201, json={"body": "Any news?"})
+    unread = _staff(reviewer, "GET", "/messages/unread", 200)
+    assert unread["orders"].get(order_id) == 1
+    thread = _staff(reviewer, "GET", f"/reviews/{order_id}/messages", 200)
+    assert [(m["author_role"], m["body"]) for m in thread["messages"]] == [
+        ("applicant", "Any news?")
+    ]
+    assert order_id not in _staff(reviewer, "GET", "/messages/unread", 200)["orders"]
+    replies = _staff(reviewer, "GET", "/canned-replies", 200)["replies"]
+    assert replies and all(r["text"]["zh"] and r["text"]["en"] for r in replies)
+    reply = {"body": replies[0]["text"]["en"]}
+    _staff(reviewer, "POST", f"/reviews/{order_id}/messages", 201, json=reply)
+    note = {"body": "Checked the photo twice.", "internal": True}
+    assert _staff(reviewer, "POST", f"/reviews/{order_id}/messages", 201, json=note)["internal"]
+    seen = applicant.call("GET", f"/applications/{order_id}/messages", 200).get_json()
+    assert [m["body"] for m in seen["messages"]] == ["Any news?", reply["body"]]
+
+
+def test_a_staff_message_that_is_empty_or_a_file_is_refused_naming_the_field(
+    applicant: ApiApplicant, staff_api
+) -> None:
+    reviewer = staff_api("reviewer")
+    order_id = submitted_order(applicant)
+    path = f"/reviews/{order_id}/messages"
+    empty = _staff(reviewer, "POST", path, 422, json={"body": "   "})
+    assert "body" in empty["errors"]
+    upload = {"file": (io.BytesIO(b"\xff\xd8\xff"), "id.jpg")}
+    attached = _staff(reviewer, "POST", path, 422, data=upload)
+    assert "attachment" in attached["errors"]
+    assert _staff(reviewer, "GET", path, 200)["messages"] == []
+
+
+def test_production_staff_have_no_chat_api(applicant: ApiApplicant, staff_api) -> None:
+    production = staff_api("production")
+    order_id = submitted_order(applicant)
+    production.call("GET", f"/staff/reviews/{order_id}/messages", 403)
+    production.call("GET", "/staff/canned-replies", 403)

@@ -257,6 +257,19 @@ def test_a_purged_picture_answers_gone_to_the_owner_and_staff(
     assert answer.json["type"] == "/problems/purged"
 
 
+def test_the_case_shows_its_purged_documents_to_the_owner_and_staff(
+    with_pictures, orders, worker, sweep, uploads
+) -> None:
+    order_id = with_pictures()
+    orders.submitted(order_id)
+    finish(worker, order_id, "orders.cancelled")
+    sweep(NOW + RETENTION)
+    case = uploads.get(f"/cases/{order_id}").json
+    review = uploads.get(f"/reviews/{order_id}", subject="staff-1", roles=("reviewer",)).json
+    for documents in (case["documents"], review["documents"]):
+        assert {d["code"]: d["status"] for d in documents}[FRONT] == "purged"
+
+
 def test_a_picture_whose_file_a_purge_deleted_before_committing_answers_gone(
     with_pictures, uploads, storage_dir
 ) -> None:
@@ -315,3 +328,15 @@ def test_the_retention_and_the_chat_limit_have_defaults_and_take_fractions_of_da
 def test_a_negative_retention_or_a_chat_limit_below_one_stops_start_up(name, value) -> None:
     with pytest.raises(InvalidSetting, match=name):
         Settings.from_env(environment(**{name: value}))
+
+
+def test_the_resubmission_period_defaults_to_seven_days_and_takes_fractions() -> None:
+    assert Settings.from_env(environment()).resubmission_days == 7.0
+    tuned = Settings.from_env(environment(VERIFICATION_RESUBMISSION_DAYS="0.5"))
+    assert tuned.resubmission_days == 0.5
+
+
+@pytest.mark.parametrize("value", ["0", "-2"])
+def test_a_resubmission_period_not_above_zero_stops_start_up(value) -> None:
+    with pytest.raises(InvalidSetting, match="VERIFICATION_RESUBMISSION_DAYS"):
+        Settings.from_env(environment(VERIFICATION_RESUBMISSION_DAYS=value))

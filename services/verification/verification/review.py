@@ -21,7 +21,7 @@ from common.errors import Conflict, Forbidden, NotFound
 from verification import audit, domain
 from verification.domain import CaseStatus
 from verification.models import AuditEntry, Case, Document
-from verification.services import CaseClosed, find_case
+from verification.services import CaseClosed, document_status, find_case
 
 SUPERVISOR = "supervisor"
 
@@ -30,7 +30,7 @@ SUPERVISOR = "supervisor"
 class ReviewPolicy:
     """The review's settings (VERIFICATION_RESUBMISSION_DAYS, _MAX_RESUBMISSION_ROUNDS)."""
 
-    resubmission_days: int = 7
+    resubmission_days: float = 7.0
     max_rounds: int = 3
 
 
@@ -226,7 +226,7 @@ def staff_document_view(
     return {
         "code": code,
         "title": title,
-        "status": "uploaded" if document else "missing",
+        "status": document_status(document),
         "uploaded_at": document.uploaded_at if document else None,
         "width": document.width if document else None,
         "height": document.height if document else None,

@@ -24,7 +24,7 @@ class LocalTextOut(Schema):
 class DocumentOut(Schema):
     code = fields.String()
     title = fields.Nested(LocalTextOut, allow_none=True)
-    status = fields.String(metadata={"description": "missing or uploaded"})
+    status = fields.String(metadata={"description": "missing, uploaded or purged"})
     uploaded_at = fields.DateTime(allow_none=True)
     width = fields.Integer(allow_none=True, metadata={"description": "of the stored picture"})
     height = fields.Integer(allow_none=True)

@@ -95,13 +95,20 @@ class Intake:
 # --- views -------------------------------------------------------------------------
 
 
+def document_status(document: Document | None) -> str:
+    """missing, uploaded, or purged once the retention purge deleted its picture."""
+    if document is None:
+        return "missing"
+    return "purged" if document.purged_at is not None else "uploaded"
+
+
 def document_view(
     required: dict[str, Any], document: Document | None, round_: int = 0
 ) -> dict[str, Any]:
     return {
         "code": required["code"],
         "title": required.get("title"),
-        "status": "uploaded" if document else "missing",
+        "status": document_status(document),
         "uploaded_at": document.uploaded_at if document else None,
         "width": document.width if document else None,
         "height": document.height if document else None,

@@ -53,7 +53,7 @@ class Settings:
     min_width: int = 640
     min_height: int = 480
     bus_check_timeout: float = 3.0
-    resubmission_days: int = 7
+    resubmission_days: float = 7.0
     max_resubmission_rounds: int = 3
     timer_interval_seconds: float = 30.0
     chat_messages_per_minute: int = 10
@@ -81,7 +81,7 @@ class Settings:
             min_width=env.int("VERIFICATION_MIN_WIDTH", 640),
             min_height=env.int("VERIFICATION_MIN_HEIGHT", 480),
             bus_check_timeout=env.float("VERIFICATION_BUS_CHECK_TIMEOUT", 3.0),
-            resubmission_days=env.int("VERIFICATION_RESUBMISSION_DAYS", 7),
+            resubmission_days=env.float("VERIFICATION_RESUBMISSION_DAYS", 7.0),
             max_resubmission_rounds=env.int("VERIFICATION_MAX_RESUBMISSION_ROUNDS", 3),
             timer_interval_seconds=env.float("VERIFICATION_TIMER_INTERVAL_SECONDS", 30.0),
             chat_messages_per_minute=env.int("VERIFICATION_CHAT_MESSAGES_PER_MINUTE", 10),
@@ -96,12 +96,13 @@ class Settings:
             ("VERIFICATION_MAX_PIXELS", self.max_pixels),
             ("VERIFICATION_MIN_WIDTH", self.min_width),
             ("VERIFICATION_MIN_HEIGHT", self.min_height),
-            ("VERIFICATION_RESUBMISSION_DAYS", self.resubmission_days),
             ("VERIFICATION_MAX_RESUBMISSION_ROUNDS", self.max_resubmission_rounds),
             ("VERIFICATION_CHAT_MESSAGES_PER_MINUTE", self.chat_messages_per_minute),
         ):
             if value < 1:
                 raise InvalidSetting(name, f"must be at least 1, not {value}")
+        if self.resubmission_days <= 0:
+            raise InvalidSetting("VERIFICATION_RESUBMISSION_DAYS", "must be above 0")
         if self.timer_interval_seconds <= 0:
             raise InvalidSetting("VERIFICATION_TIMER_INTERVAL_SECONDS", "must be above 0")
         if self.min_width * self.min_height > self.max_pixels:

@@ -108,7 +108,7 @@ def _decision_page(
         status,
         page_title=_t("review.decision_title", reference=review.reference),
         review=review,
-        form=form or {"deadline_days": str(reviewing.DEADLINE_DAYS_DEFAULT)},
+        form=form or {},
         errors=errors or {},
         rejection_reasons=reviewing.REJECTION_REASONS,
         fields=DECISION_FIELDS,
