@@ -11,7 +11,8 @@ One table per question, one test per row:
 
 The staff table runs against a case that is closed (its applicant cancelled after
 paying), so an allowed change answers 409 `case-closed` and no row changes what
-another row sees.
+another row sees (a staff message, which a closed case still takes until its
+pictures are purged, only adds to the thread).
 """
 
 from __future__ import annotations
