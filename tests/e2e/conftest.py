@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import sys
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -115,3 +116,36 @@ def assert_accessible() -> Callable[[Page], None]:
 def screenshots_dir() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+@pytest.fixture
+def make_staff(stack: Stack) -> Callable[[str], str]:
+    """A new staff member with one role (the real staff command), so that each test
+    has a reviewer of its own whose "Mine" tab holds only its cases; returns the email.
+    The password is SUPERVISOR_PASSWORD, as for the session's staff."""
+
+    def make(role: str) -> str:
+        email = f"{role}-{uuid.uuid4().hex[:8]}@e2e.example.cn"
+        stack.run(
+            [sys.executable, "-m", "gateway.staff", "create", "--email", email, "--role", role],
+            env={"GATEWAY_STAFF_PASSWORD": SUPERVISOR_PASSWORD},
+        )
+        return email
+
+    return make
+
+
+@pytest.fixture
+def another_page(browser: Browser, stack: Stack) -> Iterator[Callable[[], Page]]:
+    """Open one more browser of its own (cookies included): an applicant and a
+    reviewer side by side."""
+    contexts = []
+
+    def open_page() -> Page:
+        context = browser.new_context(base_url=stack.url("gateway"), bypass_csp=True)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()

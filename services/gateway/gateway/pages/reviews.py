@@ -124,8 +124,17 @@ def queue() -> tuple[str, int]:
     found = app.reviews.queue(staff(), tab=tab, filters=filters, page=_page_number())
     items = {item.code: item.title for item in app.catalog.all_items(staff())}
     now = app.clock.now()
+    # Verification pauses the SLA clock while it waits for the applicant's new photos.
     rows = [
-        (case, reviewing.due_tag(case.sla_due_at, overdue=case.overdue, paused=False, now=now))
+        (
+            case,
+            reviewing.due_tag(
+                case.sla_due_at,
+                overdue=case.overdue,
+                paused=case.status == "awaiting_applicant",
+                now=now,
+            ),
+        )
         for case in found.cases
     ]
     return render(
