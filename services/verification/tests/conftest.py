@@ -56,7 +56,7 @@ ID_NUMBER = "110101199003071234"
 ANSWERS = [
     {
         "name": "full_name",
-        "type": "name",
+        "type": "text",  # as the catalog declares it
         "label": {"zh": "姓名", "en": "Full name"},
         "value": "Wang Fang",
     },

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from verification import domain
+from verification.models import Case
+from verification.review import applicant_name
 
 
 def test_an_id_number_shows_its_first_three_and_last_four_characters() -> None:
@@ -52,3 +54,13 @@ def test_other_needs_a_note_and_notes_are_bounded() -> None:
     assert domain.reason_problems("glare", "x" * 501, reasons).keys() == {"note"}
     assert domain.reason_problems("glare", None, reasons) == {}
     assert domain.reason_problems(None, None, reasons).keys() == {"reason_code"}
+
+
+def test_the_applicant_is_named_by_the_forms_name_question_or_the_owners() -> None:
+    def answer(name: str, value: str) -> dict[str, str]:
+        return {"name": name, "type": "text", "label": {"zh": name, "en": name}, "value": value}
+
+    assert applicant_name(Case(answers=[answer("full_name", "王芳")])) == "王芳"
+    assert applicant_name(Case(answers=[answer("owner_name", "李雷")])) == "李雷"
+    assert applicant_name(Case(answers=[answer("plate_number", "鲁B12345")])) is None
+    assert applicant_name(Case(answers=None)) is None

@@ -183,11 +183,15 @@ def review_view(uow: UnitOfWork, case: Case, policy: ReviewPolicy) -> dict[str, 
     }
 
 
+# The catalog's questions that ask for the applicant's own name, in order of
+# preference: a name is a plain text answer, so it is known by its question.
+NAME_QUESTIONS = ("full_name", "owner_name")
+
+
 def applicant_name(case: Case) -> str | None:
-    """The name the applicant gave on the form (an answer of type `name`), if any."""
-    return next(
-        (answer["value"] for answer in case.answers or [] if answer.get("type") == "name"), None
-    )
+    """The name the applicant gave on the form, if the item asks for one."""
+    given = {answer.get("name"): answer.get("value") for answer in case.answers or []}
+    return next((given[name] for name in NAME_QUESTIONS if given.get(name)), None)
 
 
 def is_overdue(case: Case, now: datetime) -> bool:
