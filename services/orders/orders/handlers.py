@@ -97,7 +97,7 @@ class _RefusedDocument(Schema):
 
 class ResubmissionRequested(_CaseEvent):
     """What orders reads of verification.resubmission_requested (`reviewer_id`
-    only names the reviewer on the timeline when verification sends it)."""
+    names the reviewer on the timeline; an event without it still counts)."""
 
     round = fields.Integer(strict=True, required=True, validate=validate.Range(min=1))
     deadline = fields.AwareDateTime(required=True)

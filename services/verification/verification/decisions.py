@@ -308,6 +308,7 @@ def _request_resubmission(
         uow,
         case,
         events.RESUBMISSION_REQUESTED,
+        reviewer_id=identity.subject,
         round=case.round,
         deadline=case.resubmission_deadline,
         documents=documents,

@@ -62,6 +62,7 @@ class _RefusedDocument(Schema):
 
 
 class ResubmissionRequested(_Review):
+    reviewer_id = fields.String(required=True)
     round = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
     deadline = fields.AwareDateTime(required=True)
     documents = fields.List(
@@ -128,6 +129,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     RESUBMISSION_REQUESTED: {
         "order_id": "0b6f7c3e-2d4a-4f7e-9a51-2f0c6a8d9e10",
         "reference": "LT-20260302-0007",
+        "reviewer_id": "staff-12",
         "round": 1,
         "deadline": "2026-03-09T09:35:00+00:00",
         "documents": [
