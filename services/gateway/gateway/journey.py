@@ -18,6 +18,7 @@ from gateway.clients.catalog import FormField, Item
 from gateway.clients.orders import ADDRESS_FIELDS, Order, Payment, TimelineEntry
 from gateway.clients.verification import Case
 from gateway.domain import CHINA_STANDARD_TIME
+from gateway.reviewing import DOCUMENT_REASONS
 
 DETAILS, VEHICLE, DOCUMENTS, DELIVERY, CHECK = (
     "details",
@@ -171,19 +172,8 @@ def upload_error_key(reason: str) -> str:
     return f"upload.reason.{reason}"
 
 
-REFUSAL_REASONS = frozenset(
-    {
-        "blurred",
-        "glare",
-        "cropped",
-        "wrong-document",
-        "expired",
-        "face-not-visible",
-        "not-original",
-        "mismatch",
-        "other",
-    }
-)
+# The reasons a reviewer may give for refusing a photo (the console offers the same).
+REFUSAL_REASONS = frozenset(DOCUMENT_REASONS)
 
 
 def refusal_key(reason_code: str | None) -> str:

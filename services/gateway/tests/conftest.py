@@ -47,6 +47,10 @@ from verification.migrate import upgrade as migrate_verification
 from verification.settings import Settings as VerificationSettings
 from verification.worker import build_worker as build_verification_worker
 
+from .journeys import ApiApplicant, Browser
+from .office import Office
+from .review_steps import StaffBrowser
+
 SECRET = "gateway-tests-internal-secret"
 PASSWORD = "a long enough password"
 TABLES = ("sign_in_failures", "sessions", "account_roles", "accounts")
@@ -325,3 +329,50 @@ def api_token(client: FlaskClient) -> Callable[..., str]:
         return str(response.get_json()["token"])
 
     return token
+
+
+# --- who is calling: an applicant or staff member through the API or the pages
+
+
+@pytest.fixture
+def applicant(client: FlaskClient, make_applicant, api_token) -> ApiApplicant:
+    """A new applicant calling /api/v1 with a bearer token."""
+    return ApiApplicant(client, api_token(make_applicant().label))
+
+
+@pytest.fixture
+def browser(client: FlaskClient, make_applicant, sign_in_page) -> Browser:
+    """A new applicant signed in to the pages, in English."""
+    applicant = make_applicant()
+    assert sign_in_page(client, applicant.label).status_code == 303
+    client.set_cookie("lang", "en")
+    return Browser(client)
+
+
+@pytest.fixture
+def sign_in_staff(client: FlaskClient, make_staff, sign_in_page) -> Callable[..., StaffBrowser]:
+    """Sign a new staff member with these roles in to the console, in English."""
+
+    def sign_in(*roles: str) -> StaffBrowser:
+        member = make_staff(*roles)
+        assert sign_in_page(client, member.label, staff=True).status_code == 303
+        client.set_cookie("lang", "en")
+        return StaffBrowser(client)
+
+    return sign_in
+
+
+@pytest.fixture
+def staff_api(client: FlaskClient, make_staff, api_token) -> Callable[..., ApiApplicant]:
+    """A staff member's API client (the same call helper as an applicant's)."""
+
+    def make(*roles: str) -> ApiApplicant:
+        return ApiApplicant(client, api_token(make_staff(*roles).label))
+
+    return make
+
+
+@pytest.fixture
+def office(verification_url: str) -> Office:
+    """A reviewer speaking straight to the verification service."""
+    return Office(verification_url)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import uuid
 
-import pytest
 from flask.testing import FlaskClient
 
 from common.testing import eventually
@@ -21,11 +20,6 @@ from .journeys import (
     fee_of,
     photo,
 )
-
-
-@pytest.fixture
-def applicant(client: FlaskClient, make_applicant, api_token) -> ApiApplicant:
-    return ApiApplicant(client, api_token(make_applicant().label))
 
 
 def test_an_applicant_goes_from_draft_to_submitted_paying_after_a_declined_card(

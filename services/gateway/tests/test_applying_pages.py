@@ -29,14 +29,6 @@ from .journeys import (
 )
 
 
-@pytest.fixture
-def browser(client: FlaskClient, make_applicant, sign_in_page) -> Browser:
-    applicant = make_applicant()
-    assert sign_in_page(client, applicant.label).status_code == 303
-    client.set_cookie("lang", "en")
-    return Browser(client)
-
-
 def bomb() -> bytes:
     """A PNG that declares 8000 × 6000 pixels but weighs a few kilobytes."""
     out = io.BytesIO()

@@ -4,32 +4,12 @@ refund). Reviewers get a 403 page on both."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
-
-import pytest
-from flask.testing import FlaskClient
 
 from common.testing import eventually
 
 from .journeys import ApiApplicant
 from .review_steps import CAPTURE_REFUSED_CARD, StaffBrowser, error_summary, submitted_order
-
-
-@pytest.fixture
-def applicant(client: FlaskClient, make_applicant, api_token) -> ApiApplicant:
-    return ApiApplicant(client, api_token(make_applicant().label))
-
-
-@pytest.fixture
-def sign_in_staff(client: FlaskClient, make_staff, sign_in_page) -> Callable[..., StaffBrowser]:
-    def sign_in(*roles: str) -> StaffBrowser:
-        member = make_staff(*roles)
-        assert sign_in_page(client, member.label, staff=True).status_code == 303
-        client.set_cookie("lang", "en")
-        return StaffBrowser(client)
-
-    return sign_in
 
 
 def _status(applicant: ApiApplicant, order_id: str) -> str:

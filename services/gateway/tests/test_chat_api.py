@@ -16,16 +16,6 @@ from .journeys import GOOD_CARD, ApiApplicant, photo
 from .office import Office
 
 
-@pytest.fixture
-def applicant(client: FlaskClient, make_applicant, api_token) -> ApiApplicant:
-    return ApiApplicant(client, api_token(make_applicant().label))
-
-
-@pytest.fixture
-def office(verification_url: str) -> Office:
-    return Office(verification_url)
-
-
 def _opened(applicant: ApiApplicant) -> str:
     """A draft whose chat exists (verification opens the case as it hears of the draft)."""
     order_id = str(applicant.start()["id"])

@@ -22,19 +22,6 @@ from .journeys import Browser, hidden
 from .office import Office
 
 
-@pytest.fixture
-def browser(client: FlaskClient, make_applicant, sign_in_page) -> Browser:
-    applicant = make_applicant()
-    assert sign_in_page(client, applicant.label).status_code == 303
-    client.set_cookie("lang", "en")
-    return Browser(client)
-
-
-@pytest.fixture
-def office(verification_url: str) -> Office:
-    return Office(verification_url)
-
-
 def _text(response: Any) -> str:
     return response.get_data(as_text=True)
 

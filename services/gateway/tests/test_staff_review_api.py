@@ -5,31 +5,14 @@ roles checked before anything is read."""
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
 from typing import Any
 
-import pytest
 from flask.testing import FlaskClient
 
 from common.testing import eventually
 
 from .journeys import LICENCE_DOCUMENTS, ApiApplicant
 from .review_steps import ID_CHECK, submitted_order
-
-
-@pytest.fixture
-def applicant(client: FlaskClient, make_applicant, api_token) -> ApiApplicant:
-    return ApiApplicant(client, api_token(make_applicant().label))
-
-
-@pytest.fixture
-def staff_api(client: FlaskClient, make_staff, api_token) -> Callable[..., ApiApplicant]:
-    """A staff member's API client (the same call helper as an applicant's)."""
-
-    def make(*roles: str) -> ApiApplicant:
-        return ApiApplicant(client, api_token(make_staff(*roles).label))
-
-    return make
 
 
 def _staff(api: ApiApplicant, method: str, path: str, expected: int, **kw: Any) -> Any:
