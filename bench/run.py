@@ -83,6 +83,23 @@ Last run: {stamp} on {machine}.
   workers on PostgreSQL, loaded by wrk (2 threads, 16 connections, 5 s); the
   baseline is a bare Flask endpoint returning the same bytes under the same
   gunicorn settings.
+- **Draft + submit**: gateway, catalog, orders and verification as real
+  processes (gunicorn, two workers each, their workers on RabbitMQ and
+  PostgreSQL); 48 applications by 8 concurrent clients through `/api/v1`.
+  Drafts are timed alone; submits are timed on orders already made ready
+  (answers, delivery, four photos), so the submit is the submit alone; the
+  per-application figure is both together. The baseline is a bare Flask
+  endpoint doing one PostgreSQL insert, under the same gunicorn settings and
+  the same client. The gap is CPU on a 2-core machine shared by eight
+  processes: a draft crosses the gateway, orders (which reads the catalog)
+  and two workers (orders' relay, verification's consumer opening the case),
+  each with its token checks, JSON schemas and ORM work; a submit also reads
+  the catalog afresh (the price must be the one in force) and creates a
+  payment at the provider.
+- **2 MB photo upload**: a 2 MB JPEG uploaded through the gateway to
+  verification, which sniffs, decodes, re-encodes without EXIF, makes a
+  thumbnail and encrypts both; the baseline reads the same upload in a bare
+  Flask endpoint.
 """
 
 
