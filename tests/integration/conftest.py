@@ -190,18 +190,22 @@ CHECK = "id_number_matches_id_card"
 
 
 class StaffMember(Client):
-    """A member of staff made with the gateway's staff command, signed in through /api/v1."""
+    """A member of staff signed in through /api/v1: a new account made with the
+    gateway's staff command, or (given an email and password) one that exists."""
 
-    def __init__(self, stack: Stack, role: str) -> None:
+    def __init__(
+        self, stack: Stack, role: str, *, email: str | None = None, password: str = STAFF_PASSWORD
+    ) -> None:
         super().__init__(stack)
         self.role = role
-        email = f"{role}-{uuid.uuid4().hex[:8]}@office.example"
-        created = stack.run(
-            [sys.executable, "-m", "gateway.staff", "create", "--email", email, "--role", role],
-            env={"GATEWAY_STAFF_PASSWORD": STAFF_PASSWORD},
-        )
-        self.account_id = created.rsplit("id ", 1)[1].strip()
-        self.sign_in(email, STAFF_PASSWORD)
+        if email is None:
+            email = f"{role}-{uuid.uuid4().hex[:8]}@office.example"
+            stack.run(
+                [sys.executable, "-m", "gateway.staff", "create", "--email", email, "--role", role],
+                env={"GATEWAY_STAFF_PASSWORD": password},
+            )
+        self.sign_in(email, password)
+        self.account_id = str(self.call("GET", "/accounts/current", 200)["id"])
 
     def review(self, order_id: str) -> dict:
         return self.call("GET", f"/staff/reviews/{order_id}", 200)
