@@ -41,6 +41,7 @@ def seed(database_url: str | None = None) -> list[str]:
         f"Demo staff sign-in at /staff/sign-in: {DEMO_STAFF[0][0]} (supervisor), "
         f"{DEMO_STAFF[1][0]} (reviewer); applicant {DEMO_APPLICANT}; "
         f"password {DEMO_PASSWORD}",
+        "Staff console: /staff/reviews (the review queue), /staff/audit (supervisor)",
     ]
 
 
