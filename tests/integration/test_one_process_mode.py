@@ -16,10 +16,14 @@ import requests
 
 from common.testing import eventually, free_port
 
+from .conftest import Applicant, StaffMember, _status_becomes, _submitted
+
+DEMO_PASSWORD = "demo-password-2026"
+
 
 @pytest.fixture
 def one_process(tmp_path):
-    ports = {name: free_port() for name in ("gateway", "catalog")}
+    ports = {name: free_port() for name in ("gateway", "catalog", "orders", "verification")}
     env = {
         **os.environ,
         "RUN_DATA_DIR": str(tmp_path),
@@ -88,3 +92,53 @@ def test_it_stops_cleanly_when_asked(one_process):
     _gateway, process, _log = one_process
     process.send_signal(signal.SIGTERM)
     assert process.wait(15) == 0
+
+
+class _OneProcess:
+    """Where the one process answers, in the shape the whole-system helpers take."""
+
+    def __init__(self, gateway: str) -> None:
+        self.gateway = gateway
+
+    def url(self, service: str) -> str:
+        assert service == "gateway", "only the gateway is public"
+        return self.gateway
+
+
+def test_an_application_is_reviewed_talked_about_and_approved_on_sqlite(one_process):
+    gateway, _process, _log = one_process
+    here = _OneProcess(gateway)
+    applicant = Applicant(here)
+    order_id = _submitted(applicant)
+    reviewer = StaffMember(here, "reviewer", email="reviewer@demo.example", password=DEMO_PASSWORD)
+    reviewer.claim(order_id)
+    reviewer.verdicts(order_id)
+    applicant.call("POST", f"/applications/{order_id}/messages", 201, json={"body": "Thanks!"})
+    thread = reviewer.call("GET", f"/staff/reviews/{order_id}/messages", 200)
+    assert [m["body"] for m in thread["messages"]] == ["Thanks!"]
+    reviewer.decide(order_id, "approve")
+    approved = _status_becomes(applicant, order_id, "approved")
+    assert approved["payment"]["status"] == "captured"
+    supervisor = StaffMember(
+        here, "supervisor", email="supervisor@demo.example", password=DEMO_PASSWORD
+    )
+    entries = supervisor.call("GET", f"/staff/audit?order_id={order_id}", 200)["entries"]
+    assert {"case.claimed", "document.verdict", "case.approved"} <= {e["action"] for e in entries}
+
+
+def test_an_application_rejected_on_sqlite_is_closed_with_its_payment_voided(one_process):
+    gateway, _process, log = one_process
+    here = _OneProcess(gateway)
+    applicant = Applicant(here)
+    order_id = _submitted(applicant)
+    reviewer = StaffMember(here, "reviewer", email="reviewer@demo.example", password=DEMO_PASSWORD)
+    reviewer.claim(order_id)
+    reviewer.decide(
+        order_id, "reject", reason_code="documents-invalid",
+        note="The ID card photographed is not an original.",
+    )  # fmt: skip
+    closed = _status_becomes(applicant, order_id, "closed")
+    assert (closed["payment"]["status"], closed["payment"]["captured_fen"]) == ("voided", 0)
+    entries = applicant.call("GET", f"/applications/{order_id}/timeline", 200)["entries"]
+    assert [e["to_status"] for e in entries][-2:] == ["rejected", "closed"]
+    assert "database is locked" not in log.read_text()

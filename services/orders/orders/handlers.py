@@ -8,9 +8,11 @@ as stale and ignored. The Dispatcher's inbox already skips a redelivered
 event id. A payload missing a field read here fails validation and is
 dead-lettered.
 
-A handler here is `handler(ctx, event, uow)`: the approval captures the
-payment, so handlers need the payment provider of the process's Context.
-`bind_handlers(ctx)` makes the Dispatcher's `(event, uow)` map of them.
+A handler here is `handler(ctx, event, uow)`, with the process's Context;
+`bind_handlers(ctx)` makes the Dispatcher's `(event, uow)` map of them. No
+handler calls the payment provider: an approval and a rejection record, as a
+timer due at once, what must happen to the money, and the worker's sweep
+calls the provider outside the consumer's transaction (orders.review).
 """
 
 from __future__ import annotations
@@ -126,10 +128,10 @@ def start_review(ctx: Context, event: Envelope, uow: UnitOfWork) -> None:
     review.start_review(uow, review.order_under_review(uow, data["order_id"]), data["reviewer_id"])
 
 
-def approve_and_capture(ctx: Context, event: Envelope, uow: UnitOfWork) -> None:
+def approve(ctx: Context, event: Envelope, uow: UnitOfWork) -> None:
     data = Approved().load(event.data)
     order = review.order_under_review(uow, data["order_id"])
-    review.approve(ctx, uow, order, data["reviewer_id"], data["approved_at"])
+    review.approve(uow, order, data["reviewer_id"], data["approved_at"])
 
 
 def ask_for_new_photos(ctx: Context, event: Envelope, uow: UnitOfWork) -> None:
@@ -143,10 +145,10 @@ def back_in_review(ctx: Context, event: Envelope, uow: UnitOfWork) -> None:
     review.photos_resubmitted(uow, review.order_under_review(uow, data["order_id"]), data["round"])
 
 
-def reject_and_close(ctx: Context, event: Envelope, uow: UnitOfWork) -> None:
+def reject(ctx: Context, event: Envelope, uow: UnitOfWork) -> None:
     data = Rejected().load(event.data)
     order = review.order_under_review(uow, data["order_id"])
-    review.reject(ctx, uow, order, data["reason_code"], data["note"], data["rejected_by"])
+    review.reject(uow, order, data["reason_code"], data["note"], data["rejected_by"])
 
 
 def record_documents_complete(ctx: Context, event: Envelope, uow: UnitOfWork) -> None:
@@ -183,10 +185,10 @@ HANDLERS: dict[str, ContextHandler] = {
     DOCUMENT_SET_COMPLETED: record_documents_complete,
     DOCUMENT_SET_INCOMPLETE: record_documents_incomplete,
     REVIEW_STARTED: start_review,
-    APPROVED: approve_and_capture,
+    APPROVED: approve,
     RESUBMISSION_REQUESTED: ask_for_new_photos,
     RESUBMITTED: back_in_review,
-    REJECTED: reject_and_close,
+    REJECTED: reject,
 }
 BINDINGS = list(HANDLERS)
 

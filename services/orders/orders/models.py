@@ -146,6 +146,8 @@ class Timer(Base):
     fired_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # What the timer's work needs beyond the order (the reviewer of an approval, …).
+    details: Mapped[dict[str, Any] | None] = mapped_column(Json, nullable=True)
 
 
 class IdempotencyKey(Base):

@@ -9,11 +9,16 @@ rejection for an order still `submitted` first applies the claim it implies;
 anything else that does not fit the order's state is a StaleEvent (recorded by
 the inbox and ignored).
 
-The capture on approval happens at the provider inside the handler's
-transaction. A refusal is an outcome (`capture_failed`, for a supervisor to
-retry or cancel); the provider unreachable is not: UpstreamUnavailable leaves
-the handler, the transaction rolls back and the consumer retries the event
-later (dead-lettered after the last attempt, for an operator to replay).
+The handlers never call the payment provider: a call to a system outside
+would hold the consumer's transaction (and its inbox batch) open, and on
+SQLite its write lock, which the sandbox's own session then waits on. An
+approval leaves the order `in_review` with a `capture` timer due at once; a
+rejection moves it to `rejected` with a `release_money` timer. The worker's
+sweep (orders.sweeps) does the provider's part in its own short transaction
+per order: it reads, calls the provider, and only then writes
+(`capture_approved`, `release_and_close`). A refused capture is an outcome
+(`capture_failed`, for a supervisor to retry or cancel); a provider out of
+reach keeps the timer, due again a little later.
 """
 
 from __future__ import annotations
@@ -35,8 +40,10 @@ from orders.services import (
     capture_payment,
     move,
     payment_of,
+    pending_timer,
     publish,
     refund_payment,
+    set_timer,
     void_payment,
 )
 
@@ -94,23 +101,41 @@ def _claim_if_overtaken(uow: UnitOfWork, order: Order, reviewer_id: str | None) 
 
 # --- approval -------------------------------------------------------------------------
 
+CAPTURE = "capture"
+RELEASE_MONEY = "release_money"
 
-def approve(
-    ctx: Context, uow: UnitOfWork, order: Order, reviewer_id: str, approved_at: datetime
-) -> None:
-    """Capture the payment, then approved; capture_failed when the provider refuses."""
+
+def approve(uow: UnitOfWork, order: Order, reviewer_id: str, approved_at: datetime) -> None:
+    """The reviewer approved: the payment is to be captured (the sweep's `capture_approved`)."""
     _claim_if_overtaken(uow, order, reviewer_id)
     if order.status != Status.IN_REVIEW:
         raise _stale(order, "an approval")
+    if pending_timer(uow, order, CAPTURE) is not None:
+        raise StaleEvent("an approval for an order whose payment is already being captured")
+    set_timer(uow, order, CAPTURE, uow.clock.now(), {
+        "reviewer_id": reviewer_id, "approved_at": approved_at.isoformat(),
+    })  # fmt: skip
+
+
+def capture_approved(ctx: Context, uow: UnitOfWork, order: Order, details: dict[str, Any]) -> bool:
+    """The capture timer's work: take the money, then approved (capture_failed when
+    the provider refuses). False when the order left review meanwhile: the
+    applicant's or a supervisor's cancel voided the authorisation."""
+    if order.status != Status.IN_REVIEW:
+        log.info("an approved order left review before its capture; nothing to take",
+                 extra={"correlation_id": order.id})  # fmt: skip
+        return False
     payment = payment_of(uow, order, lock=True)
     try:
         captured = take_the_money(ctx, uow, order, payment)
     except CaptureRefused as refused:
         _capture_failed(uow, order, payment, refused.reason)
-        return
+        return True
     reason = "Approved." + (f" {captured} fen captured." if captured else "")
-    move(uow, order, Action.APPROVE, Actor.STAFF, reviewer_actor(reviewer_id), reason)
-    publish_approved(uow, order, approved_at)
+    actor = reviewer_actor(details["reviewer_id"])
+    move(uow, order, Action.APPROVE, Actor.STAFF, actor, reason)
+    publish_approved(uow, order, datetime.fromisoformat(details["approved_at"]))
+    return True
 
 
 def take_the_money(ctx: Context, uow: UnitOfWork, order: Order, payment: Payment | None) -> int:
@@ -191,10 +216,9 @@ def photos_resubmitted(uow: UnitOfWork, order: Order, round_: int) -> None:
 # --- rejection ------------------------------------------------------------------------
 
 
-def reject(
-    ctx: Context, uow: UnitOfWork, order: Order, reason_code: str, note: str | None, by: str
-) -> None:
-    """Rejected, the money given back, closed: all in one transaction."""
+def reject(uow: UnitOfWork, order: Order, reason_code: str, note: str | None, by: str) -> None:
+    """Rejected; the money is to be given back and the order closed (the sweep's
+    `release_and_close`)."""
     by_timer = by == SYSTEM_ACTOR
     if not by_timer:
         _claim_if_overtaken(uow, order, by)
@@ -207,11 +231,21 @@ def reject(
         "order_id": order.id, "reference": order.reference, "reason_code": reason_code,
         "note": note,
     })  # fmt: skip
+    set_timer(uow, order, RELEASE_MONEY, uow.clock.now(), {"reason_code": reason_code})
+
+
+def release_and_close(ctx: Context, uow: UnitOfWork, order: Order, details: dict[str, Any]) -> bool:
+    """The release timer's work: void (or refund) at the provider, then closed.
+    False when the order is no longer `rejected` (closed already)."""
+    if order.status != Status.REJECTED:
+        return False
+    reason_code = details["reason_code"]
     money = give_the_money_back(ctx, uow, order, f"The application was rejected ({reason_code}).")
     closing = f"Closed after the rejection ({reason_code}){money}."
     move(uow, order, Action.CLOSE, Actor.SYSTEM, SYSTEM_ACTOR, closing)
     publish(uow, order, events.CLOSED,
             {"order_id": order.id, "reference": order.reference, "reason": closing})  # fmt: skip
+    return True
 
 
 def give_the_money_back(ctx: Context, uow: UnitOfWork, order: Order, reason: str) -> str:

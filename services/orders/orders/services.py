@@ -5,8 +5,9 @@ refusal raises a common.errors DomainError before anything is committed, so
 nothing is half-written and nothing is published.
 
 Calls to the outside (the catalog, the payment provider) happen before the
-commit and after every check that could refuse: a provider call that fails
-leaves the order as it was.
+commit and after every check that could refuse, and before anything is
+written (on SQLite no write lock is held while the provider answers): a
+provider call that fails leaves the order as it was.
 
 Locks are always taken order first, then its payment.
 
@@ -183,14 +184,33 @@ def _fee_now(order: Order, now: datetime) -> domain.Fee | None:
     return domain.fee_in_force(fees, now)
 
 
-def _set_timer(uow: UnitOfWork, order: Order, kind: str, due_at: datetime) -> None:
+def set_timer(
+    uow: UnitOfWork,
+    order: Order,
+    kind: str,
+    due_at: datetime,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """The order's timer of this kind, due at `due_at` (one of each kind an order)."""
     timer = uow.session.scalars(
         select(Timer).where(Timer.order_id == order.id, Timer.kind == kind)
     ).one_or_none()
     if timer is None:
-        uow.session.add(Timer(order_id=order.id, kind=kind, due_at=due_at, attempts=0))
+        uow.session.add(
+            Timer(order_id=order.id, kind=kind, due_at=due_at, attempts=0, details=details)
+        )
         return
     timer.due_at, timer.fired_at, timer.attempts, timer.last_error = due_at, None, 0, None
+    timer.details = details
+
+
+def pending_timer(uow: UnitOfWork, order: Order, kind: str) -> Timer | None:
+    """The order's timer of this kind if it has not fired yet."""
+    return uow.session.scalars(
+        select(Timer).where(
+            Timer.order_id == order.id, Timer.kind == kind, Timer.fired_at.is_(None)
+        )
+    ).one_or_none()
 
 
 def touch_draft(ctx: Context, uow: UnitOfWork, order: Order, *, new: bool = False) -> None:
@@ -203,7 +223,7 @@ def touch_draft(ctx: Context, uow: UnitOfWork, order: Order, *, new: bool = Fals
             Timer(order_id=order.id, kind=DRAFT_IDLE, due_at=now + ctx.draft_idle, attempts=0)
         )
         return
-    _set_timer(uow, order, DRAFT_IDLE, now + ctx.draft_idle)
+    set_timer(uow, order, DRAFT_IDLE, now + ctx.draft_idle)
 
 
 def _next_reference(uow: UnitOfWork, now: datetime) -> str:
@@ -579,7 +599,7 @@ def _lock_in(
         _submitted(uow, order, SYSTEM_ACTOR, "Nothing to pay.")
         return
     uow.session.add(payment)
-    _set_timer(uow, order, UNPAID_EXPIRY, pay_by)
+    set_timer(uow, order, UNPAID_EXPIRY, pay_by)
 
 
 def _submitted(uow: UnitOfWork, order: Order, actor: str, reason: str) -> None:

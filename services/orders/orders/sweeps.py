@@ -1,12 +1,18 @@
 """The worker's timers: each sweep fires the timers that are due at `now`.
 
-Timers are rows (`timers`: order, kind, due_at, fired_at). A sweep takes one
-due timer at a time with `FOR UPDATE SKIP LOCKED`, so several workers share
-the work without firing one twice, and handles it in its own transaction
-together with the order's change and its events. A timer whose order has
-moved on fires without effect. When the payment provider cannot be reached
-to void an authorisation, the timer is tried again a little later and the
-order stays as it is until then.
+Timers are rows (`timers`: order, kind, due_at, fired_at, details). A sweep
+takes one due timer at a time with `FOR UPDATE SKIP LOCKED`, so several
+workers share the work without firing one twice, and handles it in its own
+transaction together with the order's change and its events. A timer whose
+order has moved on fires without effect.
+
+Some timers call the payment provider: the unpaid expiry voids, the capture
+after an approval captures, the release after a rejection voids or refunds.
+Their work reads (the order locked FOR UPDATE on PostgreSQL), calls the
+provider, and writes only once it answered, so on SQLite no write lock is
+held during the call. When the provider cannot be reached the timer stays,
+due again after 30 s, then after twice as long each time (at most 10
+minutes), and the order stays as it is until then.
 """
 
 from __future__ import annotations
@@ -14,36 +20,48 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 
 from common.db import UnitOfWork
-from common.errors import UpstreamUnavailable
+from common.errors import Conflict, UpstreamUnavailable
 from orders.models import Order, Timer
+from orders.review import CAPTURE, RELEASE_MONEY, capture_approved, release_and_close
 from orders.services import DRAFT_IDLE, UNPAID_EXPIRY, Context, discard_idle, expire_unpaid
 
 log = logging.getLogger("orders.sweeps")
 
 RETRY_AFTER = timedelta(seconds=30)
+RETRY_AT_MOST = timedelta(minutes=10)
 BATCH = 100
+
+Work = Callable[[Context, UnitOfWork, Order, dict[str, Any]], bool | datetime]
 
 
 def expire_unpaid_orders(ctx: Context, now: datetime) -> int:
     """Close the orders unpaid past their pay-by time, voiding what the card holds."""
-    return _fire(ctx, now, UNPAID_EXPIRY, expire_unpaid)
+    return _fire(ctx, now, UNPAID_EXPIRY, lambda ctx, uow, order, _: expire_unpaid(ctx, uow, order))
 
 
 def discard_idle_drafts(ctx: Context, now: datetime) -> int:
     """Discard the drafts nobody touched for the idle period."""
-    return _fire(ctx, now, DRAFT_IDLE, discard_idle)
+    return _fire(ctx, now, DRAFT_IDLE, lambda ctx, uow, order, _: discard_idle(ctx, uow, order))
 
 
-def _fire(
-    ctx: Context,
-    now: datetime,
-    kind: str,
-    act: Callable[[Context, UnitOfWork, Order], bool | datetime],
-) -> int:
+def move_the_money(ctx: Context, now: datetime) -> int:
+    """Capture the approved orders' payments and give back the rejected ones' money."""
+    return _fire(ctx, now, CAPTURE, capture_approved) + _fire(
+        ctx, now, RELEASE_MONEY, release_and_close
+    )
+
+
+def retry_after(attempts: int) -> timedelta:
+    """How long a timer the provider could not serve waits after its n-th attempt."""
+    return min(RETRY_AFTER * 2 ** max(attempts - 1, 0), RETRY_AT_MOST)
+
+
+def _fire(ctx: Context, now: datetime, kind: str, act: Work) -> int:
     """Fire up to BATCH due timers of a kind; how many changed their order."""
     changed = 0
     for _ in range(BATCH):
@@ -60,8 +78,8 @@ def _fire(
             timer_id, order_id = timer.id, timer.order_id
             order = uow.session.get(Order, order_id, with_for_update=True)
             try:
-                outcome = act(ctx, uow, order) if order is not None else False
-            except UpstreamUnavailable as exc:
+                outcome = act(ctx, uow, order, timer.details or {}) if order is not None else False
+            except (UpstreamUnavailable, Conflict) as exc:  # the provider refused a void or refund
                 uow.session.rollback()
                 _postpone(ctx, timer_id, now, str(exc))
                 continue
@@ -84,6 +102,6 @@ def _postpone(ctx: Context, timer_id: int, now: datetime, error: str) -> None:
             return
         timer.attempts += 1
         timer.last_error = error[:500]
-        timer.due_at = now + RETRY_AFTER
+        timer.due_at = now + retry_after(timer.attempts)
         uow.commit()
     log.warning("timer postponed", extra={"timer": timer_id, "reason": error[:200]})

@@ -1,7 +1,7 @@
 """The orders worker: relays the outbox, follows verification's events (the
-document verdicts, each step of the review, capturing the payment on
-approval), fires the timers (unpaid expiry, idle drafts) and delivers the
-sandbox provider's due webhooks.
+document verdicts, each step of the review), fires the timers (unpaid expiry,
+idle drafts, the capture after an approval and the release of the money after
+a rejection) and delivers the sandbox provider's due webhooks.
 
     python -m orders.worker
 """
@@ -60,12 +60,16 @@ def timers(settings: Settings, context: Context, engine: Engine) -> list[Timer]:
     def discard_idle_drafts(now: datetime) -> int:
         return sweeps.discard_idle_drafts(context, now)
 
+    def move_the_money(now: datetime) -> int:
+        return sweeps.move_the_money(context, now)
+
     def deliver_sandbox_webhooks(now: datetime) -> int:
         return len(sender.deliver_due(now))
 
     return [
         ("expire_unpaid", expire_unpaid, settings.timer_interval_seconds),
         ("discard_idle_drafts", discard_idle_drafts, settings.timer_interval_seconds),
+        ("move_the_money", move_the_money, settings.timer_interval_seconds),
         (
             "deliver_sandbox_webhooks",
             deliver_sandbox_webhooks,

@@ -35,6 +35,7 @@ from common.events.envelope import Envelope
 from common.settings import CommonSettings, Env
 from common.testing import migrated_database, table_snapshot, truncate
 from common.testing_http import serve_in_thread
+from orders import sweeps
 from orders.api import CONTEXT
 from orders.app import create_app
 from orders.handlers import bind_handlers
@@ -464,6 +465,14 @@ class Verification:
 @pytest.fixture
 def verification(dispatcher: Dispatcher) -> Verification:
     return Verification(dispatcher)
+
+
+@pytest.fixture
+def sweep_money(app: Flask, clock: FrozenClock) -> Callable[[], int]:
+    """The worker's sweep at the clock's time: captures after an approval, gives
+    the money back after a rejection; how many orders it moved."""
+    context = app.extensions[CONTEXT]
+    return lambda: sweeps.move_the_money(context, clock.now())
 
 
 @pytest.fixture

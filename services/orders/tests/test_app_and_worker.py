@@ -208,12 +208,12 @@ def test_orders_reads_the_catalog_with_its_own_service_token(catalog_url):
 # --- the worker ----------------------------------------------------------------------
 
 
-def test_the_worker_has_its_three_timers():
+def test_the_worker_has_its_four_timers():
     settings = Settings.from_env(Env(REQUIRED))
     worker = build_worker(settings, transport=MemoryBus())
     try:
         assert [name for name, _sweep, _interval in worker.timers] == [
-            "expire_unpaid", "discard_idle_drafts", "deliver_sandbox_webhooks",
+            "expire_unpaid", "discard_idle_drafts", "move_the_money", "deliver_sandbox_webhooks",
         ]  # fmt: skip
         assert worker.bindings == [
             "verification.document_set_completed",

@@ -1,11 +1,15 @@
 """The order follows its review: verification's events handled through the
-common Dispatcher on the real database, the payment captured, voided or
-refunded at the sandbox provider."""
+common Dispatcher on the real database; the payment captured, voided or
+refunded at the sandbox provider by the worker's sweep that follows, never in
+the consumer's transaction."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
+from orders import sweeps
 from orders.api import CONTEXT
 from orders.payments import ProviderUnavailable
 
@@ -68,10 +72,19 @@ def test_a_second_claim_is_stale_and_changes_nothing(in_review, verification, ro
 # --- approval and capture -------------------------------------------------------------
 
 
-def test_an_approval_captures_the_payment_and_approves_the_order(
-    in_review, applicant, verification, outbox_events, rows, client
+def unreachable(*_args):
+    raise ProviderUnavailable("connection refused")
+
+
+def test_an_approval_asks_for_the_capture_and_the_sweep_takes_the_money_and_approves(
+    in_review, applicant, verification, sweep_money, outbox_events, rows, client
 ):
     assert verification.approve(in_review["id"]).action == "ack"
+    waiting = applicant.get(in_review["id"])
+    assert (waiting["status"], waiting["payment"]["status"]) == ("in_review", "authorised")
+    assert rows("SELECT status FROM sandbox_payments") == [{"status": "authorised"}]
+    assert types(outbox_events())[-1] == "orders.review_started"
+    assert sweep_money() == 1
     order = applicant.get(in_review["id"])
     assert order["status"] == "approved"
     assert (order["payment"]["status"], order["payment"]["captured_fen"]) == ("captured", 2500)
@@ -90,13 +103,26 @@ def test_an_approval_captures_the_payment_and_approves_the_order(
     assert timeline(client, applicant, order["id"])[-1] == (
         "in_review", "approved", f"reviewer:{REVIEWER}", "Approved. 2500 fen captured.",
     )  # fmt: skip
+    assert sweep_money() == 0
+
+
+def test_an_approval_calls_no_provider_while_the_event_is_handled(
+    in_review, verification, app, monkeypatch, rows
+):
+    monkeypatch.setattr(app.extensions[CONTEXT].provider, "capture", unreachable)
+    assert verification.approve(in_review["id"]).action == "ack"
+    assert rows("SELECT kind, attempts, fired_at FROM timers WHERE kind = 'capture'") == [
+        {"kind": "capture", "attempts": 0, "fired_at": None}
+    ]
 
 
 def test_an_approval_that_overtook_the_claim_applies_the_claim_first(
-    applicant, verification, outbox_events, client
+    applicant, verification, sweep_money, outbox_events, client
 ):
     order = applicant.paid()
     assert verification.approve(order["id"]).action == "ack"
+    assert applicant.get(order["id"])["status"] == "in_review"
+    sweep_money()
     assert applicant.get(order["id"])["status"] == "approved"
     assert [(f, t) for f, t, _a, _r in timeline(client, applicant, order["id"])[-2:]] == [
         ("submitted", "in_review"), ("in_review", "approved"),
@@ -108,7 +134,9 @@ def test_an_approval_that_overtook_the_claim_applies_the_claim_first(
     assert applicant.get(order["id"])["status"] == "approved"
 
 
-def test_a_free_order_is_approved_without_a_capture(applicant, verification, outbox_events):
+def test_a_free_order_is_approved_without_a_capture(
+    applicant, verification, sweep_money, outbox_events
+):
     order = applicant.draft("annual-licence-verification")
     applicant.answer(order["id"], {
         "owner_name": "张三", "id_number": "11010519491231002X", "phone": "13912345678",
@@ -120,16 +148,18 @@ def test_a_free_order_is_approved_without_a_capture(applicant, verification, out
     submitted = applicant.submit(order["id"]).json
     assert submitted["status"] == "submitted" and submitted["payment"] is None
     assert verification.approve(order["id"]).action == "ack"
+    assert sweep_money() == 1
     assert applicant.get(order["id"])["status"] == "approved"
     assert "orders.payment_captured" not in types(outbox_events())
 
 
 def test_a_capture_the_provider_refuses_leaves_the_order_capture_failed(
-    applicant, verification, outbox_events, rows, client
+    applicant, verification, sweep_money, outbox_events, rows, client
 ):
     order = paid_with(applicant, CAPTURE_REFUSED_CARD)
     assert verification.claim(order["id"]).action == "ack"
     assert verification.approve(order["id"]).action == "ack"
+    assert sweep_money() == 1
     failed = applicant.get(order["id"])
     assert failed["status"] == "capture_failed"
     assert failed["payment"]["status"] == "authorised"
@@ -142,42 +172,48 @@ def test_a_capture_the_provider_refuses_leaves_the_order_capture_failed(
     assert actor == "payment-provider"
     assert "insufficient_funds" in reason and "supervisor" in reason
     assert rows("SELECT status FROM sandbox_payments") == [{"status": "authorised"}]
+    assert sweep_money() == 0  # a refusal is an outcome: the capture is not tried again
 
 
-def test_a_provider_out_of_reach_makes_the_approval_retry_later_and_then_it_succeeds(
-    in_review, applicant, verification, app, monkeypatch, snapshot
+def test_a_provider_out_of_reach_keeps_the_capture_due_later_and_then_it_succeeds(
+    in_review, applicant, verification, sweep_money, app, clock, monkeypatch, rows, snapshot
 ):
-    provider = app.extensions[CONTEXT].provider
-
-    def unreachable(*_args):
-        raise ProviderUnavailable("connection refused")
-
-    monkeypatch.setattr(provider, "capture", unreachable)
-    before = snapshot()
-    outcome = verification.approve(in_review["id"])
-    assert (outcome.action, outcome.attempts) == ("retry", 1)
-    assert "unavailable" in (outcome.reason or "")
-    assert snapshot() == before  # nothing written, not even the inbox row
-    monkeypatch.undo()
-    assert verification.approve(in_review["id"], attempts=1).action == "ack"
-    assert applicant.get(in_review["id"])["status"] == "approved"
-
-
-def test_an_approval_still_failing_after_the_last_attempt_is_dead_lettered(
-    in_review, verification, app, monkeypatch
-):
-    def unreachable(*_args):
-        raise ProviderUnavailable("connection refused")
-
+    assert verification.approve(in_review["id"]).action == "ack"
     monkeypatch.setattr(app.extensions[CONTEXT].provider, "capture", unreachable)
-    assert verification.approve(in_review["id"], attempts=2).action == "dead"
+    assert sweep_money() == 0
+    assert applicant.get(in_review["id"])["status"] == "in_review"
+    [timer] = rows(
+        "SELECT due_at, fired_at, attempts, last_error FROM timers WHERE kind = 'capture'"
+    )
+    assert (timer["fired_at"], timer["attempts"]) == (None, 1)
+    assert timer["due_at"] == clock.now() + timedelta(seconds=30)
+    assert "payment provider" in timer["last_error"]
+    before = snapshot()
+    clock.advance(timedelta(seconds=29))
+    assert sweep_money() == 0
+    assert snapshot() == before  # not due yet: not even tried
+    clock.advance(timedelta(seconds=1))
+    assert sweep_money() == 0
+    [timer] = rows("SELECT due_at, attempts FROM timers WHERE kind = 'capture'")
+    assert (timer["due_at"], timer["attempts"]) == (clock.now() + timedelta(minutes=1), 2)
+    monkeypatch.undo()
+    clock.advance(timedelta(minutes=1))
+    assert sweep_money() == 1
+    order = applicant.get(in_review["id"])
+    assert (order["status"], order["payment"]["status"]) == ("approved", "captured")
 
 
-def test_a_capture_the_provider_made_before_a_rollback_is_not_taken_twice(
-    in_review, applicant, verification, app, monkeypatch, rows
+def test_a_provider_out_of_reach_for_long_is_tried_again_at_most_every_10_minutes():
+    waits = [sweeps.retry_after(attempts) for attempts in range(1, 9)]
+    assert waits[:3] == [timedelta(seconds=30), timedelta(minutes=1), timedelta(minutes=2)]
+    assert waits[-1] == timedelta(minutes=10)
+
+
+def test_a_capture_the_provider_made_before_a_failure_is_not_taken_twice(
+    in_review, applicant, verification, sweep_money, app, clock, monkeypatch, rows
 ):
-    """The provider took the money but orders' transaction failed after it: the
-    retried approval finds the capture done at the provider and approves."""
+    """The provider took the money but its answer was lost: the next sweep finds
+    the capture done at the provider and approves."""
     provider = app.extensions[CONTEXT].provider
     real_capture = provider.capture
 
@@ -185,14 +221,49 @@ def test_a_capture_the_provider_made_before_a_rollback_is_not_taken_twice(
         real_capture(provider_payment_id, amount_fen)
         raise ProviderUnavailable("the answer was lost on the way back")
 
+    verification.approve(in_review["id"])
     monkeypatch.setattr(provider, "capture", capture_then_fail)
-    assert verification.approve(in_review["id"]).action == "retry"
+    assert sweep_money() == 0
     monkeypatch.undo()
     applicant.webhooks()  # the provider's payment.captured arrives meanwhile
-    assert verification.approve(in_review["id"], attempts=1).action == "ack"
+    clock.advance(timedelta(seconds=30))
+    assert sweep_money() == 1
     order = applicant.get(in_review["id"])
     assert (order["status"], order["payment"]["captured_fen"]) == ("approved", 2500)
     assert rows("SELECT captured_fen FROM sandbox_payments") == [{"captured_fen": 2500}]
+
+
+def test_an_approval_sent_twice_asks_for_one_capture_and_captures_once(
+    in_review, applicant, verification, sweep_money, outbox_events, rows
+):
+    assert verification.approve(in_review["id"]).action == "ack"
+    assert verification.approve(in_review["id"]).action == "ack"  # a second event, another id
+    assert rows("SELECT outcome FROM inbox WHERE event_type = 'verification.approved'") == [
+        {"outcome": "handled"}, {"outcome": "stale"},
+    ]  # fmt: skip
+    assert sweep_money() == 1
+    assert sweep_money() == 0
+    assert verification.approve(in_review["id"]).action == "ack"  # after the approval: stale
+    assert sweep_money() == 0
+    assert applicant.get(in_review["id"])["status"] == "approved"
+    assert types(outbox_events()).count("orders.payment_captured") == 1
+    assert rows("SELECT count(*) AS n FROM timers WHERE kind = 'capture'") == [{"n": 1}]
+
+
+def test_an_order_cancelled_before_its_capture_is_left_cancelled_and_nothing_is_taken(
+    in_review, applicant, verification, sweep_money, outbox_events, rows
+):
+    assert verification.approve(in_review["id"]).action == "ack"
+    assert applicant.cancel(in_review["id"]).status_code == 200  # until approval, as ever
+    assert sweep_money() == 0
+    order = applicant.get(in_review["id"])
+    assert (order["status"], order["payment"]["status"]) == ("cancelled", "voided")
+    assert rows("SELECT status, captured_fen FROM sandbox_payments") == [
+        {"status": "voided", "captured_fen": 0}
+    ]
+    assert "orders.payment_captured" not in types(outbox_events())
+    [timer] = rows("SELECT fired_at FROM timers WHERE kind = 'capture'")
+    assert timer["fired_at"] is not None  # dropped, never tried again
 
 
 def test_an_approval_for_an_order_orders_never_made_is_recorded_as_stale(verification, rows):
@@ -267,9 +338,13 @@ def test_a_request_without_refused_documents_is_dead_lettered(in_review, verific
 
 
 def test_a_rejection_voids_the_authorisation_and_closes_the_order(
-    in_review, applicant, verification, outbox_events, rows, client
+    in_review, applicant, verification, sweep_money, outbox_events, rows, client
 ):
     assert verification.reject(in_review["id"]).action == "ack"
+    rejected = applicant.get(in_review["id"])
+    assert (rejected["status"], rejected["payment"]["status"]) == ("rejected", "authorised")
+    assert types(outbox_events())[-1] == "orders.rejected"
+    assert sweep_money() == 1
     order = applicant.get(in_review["id"])
     assert order["status"] == "closed"
     assert order["payment"]["status"] == "voided"
@@ -285,12 +360,54 @@ def test_a_rejection_voids_the_authorisation_and_closes_the_order(
     ]  # fmt: skip
 
 
-def test_a_missed_deadline_rejects_by_the_system(in_review, applicant, verification, client):
+def test_a_rejection_whose_void_cannot_reach_the_provider_closes_once_it_can(
+    in_review, applicant, verification, sweep_money, app, clock, monkeypatch, rows
+):
+    monkeypatch.setattr(app.extensions[CONTEXT].provider, "void", unreachable)
+    assert verification.reject(in_review["id"]).action == "ack"
+    assert sweep_money() == 0
+    assert applicant.get(in_review["id"])["status"] == "rejected"
+    [timer] = rows("SELECT due_at, attempts FROM timers WHERE kind = 'release_money'")
+    assert (timer["due_at"], timer["attempts"]) == (clock.now() + timedelta(seconds=30), 1)
+    monkeypatch.undo()
+    clock.advance(timedelta(seconds=30))
+    assert sweep_money() == 1
+    order = applicant.get(in_review["id"])
+    assert (order["status"], order["payment"]["status"]) == ("closed", "voided")
+
+
+def test_a_rejection_after_a_capture_refunds_it_and_closes_the_order(
+    in_review, applicant, verification, sweep_money, app, monkeypatch, outbox_events
+):
+    """The provider captured but its answer never came back; verification rejects."""
+    provider = app.extensions[CONTEXT].provider
+    real_capture = provider.capture
+
+    def capture_then_fail(provider_payment_id, amount_fen):
+        real_capture(provider_payment_id, amount_fen)
+        raise ProviderUnavailable("the answer was lost on the way back")
+
+    monkeypatch.setattr(provider, "capture", capture_then_fail)
+    verification.approve(in_review["id"])
+    assert sweep_money() == 0
+    monkeypatch.undo()
+    applicant.webhooks()  # the order learns of the capture
+    assert verification.reject(in_review["id"]).action == "ack"
+    assert sweep_money() == 1
+    order = applicant.get(in_review["id"])
+    assert (order["status"], order["payment"]["status"]) == ("closed", "refunded")
+    assert types(outbox_events())[-2:] == ["orders.payment_refunded", "orders.closed"]
+
+
+def test_a_missed_deadline_rejects_by_the_system(
+    in_review, applicant, verification, sweep_money, client
+):
     verification.ask(in_review["id"])
     outcome = verification.reject(
         in_review["id"], by="system", reason_code="resubmission-deadline-missed", note=None
     )
     assert outcome.action == "ack"
+    sweep_money()
     assert applicant.get(in_review["id"])["status"] == "closed"
     rejected = timeline(client, applicant, in_review["id"])[-2]
     assert rejected == (
@@ -299,19 +416,24 @@ def test_a_missed_deadline_rejects_by_the_system(in_review, applicant, verificat
 
 
 def test_a_rejection_that_overtook_the_claim_applies_the_claim_first(
-    applicant, verification, client
+    applicant, verification, sweep_money, client
 ):
     order = applicant.paid()
     assert verification.reject(order["id"]).action == "ack"
+    sweep_money()
     assert [t for _f, t, _a, _r in timeline(client, applicant, order["id"])[-3:]] == [
         "in_review", "rejected", "closed",
     ]  # fmt: skip
 
 
 def test_a_second_rejection_is_stale_and_gives_nothing_back_twice(
-    in_review, verification, outbox_events
+    in_review, verification, sweep_money, outbox_events
 ):
     verification.reject(in_review["id"])
+    assert verification.reject(in_review["id"]).action == "ack"  # before the sweep
+    sweep_money()
     sent = len(outbox_events())
-    assert verification.reject(in_review["id"]).action == "ack"
+    assert verification.reject(in_review["id"]).action == "ack"  # after it
+    assert sweep_money() == 0
     assert len(outbox_events()) == sent
+    assert types(outbox_events()).count("orders.payment_voided") == 1

@@ -14,20 +14,22 @@ def types(events):
 
 
 @pytest.fixture
-def capture_failed(applicant, verification):
+def capture_failed(applicant, verification, sweep_money):
     order = applicant.submitted()
     applicant.card(order["payment"]["id"], CAPTURE_REFUSED_CARD)
     applicant.webhooks()
     verification.approve(order["id"])
+    sweep_money()
     failed = applicant.get(order["id"])
     assert failed["status"] == "capture_failed"
     return failed
 
 
 @pytest.fixture
-def approved(applicant, verification):
+def approved(applicant, verification, sweep_money):
     order = applicant.paid()
     assert verification.approve(order["id"]).action == "ack"
+    assert sweep_money() == 1
     return applicant.get(order["id"])
 
 
