@@ -209,10 +209,12 @@ class CountingChat(ChatClient):
     def __init__(self, real: ChatClient) -> None:
         self.__dict__.update(real.__dict__)
         self.unread_calls = 0
+        self.quick_calls = 0
 
-    def unread(self, caller: Caller) -> dict[str, int]:
+    def unread(self, caller: Caller, *, quick: bool = False) -> dict[str, int]:
         self.unread_calls += 1
-        return super().unread(caller)
+        self.quick_calls += quick
+        return super().unread(caller, quick=quick)
 
 
 @pytest.fixture
@@ -239,3 +241,4 @@ def test_unread_messages_are_asked_once_a_page_and_never_for_visitors(
     assert counting.unread_calls == 1
     assert client.get("/applications").status_code == 200  # the header and the list share it
     assert counting.unread_calls == 2
+    assert counting.quick_calls == 2  # a notice never holds a page up

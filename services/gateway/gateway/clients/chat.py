@@ -98,10 +98,11 @@ class ChatClient:
             raise _refused(error, body) from None
         return _message(raw if isinstance(raw, dict) else {})
 
-    def unread(self, caller: Caller) -> dict[str, int]:
+    def unread(self, caller: Caller, *, quick: bool = False) -> dict[str, int]:
         """Unread messages per order: an applicant's own orders; for staff every case
-        with applicant messages nobody on the staff side has read."""
-        raw = self._client.get("/chats/unread", caller) or {}
+        with applicant messages nobody on the staff side has read. `quick` for a
+        notice a page can do without (see ServiceClient.get)."""
+        raw = self._client.get("/chats/unread", caller, quick=quick) or {}
         orders = raw.get("orders")
         if not isinstance(orders, dict):
             return {}

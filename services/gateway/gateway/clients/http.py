@@ -57,6 +57,10 @@ class UpstreamRefusal(DomainError):
         self.title = title or "The request was refused"
 
 
+# The time a page waits for something it can show without (the unread-messages notice).
+QUICK_TIMEOUT_SECONDS = 0.5
+
+
 class ServiceClient:
     def __init__(
         self,
@@ -80,8 +84,17 @@ class ServiceClient:
         self._not_found = not_found
         self._http = requests.Session()
 
-    def get(self, path: str, caller: Caller, params: dict[str, Any] | None = None) -> Any:
-        return self._answer(self._read(path, caller, params))
+    def get(
+        self,
+        path: str,
+        caller: Caller,
+        params: dict[str, Any] | None = None,
+        *,
+        quick: bool = False,
+    ) -> Any:
+        """A read, retried when it is safe; `quick` for what a page can do without
+        (one attempt with a short timeout), so a slow service never holds the page."""
+        return self._answer(self._read(path, caller, params, quick=quick))
 
     def get_bytes(self, path: str, caller: Caller) -> tuple[bytes, str]:
         """A binary answer (an image) and its content type; refusals as for get()."""
@@ -90,12 +103,15 @@ class ServiceClient:
             self._answer(response)
         return response.content, response.headers.get("Content-Type", "application/octet-stream")
 
-    def _read(self, path: str, caller: Caller, params: dict[str, Any] | None) -> requests.Response:
-        attempts = 1 + max(self._retries, 0)
+    def _read(
+        self, path: str, caller: Caller, params: dict[str, Any] | None, *, quick: bool = False
+    ) -> requests.Response:
+        attempts = 1 if quick else 1 + max(self._retries, 0)
+        timeout = min(self._timeout, QUICK_TIMEOUT_SECONDS) if quick else self._timeout
         for attempt in range(attempts):
             last = attempt == attempts - 1
             try:
-                response = self._send("GET", path, caller, params=params)
+                response = self._send("GET", path, caller, params=params, timeout=timeout)
             except requests.RequestException as exc:
                 if last:
                     raise self._unavailable(exc) from None
@@ -147,9 +163,8 @@ class ServiceClient:
         headers.update(kwargs.pop("headers", None) or {})
         if has_request_context() and "request_id" in g:
             headers["X-Request-ID"] = g.request_id
-        return self._http.request(
-            method, self.base_url + path, headers=headers, timeout=self._timeout, **kwargs
-        )
+        kwargs.setdefault("timeout", self._timeout)
+        return self._http.request(method, self.base_url + path, headers=headers, **kwargs)
 
     def _unavailable(self, exc: Exception) -> UpstreamUnavailable:
         log.warning(
