@@ -35,14 +35,18 @@ from common.events.envelope import Envelope
 from common.settings import CommonSettings
 from common.testing import migrated_database, table_snapshot, truncate
 from verification.app import create_app
-from verification.handlers import HANDLERS
+from verification.handlers import handlers_for
 from verification.migrate import upgrade
+from verification.sealing import AnswerSeal
 from verification.settings import Settings
+from verification.storage import keyring
 
 SECRET = "verification-test-secret"
 NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 TABLES = ("audit_entries", "case_checks", "documents", "cases", "outbox", "inbox")
 KEY = Fernet.generate_key().decode()
+SEAL = AnswerSeal(keyring((KEY,)))
+HANDLERS = handlers_for(SEAL)  # as the worker builds them with KEY
 APPLICANT = "applicant-1"
 DOCUMENTS = ("id_card_front", "id_card_back", "selfie_with_id_card")
 TITLES = {

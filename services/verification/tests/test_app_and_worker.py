@@ -18,12 +18,11 @@ from common.launcher import discover_services
 from common.testing import RABBITMQ_URL, eventually, free_port, require_rabbitmq
 from verification import events
 from verification.app import create_app
-from verification.handlers import HANDLERS
 from verification.migrate import upgrade
 from verification.services import get_case
 from verification.worker import build_worker
 
-from .conftest import KEY, NOW, Orders, Uploader, drawing, encode
+from .conftest import HANDLERS, KEY, NOW, Orders, Uploader, drawing, encode
 
 
 def readiness(settings) -> tuple[int, dict]:

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import text
 
 from common.events.envelope import Envelope
-from verification.handlers import BINDINGS, CONSUMED, HANDLERS
+from verification.handlers import BINDINGS, CONSUMED
 
-from .conftest import DOCUMENTS
+from .conftest import DOCUMENTS, HANDLERS
 
 CLOSING = ["orders.cancelled", "orders.closed_unpaid", "orders.discarded"]
 

@@ -13,12 +13,11 @@ from sqlalchemy import text
 from common.events.consumer import Dispatcher
 from common.events.envelope import Envelope
 from common.settings import Env, InvalidSetting
-from verification.handlers import HANDLERS
 from verification.retention import purge_sweep
 from verification.settings import Settings
 from verification.storage import open_store
 
-from .conftest import APPLICANT, NOW, make_settings, stored_files
+from .conftest import APPLICANT, HANDLERS, NOW, make_settings, stored_files
 
 FRONT, BACK = "id_card_front", "id_card_back"
 RETENTION = timedelta(days=30)

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from .conftest import ANSWERS, bearer
+from .conftest import ANSWERS, SEAL, bearer
 from .reviewing import (
     OTHER_REVIEWER,
     REVIEWER,
@@ -46,7 +46,7 @@ def test_a_submission_queues_the_case_with_its_sla_due_in_working_days(
     assert case["status"] == "queued"
     assert case["queued_at"].isoformat() == "2026-03-06T09:00:00+00:00"
     assert case["sla_due_at"].isoformat() == "2026-03-10T09:00:00+00:00"
-    assert case["answers"] == ANSWERS and case["sla_working_days"] == 2
+    assert SEAL.unseal(case["answers_sealed"]) == ANSWERS and case["sla_working_days"] == 2
 
 
 def test_the_first_claim_starts_the_review_and_only_the_first(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from verification import domain
-from verification.models import Case
 from verification.review import applicant_name
 
 
@@ -60,7 +59,7 @@ def test_the_applicant_is_named_by_the_forms_name_question_or_the_owners() -> No
     def answer(name: str, value: str) -> dict[str, str]:
         return {"name": name, "type": "text", "label": {"zh": name, "en": name}, "value": value}
 
-    assert applicant_name(Case(answers=[answer("full_name", "王芳")])) == "王芳"
-    assert applicant_name(Case(answers=[answer("owner_name", "李雷")])) == "李雷"
-    assert applicant_name(Case(answers=[answer("plate_number", "鲁B12345")])) is None
-    assert applicant_name(Case(answers=None)) is None
+    assert applicant_name([answer("full_name", "王芳")]) == "王芳"
+    assert applicant_name([answer("owner_name", "李雷")]) == "李雷"
+    assert applicant_name([answer("plate_number", "鲁B12345")]) is None
+    assert applicant_name([]) is None

@@ -33,8 +33,8 @@ def test_key_rotation_re_encrypts_every_file_and_old_pictures_stay_readable(
     before = stored_files(storage_dir)
 
     new_key = Fernet.generate_key().decode()
-    report = rotate_keys.rotate(settings_for(database_url, storage_dir, keys=(new_key, KEY)))
-    assert (report.rotated, report.unreadable) == (4, [])
+    rotation = rotate_keys.rotate(settings_for(database_url, storage_dir, keys=(new_key, KEY)))
+    assert (rotation.files.rotated, rotation.files.unreadable) == (4, [])
 
     after = stored_files(storage_dir)
     assert set(after) == set(before)
@@ -63,10 +63,11 @@ def test_a_file_no_key_opens_is_reported_and_kept(tmp_path) -> None:
 
 
 def test_the_rotation_command_exits_non_zero_when_a_file_is_unreadable(
-    tmp_path, monkeypatch
+    db, database_url, tmp_path, monkeypatch
 ) -> None:
     EncryptedStore(tmp_path, keyring((Fernet.generate_key().decode(),))).put(b"lost")
-    for name, value in {**ENVIRONMENT, "VERIFICATION_STORAGE_DIR": str(tmp_path),
+    for name, value in {**ENVIRONMENT, "VERIFICATION_DATABASE_URL": database_url,
+                        "VERIFICATION_STORAGE_DIR": str(tmp_path),
                         "VERIFICATION_ENCRYPTION_KEYS": KEY, "LOG_FORMAT": "text"}.items():  # fmt: skip
         monkeypatch.setenv(name, value)
     with pytest.raises(SystemExit) as exited:

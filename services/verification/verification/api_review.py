@@ -135,4 +135,4 @@ class Reveal(MethodView):
     @blp.doc(responses={**_CASE, 422: {"description": "errors names field or reason"}})
     def post(self, values: dict[str, Any], order_id: str) -> dict[str, str]:
         """The full value of a masked answer; the reason goes to the audit log."""
-        return decisions.reveal(_uow(), order_id, values, current_identity())
+        return decisions.reveal(_uow(), order_id, values, current_identity(), _policy())

@@ -23,6 +23,7 @@ from verification.api import INTAKE, UOW_FACTORY, blp
 from verification.domain import REFUSAL_TEXT, Refusal
 from verification.images import ImageLimits, configure_pillow
 from verification.review import ReviewPolicy
+from verification.sealing import open_seal
 from verification.services import Intake
 from verification.settings import SERVICE, Settings
 from verification.storage import open_store
@@ -62,7 +63,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.extensions["verification.engine"] = engine
     api.register_blueprint(blp)
     app.extensions[api_review.POLICY] = ReviewPolicy(
-        settings.resubmission_days, settings.max_resubmission_rounds
+        open_seal(settings), settings.resubmission_days, settings.max_resubmission_rounds
     )
     api.register_blueprint(api_review.blp)
     api.register_blueprint(api_audit.blp)

@@ -173,7 +173,7 @@ def record_check(
     require_reviewer(identity)
     with uow:
         case = workable_case(uow, order_id, identity)
-        if code not in checks_of(case):
+        if code not in checks_of(case, policy.answers(case)):
             raise NotFound(f"The case has no answer check {code!r}.")
         check = next((check for check in case.checks if check.code == code), None)
         if check is None:
@@ -199,14 +199,14 @@ def record_check(
 
 
 def reveal(
-    uow: UnitOfWork, order_id: str, values: dict[str, Any], identity: Identity
+    uow: UnitOfWork, order_id: str, values: dict[str, Any], identity: Identity, policy: ReviewPolicy
 ) -> dict[str, str]:
     """The full value of a masked answer, with the reason written to the audit log."""
     require_reviewer(identity)
     field, reason = values.get("field"), values.get("reason")
     with uow:
         case = submitted_case(uow, order_id)
-        answer = next((a for a in case.answers or [] if a.get("name") == field), None)
+        answer = next((a for a in policy.answers(case) if a.get("name") == field), None)
         problems = {}
         if answer is None or not domain.is_masked(answer.get("type")):
             problems["field"] = [f"{field!r} is not a masked answer of this case."]
@@ -238,7 +238,7 @@ def decide(
                 "The applicant is replacing the refused documents; only a rejection fits now."
             )
         if decision == Decision.APPROVE:
-            _approve(uow, case, identity)
+            _approve(uow, case, identity, policy)
         elif decision == Decision.REQUEST_RESUBMISSION:
             _request_resubmission(uow, case, values, identity, policy)
         else:
@@ -249,10 +249,10 @@ def decide(
     return view
 
 
-def _approve(uow: UnitOfWork, case: Case, identity: Identity) -> None:
+def _approve(uow: UnitOfWork, case: Case, identity: Identity, policy: ReviewPolicy) -> None:
     verdicts: dict[str, str | None] = dict.fromkeys(case.required_codes)
     verdicts.update({document.code: document.verdict for document in case.documents})
-    results = {check["code"]: check["result"] for check in _recorded_checks(case)}
+    results = {check["code"]: check["result"] for check in _recorded_checks(case, policy)}
     blockers = domain.approval_blockers(verdicts, results)
     if blockers:
         raise VerdictsIncomplete(
@@ -265,9 +265,10 @@ def _approve(uow: UnitOfWork, case: Case, identity: Identity) -> None:
     _publish(uow, case, events.APPROVED, reviewer_id=identity.subject, approved_at=now)
 
 
-def _recorded_checks(case: Case) -> list[dict[str, Any]]:
+def _recorded_checks(case: Case, policy: ReviewPolicy) -> list[dict[str, Any]]:
     recorded = {check.code: check.result for check in case.checks}
-    return [{"code": code, "result": recorded.get(code)} for code in checks_of(case)]
+    checks = checks_of(case, policy.answers(case))
+    return [{"code": code, "result": recorded.get(code)} for code in checks]
 
 
 def _request_resubmission(

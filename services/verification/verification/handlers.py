@@ -11,13 +11,16 @@ them in and leaves the state alone, so a closed case never reopens and a
 locked one never takes uploads again. The order's final events (cancelled,
 closed, closed unpaid, discarded, completed) also start the retention of the
 case's pictures (retention.py). A payload missing a field we read fails
-validation and is dead-lettered.
+validation and is dead-lettered. The form's answers are sealed before they
+are stored (sealing.py), so the handlers are built with the keyring:
+`handlers_for(seal)`.
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
@@ -28,6 +31,7 @@ from common.events.envelope import Envelope
 from verification.domain import DOCUMENT_CODE, CaseStatus, add_working_days, moves_forward
 from verification.models import Case
 from verification.retention import record_final
+from verification.sealing import AnswerSeal
 from verification.services import announce_document_set, find_case
 
 log = logging.getLogger("verification.handlers")
@@ -157,7 +161,7 @@ def lock_case(event: Envelope, uow: UnitOfWork) -> None:
     _advance(uow, data, CaseStatus.LOCKED, event.occurred_at)
 
 
-def record_submission(event: Envelope, uow: UnitOfWork) -> None:
+def record_submission(event: Envelope, uow: UnitOfWork, *, seal: AnswerSeal) -> None:
     """Paid and submitted: the case joins the review queue with its SLA due time
     and the form's answers (it may overtake orders.awaiting_payment and implies
     the lock; a case closed meanwhile only records it)."""
@@ -173,7 +177,7 @@ def record_submission(event: Envelope, uow: UnitOfWork) -> None:
     if case.status == CaseStatus.COLLECTING:
         case.locked_at = event.occurred_at
     case.sla_working_days = data["sla_working_days"]
-    case.answers = data["answers"]
+    case.answers_sealed = seal.seal(data["answers"])
     if case.status != CaseStatus.CLOSED:
         case.status = CaseStatus.QUEUED.value
         case.queued_at = case.submitted_at
@@ -235,17 +239,19 @@ def _new_case(uow: UnitOfWork, data: dict[str, Any], status: CaseStatus, **times
     return case
 
 
-HANDLERS: dict[str, Handler] = {
-    DRAFT_CREATED: open_case,
-    AWAITING_PAYMENT: lock_case,
-    SUBMITTED: record_submission,
-    CANCELLED: close_case,
-    CLOSED_UNPAID: close_case,
-    DISCARDED: close_case,
-    CLOSED: start_retention,
-    COMPLETED: start_retention,
-}
-BINDINGS = list(HANDLERS)
+def handlers_for(seal: AnswerSeal) -> dict[str, Handler]:
+    """The handler of each consumed event, the submission's sealing with `seal`."""
+    return {
+        DRAFT_CREATED: open_case,
+        AWAITING_PAYMENT: lock_case,
+        SUBMITTED: partial(record_submission, seal=seal),
+        CANCELLED: close_case,
+        CLOSED_UNPAID: close_case,
+        DISCARDED: close_case,
+        CLOSED: start_retention,
+        COMPLETED: start_retention,
+    }
+
 
 # What verification reads of each event it consumes; the contract tests load
 # every producer's example through these.
@@ -259,3 +265,4 @@ CONSUMED: dict[str, type[Schema]] = {
     CLOSED: Final,
     COMPLETED: Final,
 }
+BINDINGS = list(CONSUMED)

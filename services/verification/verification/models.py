@@ -30,6 +30,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -84,7 +85,8 @@ class Case(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # The review (from orders.submitted on).
     sla_working_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    answers: Mapped[list[dict[str, Any]] | None] = mapped_column(Json, nullable=True)
+    # The form's answers (name, ID number) as a Fernet token: sealing.py opens it.
+    answers_sealed: Mapped[str | None] = mapped_column(Text, nullable=True)
     queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     sla_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     assignee_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)

@@ -21,6 +21,7 @@ from common.errors import Conflict, Forbidden, NotFound
 from verification import audit, domain
 from verification.domain import CaseStatus
 from verification.models import AuditEntry, Case, Document
+from verification.sealing import Answers, AnswerSeal
 from verification.services import CaseClosed, document_status, find_case
 
 SUPERVISOR = "supervisor"
@@ -28,10 +29,16 @@ SUPERVISOR = "supervisor"
 
 @dataclass(frozen=True)
 class ReviewPolicy:
-    """The review's settings (VERIFICATION_RESUBMISSION_DAYS, _MAX_RESUBMISSION_ROUNDS)."""
+    """The review's settings (VERIFICATION_RESUBMISSION_DAYS, _MAX_RESUBMISSION_ROUNDS)
+    and the keyring that opens the form's answers."""
 
+    seal: AnswerSeal
     resubmission_days: float = 7.0
     max_rounds: int = 3
+
+    def answers(self, case: Case) -> Answers:
+        """The case's form answers, unsealed (never written back in clear)."""
+        return self.seal.unseal(case.answers_sealed)
 
 
 # --- refusals --------------------------------------------------------------------------
@@ -133,8 +140,8 @@ def document_of(case: Case, code: str) -> Document:
     return document
 
 
-def checks_of(case: Case) -> list[str]:
-    return domain.derive_checks(case.answers or [], case.required_codes)
+def checks_of(case: Case, answers: Answers) -> list[str]:
+    return domain.derive_checks(answers, case.required_codes)
 
 
 def audit_case(
@@ -157,11 +164,12 @@ def review_view(uow: UnitOfWork, case: Case, policy: ReviewPolicy) -> dict[str, 
     now = uow.clock.now()
     titles = {entry["code"]: entry.get("title") for entry in case.required_documents or []}
     uploaded = {document.code: document for document in case.documents}
+    answers = policy.answers(case)
     return {
         "order_id": case.order_id,
         "reference": case.reference,
         "applicant_id": case.applicant_id,
-        "applicant_name": applicant_name(case),
+        "applicant_name": applicant_name(answers),
         "item_code": case.item_code,
         "status": case.status,
         "closed_because": case.closed_because,
@@ -173,11 +181,11 @@ def review_view(uow: UnitOfWork, case: Case, policy: ReviewPolicy) -> dict[str, 
         "round": case.round,
         "max_rounds": policy.max_rounds,
         "resubmission_deadline": case.resubmission_deadline,
-        "answers": [answer_view(answer) for answer in case.answers or []],
+        "answers": [answer_view(answer) for answer in answers],
         "documents": [
             staff_document_view(code, titles[code], uploaded.get(code)) for code in titles
         ],
-        "checks": checks_view(case),
+        "checks": checks_view(case, answers),
         "decision": case.decision,
         "history": [audit.entry_view(entry) for entry in history(uow, case.order_id)],
     }
@@ -188,9 +196,9 @@ def review_view(uow: UnitOfWork, case: Case, policy: ReviewPolicy) -> dict[str, 
 NAME_QUESTIONS = ("full_name", "owner_name")
 
 
-def applicant_name(case: Case) -> str | None:
+def applicant_name(answers: Answers) -> str | None:
     """The name the applicant gave on the form, if the item asks for one."""
-    given = {answer.get("name"): answer.get("value") for answer in case.answers or []}
+    given = {answer.get("name"): answer.get("value") for answer in answers}
     return next((given[name] for name in NAME_QUESTIONS if given.get(name)), None)
 
 
@@ -239,10 +247,10 @@ def staff_document_view(
     }
 
 
-def checks_view(case: Case) -> list[dict[str, Any]]:
+def checks_view(case: Case, answers: Answers) -> list[dict[str, Any]]:
     recorded = {check.code: check for check in case.checks}
     views = []
-    for code in checks_of(case):
+    for code in checks_of(case, answers):
         check = recorded.get(code)
         views.append(
             {

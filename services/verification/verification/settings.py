@@ -14,6 +14,18 @@ KEYS_VARIABLE = "VERIFICATION_ENCRYPTION_KEYS"
 STORAGE_VARIABLE = "VERIFICATION_STORAGE_DIR"
 
 
+def keys_from(env: Env) -> tuple[str, ...]:
+    """VERIFICATION_ENCRYPTION_KEYS as a tuple, empty when unset."""
+    return tuple(key.strip() for key in env.str(KEYS_VARIABLE, "").split(",") if key.strip())
+
+
+def storage_dir_from(env: Env, demo_mode: bool) -> str:
+    """VERIFICATION_STORAGE_DIR (required outside the demo)."""
+    # The one-process mode keeps its data under RUN_DATA_DIR, as the launcher does.
+    demo_storage = str(Path(env.str("RUN_DATA_DIR", "var/run")) / "verification-files")
+    return env.str(STORAGE_VARIABLE, demo_storage if demo_mode else None)
+
+
 @dataclass(frozen=True)
 class Settings:
     """VERIFICATION_DATABASE_URL, BUS_URL, BUS_PREFIX, INTERNAL_TOKEN_SECRET and the
@@ -21,8 +33,8 @@ class Settings:
 
     VERIFICATION_STORAGE_DIR       where the encrypted pictures are kept (required;
                                    in DEMO_MODE defaults to $RUN_DATA_DIR/verification-files)
-    VERIFICATION_ENCRYPTION_KEYS   comma-separated Fernet keys, the first encrypts, all
-                                   decrypt (required; in DEMO_MODE a key is generated
+    VERIFICATION_ENCRYPTION_KEYS   comma-separated Fernet keys for the pictures and the
+                                   form's answers, the first encrypts, all decrypt (required; in DEMO_MODE a key is generated
                                    once and kept in the storage directory)
     VERIFICATION_MAX_UPLOAD_BYTES  largest accepted upload (default 10 MiB)
     VERIFICATION_MAX_PIXELS        largest picture, width × height, checked before
@@ -63,10 +75,8 @@ class Settings:
     def from_env(cls, env: Env | None = None) -> Settings:
         env = env or Env()
         demo_mode = env.bool("DEMO_MODE")
-        # The one-process mode keeps its data under RUN_DATA_DIR, as the launcher does.
-        demo_storage = str(Path(env.str("RUN_DATA_DIR", "var/run")) / "verification-files")
-        storage_dir = env.str(STORAGE_VARIABLE, demo_storage if demo_mode else None)
-        keys = tuple(key.strip() for key in env.str(KEYS_VARIABLE, "").split(",") if key.strip())
+        storage_dir = storage_dir_from(env, demo_mode)
+        keys = keys_from(env)
         if not keys and not demo_mode:
             # Never invent a key outside the demo: pictures encrypted with a key
             # nobody configured could not be read by the next deployment.

@@ -74,11 +74,16 @@ def demo_key(root: Path) -> str:
     return key
 
 
-def open_store(settings: Settings) -> EncryptedStore:
+def configured_keyring(settings: Settings) -> MultiFernet:
+    """The keyring the pictures and the form's answers (sealing.py) are encrypted with."""
     keys = settings.encryption_keys
     if not keys and settings.demo_mode:
         keys = (demo_key(settings.storage_dir),)
-    return EncryptedStore(settings.storage_dir, keyring(keys))
+    return keyring(keys)
+
+
+def open_store(settings: Settings) -> EncryptedStore:
+    return EncryptedStore(settings.storage_dir, configured_keyring(settings))
 
 
 @dataclass

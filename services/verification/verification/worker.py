@@ -12,6 +12,7 @@ from common.clock import Clock
 from common.events.transport import Transport
 from common.worker import Worker, service_worker
 from verification import deadlines, handlers, retention
+from verification.sealing import open_seal
 from verification.settings import SERVICE, Settings
 
 
@@ -25,7 +26,7 @@ def build_worker(
     return service_worker(
         SERVICE,
         settings.common,
-        handlers.HANDLERS,
+        handlers.handlers_for(open_seal(settings)),
         handlers.BINDINGS,
         timers=lambda engine, clock: [
             retention.purge_timer(settings, engine, clock),
