@@ -411,19 +411,19 @@ def _request(
 def create_order(ctx: Context, who: Identity, item_code: str, key: str) -> Answer:
     """A draft for the item; its required documents go to verification with the event."""
     request = _request(ctx, who, key, "POST /orders", {"item_code": item_code})
-    with ctx.uow() as uow:
-        first = idempotency.replay(uow, request)
-        if first is not None:
-            return first
-    item = ctx.catalog.item(item_code)
-    now = ctx.clock.now()
-    if item is None or _fee_in_catalog(item, now) is None:
-        raise _invalid(
-            "There is no such item on sale.",
-            {"item_code": [f"The store sells no item {item_code!r} now."]},
-        )
     try:
+        # One transaction for the replay check and the draft: a second one
+        # would cost a pool checkout, its ping and a rollback on every draft.
         with ctx.uow() as uow:
+            first = idempotency.replay(uow, request)
+            if first is not None:
+                return first
+            item = ctx.catalog.item(item_code)
+            if item is None or _fee_in_catalog(item, ctx.clock.now()) is None:
+                raise _invalid(
+                    "There is no such item on sale.",
+                    {"item_code": [f"The store sells no item {item_code!r} now."]},
+                )
             order = _new_draft(ctx, uow, who, item)
             answer = Answer(201, ORDER_OUT.dump(view_of(uow, order, payment=None)))
             idempotency.remember(uow, request, answer)
