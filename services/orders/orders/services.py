@@ -467,8 +467,9 @@ def _new_draft(ctx: Context, uow: UnitOfWork, who: Identity, item: CatalogItem) 
         TimelineEntry(order_id=order.id, at=now, from_status=None, to_status=order.status,
                       actor=who.subject, reason="Application started.")
     )  # fmt: skip
-    uow.session.flush()
+    # Touched before the first flush: after it, the new updated_at would cost an UPDATE.
     touch_draft(ctx, uow, order, new=True)
+    uow.session.flush()
     publish(uow, order, events.DRAFT_CREATED, {
         "order_id": order.id, "reference": order.reference, "applicant_id": order.applicant_id,
         "item_code": order.item_code, "required_documents": order.required_documents,
