@@ -29,13 +29,21 @@ def _module(service: str, name: str) -> ModuleType | None:
 
 
 PRODUCERS = {s: m for s in SERVICES if (m := _module(s, "events")) and hasattr(m, "SCHEMAS")}
-CONSUMERS = {s: m for s in SERVICES if (m := _module(s, "handlers")) and hasattr(m, "HANDLERS")}
+# Every service with a handlers module consumes: what its worker binds is BINDINGS.
+CONSUMERS = {s: m for s in SERVICES if (m := _module(s, "handlers"))}
 PUBLISHED = {t: (s, m) for s, m in PRODUCERS.items() for t in m.SCHEMAS}
-CONSUMED = [(s, t) for s, m in CONSUMERS.items() for t in m.HANDLERS]
+CONSUMED = [(s, t) for s, m in CONSUMERS.items() for t in getattr(m, "BINDINGS", ())]
 
 
 def test_there_are_producers_and_consumers_to_check():
     assert PRODUCERS and CONSUMERS
+
+
+@pytest.mark.parametrize("consumer", sorted(CONSUMERS))
+def test_each_consumer_says_what_it_binds_and_what_it_reads(consumer):
+    handlers = CONSUMERS[consumer]
+    assert handlers.BINDINGS, f"{consumer}.handlers binds nothing"
+    assert set(handlers.BINDINGS) == set(handlers.CONSUMED)
 
 
 @pytest.mark.parametrize("event_type", sorted(PUBLISHED))
