@@ -93,6 +93,25 @@ def test_answers_no_key_opens_are_reported_and_kept(
     assert case_row(db, order_id)["answers_sealed"] == before
 
 
+def test_a_case_sealed_with_a_key_since_dropped_is_a_503_naming_the_keys(
+    orders, uploads, photo, database_url, storage_dir, settings_for, clock
+) -> None:
+    order_id = submitted_case(orders, uploads, photo)
+    stranger = Fernet.generate_key().decode()
+    app = create_app(settings_for(database_url, storage_dir, keys=(stranger,)), clock=clock)
+    try:
+        client = app.test_client()
+        reviewer = Staff(client, REVIEWER, "reviewer")
+        for answer in (
+            reviewer.get(f"/reviews/{order_id}"),
+            reviewer.get(f"/cases/{order_id}/documents/id_card_front/image"),
+        ):
+            assert answer.status_code == 503
+            assert answer.json["type"] == "/problems/encryption-key-missing"
+    finally:
+        app.extensions["verification.engine"].dispose()
+
+
 def test_the_migration_seals_existing_answers_and_refuses_without_keys(monkeypatch) -> None:
     monkeypatch.delenv("VERIFICATION_ENCRYPTION_KEYS", raising=False)
     monkeypatch.delenv("DEMO_MODE", raising=False)

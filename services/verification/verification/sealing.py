@@ -19,7 +19,7 @@ from cryptography.fernet import MultiFernet
 
 from common.settings import Env
 from verification.settings import Settings, keys_from, storage_dir_from
-from verification.storage import configured_keyring, demo_key, keyring
+from verification.storage import configured_keyring, demo_key, keyring, opened
 
 Answers = list[dict[str, Any]]
 
@@ -34,10 +34,10 @@ class AnswerSeal:
 
     def unseal(self, token: str | None) -> Answers:
         """The answers of a token any configured key opens; none stored is no answer.
-        A token no key opens raises cryptography's InvalidToken."""
+        A token no key opens is a 503 `encryption-key-missing` (storage.KeyMissing)."""
         if token is None:
             return []
-        answers: Answers = json.loads(self._keys.decrypt(token.encode()))
+        answers: Answers = json.loads(opened(self._keys, token.encode(), "form's answers"))
         return answers
 
     def reseal(self, token: str) -> str:

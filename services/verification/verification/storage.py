@@ -24,6 +24,7 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
+from common.errors import DomainError
 from common.settings import InvalidSetting
 from verification.settings import KEYS_VARIABLE, Settings
 
@@ -35,6 +36,27 @@ DEMO_KEY_FILE = "demo-encryption.key"
 
 class StoredFileMissing(LookupError):
     """A row names a file that is not there (deleted under a concurrent reader)."""
+
+
+class KeyMissing(DomainError):
+    """Something stored is sealed with a key no longer configured: an operator
+    dropped a key before `python -m verification.rotate_keys` re-sealed it."""
+
+    status = 503
+    title = "Stored data cannot be opened with the configured keys"
+    slug = "encryption-key-missing"
+
+
+def opened(keys: MultiFernet, token: bytes, what: str) -> bytes:
+    """The plain bytes of a token; KeyMissing (logged) when no configured key opens it."""
+    try:
+        return keys.decrypt(token)
+    except InvalidToken:
+        log.error("no configured key opens %s; restore the old key and rotate", what)
+        raise KeyMissing(
+            f"The {what} cannot be opened with the configured keys; "
+            "restore the previous key and run the key rotation."
+        ) from None
 
 
 def keyring(keys: tuple[str, ...]) -> MultiFernet:
@@ -109,7 +131,7 @@ class EncryptedStore:
             token = self._path(name).read_bytes()
         except FileNotFoundError:
             raise StoredFileMissing(name) from None
-        return self._keys.decrypt(token)
+        return opened(self._keys, token, "picture")
 
     def delete(self, name: str) -> None:
         """Remove a file; a missing one is already gone. Failures are logged, not raised:
