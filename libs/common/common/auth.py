@@ -4,22 +4,23 @@ The gateway is the only component that sees browsers. For every call to a
 service it signs a token naming the subject (an account id, or "anonymous"),
 the subject's roles and the audience (the service called). Each service
 verifies the signature, the audience and the expiry, and refuses anything else
-with 401. The format is a compact HMAC-SHA256 token (header.payload.signature,
-base64url), so no service needs the gateway's database.
+with 401, so no service needs the gateway's database.
+
+The tokens are standard JWTs (RFC 7519) made and checked by PyJWT: HS256 only
+(a token naming any other algorithm, `none` included, is refused), `aud` the
+service called, `exp` checked with a small leeway so that clocks of two
+processes a few seconds apart do not refuse each other's fresh tokens.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import json
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any, TypeVar
 
+import jwt
 from flask import current_app, g, request
 
 from common.errors import Forbidden, Unauthorized
@@ -28,8 +29,11 @@ STAFF_ROLES = ("reviewer", "production", "dispatcher", "supervisor")
 APPLICANT = "applicant"
 PUBLIC = "public"
 
-_HEADER = base64.urlsafe_b64encode(b'{"alg":"HS256","typ":"LT"}').rstrip(b"=")
+ALGORITHM = "HS256"
 DEFAULT_TTL_SECONDS = 60
+# How far past `exp` a token is still taken: the clocks of two hosts drift.
+LEEWAY_SECONDS = 10
+_REQUIRED_CLAIMS = ["sub", "aud", "exp", "iat"]
 
 
 @dataclass(frozen=True)
@@ -43,18 +47,6 @@ class Identity:
 
     def has_any(self, roles: Iterable[str]) -> bool:
         return any(role in self.roles for role in roles)
-
-
-def _b64(data: bytes) -> bytes:
-    return base64.urlsafe_b64encode(data).rstrip(b"=")
-
-
-def _unb64(data: str) -> bytes:
-    return base64.urlsafe_b64decode(data + "=" * (-len(data) % 4))
-
-
-def _sign(secret: str, signing_input: bytes) -> bytes:
-    return _b64(hmac.new(secret.encode(), signing_input, hashlib.sha256).digest())
 
 
 def issue_token(
@@ -74,27 +66,37 @@ def issue_token(
         "iat": issued,
         "exp": issued + ttl_seconds,
     }
-    payload = _b64(json.dumps(claims, separators=(",", ":")).encode())
-    signing_input = _HEADER + b"." + payload
-    return (signing_input + b"." + _sign(secret, signing_input)).decode()
+    return jwt.encode(claims, secret, algorithm=ALGORITHM)
+
+
+def _claims(secret: str, token: str, audience: str, now: float | None) -> dict[str, Any]:
+    # PyJWT reads the clock itself; a test's `now` is applied by moving the
+    # leeway instead (exp + leeway >= now  ⇔  exp + leeway + (real - now) >= real).
+    leeway = LEEWAY_SECONDS + (time.time() - now if now is not None else 0.0)
+    try:
+        return jwt.decode(
+            token,
+            secret,
+            algorithms=[ALGORITHM],
+            audience=audience,
+            leeway=leeway,
+            options={"require": _REQUIRED_CLAIMS, "verify_iat": False},
+        )
+    except jwt.InvalidAudienceError:
+        raise Unauthorized("The internal token is for another service.") from None
+    except jwt.ExpiredSignatureError:
+        raise Unauthorized("The internal token has expired.") from None
+    except jwt.InvalidSignatureError:
+        raise Unauthorized("The internal token's signature is not valid.") from None
+    except jwt.InvalidAlgorithmError:
+        raise Unauthorized(f"The internal token must be signed with {ALGORITHM}.") from None
+    except jwt.InvalidTokenError:
+        raise Unauthorized("The internal token is malformed.") from None
 
 
 def verify_token(secret: str, token: str, *, audience: str, now: float | None = None) -> Identity:
     """The token's identity, or Unauthorized saying what is wrong with it."""
-    parts = token.split(".")
-    if len(parts) != 3:
-        raise Unauthorized("The internal token is malformed.")
-    signing_input = f"{parts[0]}.{parts[1]}".encode()
-    if not hmac.compare_digest(_sign(secret, signing_input), parts[2].encode()):
-        raise Unauthorized("The internal token's signature is not valid.")
-    try:
-        claims: dict[str, Any] = json.loads(_unb64(parts[1]))
-    except ValueError:
-        raise Unauthorized("The internal token is malformed.") from None
-    if claims.get("aud") != audience:
-        raise Unauthorized("The internal token is for another service.")
-    if int(claims.get("exp", 0)) < (now if now is not None else time.time()):
-        raise Unauthorized("The internal token has expired.")
+    claims = _claims(secret, token, audience, now)
     roles = claims.get("roles") or []
     if not isinstance(claims.get("sub"), str) or not isinstance(roles, list):
         raise Unauthorized("The internal token is malformed.")

@@ -1,9 +1,13 @@
+import base64
+import json
+
+import jwt
 import pytest
 
-from common.auth import issue_token, verify_token
+from common.auth import LEEWAY_SECONDS, issue_token, verify_token
 from common.errors import Unauthorized
 
-SECRET = "a-long-shared-secret"
+SECRET = "a-long-shared-secret-of-at-least-32-bytes"
 
 
 def test_a_token_signed_for_a_service_names_the_subject_and_roles():
@@ -20,14 +24,61 @@ def test_a_token_for_another_service_is_refused():
         verify_token(SECRET, token, audience="catalog")
 
 
-def test_an_expired_token_is_refused():
+def test_a_token_past_its_expiry_and_the_leeway_is_refused():
     token = issue_token(SECRET, subject="a", roles=[], audience="catalog", ttl_seconds=60, now=1000)
     with pytest.raises(Unauthorized, match="expired"):
-        verify_token(SECRET, token, audience="catalog", now=1061)
+        verify_token(SECRET, token, audience="catalog", now=1060 + LEEWAY_SECONDS + 1)
+
+
+def test_a_token_a_few_seconds_past_its_expiry_is_taken_within_the_leeway():
+    token = issue_token(SECRET, subject="a", roles=[], audience="catalog", ttl_seconds=60, now=1000)
+    identity = verify_token(SECRET, token, audience="catalog", now=1060 + LEEWAY_SECONDS - 1)
+    assert identity.subject == "a"
+
+
+def test_a_fresh_token_is_taken_on_the_real_clock():
+    token = issue_token(SECRET, subject="a", roles=["public"], audience="catalog")
+    assert verify_token(SECRET, token, audience="catalog").roles == ("public",)
+
+
+def test_a_token_that_expired_on_the_real_clock_is_refused():
+    token = issue_token(SECRET, subject="a", roles=[], audience="catalog", ttl_seconds=-60)
+    with pytest.raises(Unauthorized, match="expired"):
+        verify_token(SECRET, token, audience="catalog")
+
+
+def test_a_token_without_an_expiry_is_refused():
+    token = jwt.encode({"sub": "a", "aud": "catalog", "iat": 1000, "roles": []}, SECRET, "HS256")
+    with pytest.raises(Unauthorized, match="malformed"):
+        verify_token(SECRET, token, audience="catalog")
+
+
+def _unsigned(claims: dict) -> str:
+    def part(value: dict) -> str:
+        return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
+
+    return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part(claims)}."
+
+
+def test_an_unsigned_token_naming_alg_none_is_refused():
+    genuine = jwt.decode(
+        issue_token(SECRET, subject="a", roles=["supervisor"], audience="catalog"),
+        options={"verify_signature": False},
+    )
+    with pytest.raises(Unauthorized, match="HS256"):
+        verify_token(SECRET, _unsigned(genuine), audience="catalog")
+
+
+def test_a_token_signed_with_another_hmac_algorithm_is_refused():
+    claims = {"sub": "a", "aud": "catalog", "iat": 1, "exp": 2**40, "roles": ["supervisor"]}
+    with pytest.raises(Unauthorized, match="HS256"):
+        verify_token(SECRET, jwt.encode(claims, SECRET, "HS512"), audience="catalog")
 
 
 def test_a_token_signed_with_another_secret_is_refused():
-    token = issue_token("other-secret", subject="a", roles=["supervisor"], audience="catalog")
+    token = issue_token(
+        "another-secret-of-at-least-32-bytes", subject="a", roles=["supervisor"], audience="catalog"
+    )
     with pytest.raises(Unauthorized, match="signature"):
         verify_token(SECRET, token, audience="catalog")
 

@@ -10,7 +10,7 @@ from common.errors import Conflict
 from common.logging import JsonFormatter, redact
 from common.web import create_service_app
 
-SECRET = "test-secret"
+SECRET = "plumbing-test-secret-of-at-least-32-bytes"
 
 
 class _Fee(Schema):

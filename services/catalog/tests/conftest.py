@@ -27,7 +27,7 @@ from common.db import UnitOfWork, make_engine, make_session_factory
 from common.settings import CommonSettings
 from common.testing import migrated_database, table_snapshot, truncate
 
-SECRET = "catalog-test-secret"
+SECRET = "catalog-test-secret-of-at-least-32-bytes"
 NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 TABLES = ("items", "fee_versions", "store_rating", "counted_deals", "outbox", "inbox")
 
