@@ -22,9 +22,9 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
-from common.logging import configure_logging
+from common.logging import configure_logging, service_context
 
 log = logging.getLogger("common.launcher")
 
@@ -88,13 +88,27 @@ def one_process_environment(services: list[str], data_dir: Path) -> dict[str, st
 class _ServerThread(threading.Thread):
     def __init__(self, name: str, app: Any, port: int, host: str) -> None:
         super().__init__(name=f"web-{name}", daemon=True)
-        self.server = make_server(host, port, app, threaded=True)
+        self.server = make_server(
+            host, port, app, threaded=True, request_handler=_request_handler_of(name)
+        )
 
     def run(self) -> None:
         self.server.serve_forever()
 
     def stop(self) -> None:
         self.server.shutdown()
+
+
+def _request_handler_of(service: str) -> type[WSGIRequestHandler]:
+    """werkzeug's handler, whose access-log lines (written after the app has
+    answered) name the service that answered."""
+
+    class Handler(WSGIRequestHandler):
+        def handle(self) -> None:
+            with service_context(service):
+                super().handle()
+
+    return Handler
 
 
 def main() -> None:

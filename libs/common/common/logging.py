@@ -1,7 +1,19 @@
 """Structured logs: one JSON object a line in production, readable lines in dev.
 
 Every record carries the service, the request id and the correlation id (the
-order id where there is one) from context variables. Values of keys that name
+order id where there is one) from context variables.
+
+The service is the one whose code is running, not the process's: the one-process
+mode (`make run`) hosts every service side by side, so a single label per
+process would name them all alike. It is read, in this order, from
+`service_var` (set for each request by `common.web`, for each worker thread by
+`common.worker`, for each served connection by the launcher), from the
+logger's name when its first part is a configured service (`catalog.seed`),
+and last from the first service configured in the process.
+
+    configure_logging("catalog", "text")
+    with service_context("catalog"):      # what web and worker do for you
+        log.info("fee changed")           # → INFO catalog common.x: fee changed Values of keys that name
 secrets or personal data are replaced before a record is written: logs never
 hold a password, a token, an ID number or an image.
 """
@@ -11,12 +23,18 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 correlation_id_var: ContextVar[str | None] = ContextVar("correlation_id", default=None)
+service_var: ContextVar[str | None] = ContextVar("service", default=None)
+
+# Services configured in this process: a logger named "<service>.…" speaks for it.
+_configured_services: set[str] = set()
 
 SENSITIVE_KEYS = frozenset(
     {
@@ -49,13 +67,42 @@ def redact(value: Any) -> Any:
     return value
 
 
+@contextmanager
+def service_context(service: str) -> Iterator[None]:
+    """Lines logged inside (in this thread or task) name `service`."""
+    token = service_var.set(service)
+    try:
+        yield
+    finally:
+        service_var.reset(token)
+
+
+def in_service(service: str, target: Callable[[], None]) -> Callable[[], None]:
+    """`target` wrapped to run in `service_context(service)`: for thread targets,
+    since a new thread starts with empty context variables."""
+
+    def run() -> None:
+        with service_context(service):
+            target()
+
+    return run
+
+
+def _service_of(record: logging.LogRecord, default: str) -> str:
+    named = service_var.get()
+    if named:
+        return named
+    owner = record.name.partition(".")[0]
+    return owner if owner in _configured_services else default
+
+
 class _ContextFilter(logging.Filter):
-    def __init__(self, service: str) -> None:
+    def __init__(self, default_service: str) -> None:
         super().__init__()
-        self.service = service
+        self.default_service = default_service
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.service = self.service
+        record.service = _service_of(record, self.default_service)
         record.request_id = request_id_var.get()
         record.correlation_id = getattr(record, "correlation_id", None) or correlation_id_var.get()
         return True
@@ -104,15 +151,23 @@ class ReadableFormatter(logging.Formatter):
 
 
 def configure_logging(service: str, fmt: str = "json", level: int = logging.INFO) -> None:
-    """Route the root logger to stderr in the chosen format; safe to call twice."""
+    """Route the root logger to stderr in the chosen format; safe to call again,
+    by the same service or by the next one of a one-process run.
+
+    The process keeps one handler. The first service configured names the lines
+    no service claims (the launcher's "licensing" in the one-process mode); a
+    later call changes the format and level and never relabels the others."""
+    _configured_services.add(service)
     root = logging.getLogger()
+    previous = [handler for handler in root.handlers if getattr(handler, "_licensing", False)]
+    default = previous[0]._licensing_default if previous else service  # type: ignore[attr-defined]
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter() if fmt == "json" else ReadableFormatter())
-    handler.addFilter(_ContextFilter(service))
-    for existing in list(root.handlers):
-        if getattr(existing, "_licensing", False):
-            root.removeHandler(existing)
+    handler.addFilter(_ContextFilter(default))
+    for existing in previous:
+        root.removeHandler(existing)
     handler._licensing = True  # type: ignore[attr-defined]
+    handler._licensing_default = default  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(level)
     logging.getLogger("pika").setLevel(logging.WARNING)

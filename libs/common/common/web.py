@@ -37,7 +37,7 @@ from sqlalchemy.engine import Engine
 
 from common.auth import install_token_check
 from common.errors import problem, register_error_handlers
-from common.logging import correlation_id_var, request_id_var
+from common.logging import correlation_id_var, request_id_var, service_context
 
 ReadinessCheck = Callable[[], None]
 OPEN_PATHS = ("/healthz", "/readyz", "/metrics", "/openapi.json", "/docs")
@@ -75,6 +75,7 @@ def create_service_app(
     app.extensions["licensing_api"] = api
     register_error_handlers(app)
     _install_request_context(app)
+    _name_the_service_in_logs(app, name)
     if verify_internal_tokens:
         install_token_check(
             app, internal_token_secret, audience=name, open_paths=(*OPEN_PATHS, *open_paths)
@@ -82,6 +83,18 @@ def create_service_app(
     _install_metrics(app, name)
     app.register_blueprint(_operations_blueprint(readiness))
     return app, api
+
+
+def _name_the_service_in_logs(app: Flask, name: str) -> None:
+    """Every line logged while this app handles a request names this service,
+    even when other services' apps run in the same process (`make run`)."""
+    wsgi_app = app.wsgi_app
+
+    def named(environ: Any, start_response: Any) -> Any:
+        with service_context(name):
+            return wsgi_app(environ, start_response)
+
+    app.wsgi_app = named  # type: ignore[method-assign]
 
 
 def _install_request_context(app: Flask) -> None:

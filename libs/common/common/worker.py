@@ -36,7 +36,7 @@ from common.events.consumer import Dispatcher, Handler
 from common.events.relay import run_relay
 from common.events.topology import DEFAULT_DELIVERY_LIMIT
 from common.events.transport import Transport, transport_from_url
-from common.logging import configure_logging
+from common.logging import configure_logging, in_service
 from common.settings import CommonSettings
 
 log = logging.getLogger("common.worker")
@@ -152,7 +152,7 @@ class Worker:
         crashed: list[str] = []
         for name, target in parts:
             thread = threading.Thread(
-                target=_guarded(name, target, stop, crashed),
+                target=in_service(self.service, _guarded(name, target, stop, crashed)),
                 name=f"{self.service}-{name}",
                 daemon=True,
             )
