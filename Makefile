@@ -56,4 +56,5 @@ test: venv node_modules/.package-lock.json lint ## Every test: lint, unit, servi
 
 .PHONY: bench
 bench: venv ## Benchmarks against bare baselines; writes bench/results.json and docs/benchmarks.md
+	@bash scripts/bench-tools.sh
 	$(PY) -m bench.run
