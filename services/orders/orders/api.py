@@ -20,7 +20,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from common.auth import APPLICANT, STAFF_ROLES, Identity, current_identity, require_roles
-from orders import idempotency, services, staff_actions
+from orders import idempotency
 from orders.idempotency import Answer
 from orders.schemas import (
     AnswersIn,
@@ -35,6 +35,16 @@ from orders.schemas import (
     TimelineOut,
     WebhookAnswerOut,
 )
+from orders.services import (
+    cancelling,
+    drafts,
+    paying,
+    reads,
+    staff_actions,
+    submitting,
+    webhooks,
+)
+from orders.services.context import Context
 
 CONTEXT = "orders.context"
 READERS = (APPLICANT, *STAFF_ROLES)
@@ -45,8 +55,8 @@ blp = Blueprint("orders", __name__, description="Applications, their payment and
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _ctx() -> services.Context:
-    context: services.Context = current_app.extensions[CONTEXT]
+def _ctx() -> Context:
+    context: Context = current_app.extensions[CONTEXT]
     return context
 
 
@@ -102,7 +112,7 @@ class Orders(MethodView):
     @blp.response(200, OrderListOut)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
         """The caller's orders (staff: everyone's), newest first."""
-        found = services.list_orders(_ctx(), _who(), query["status"], query["limit"])
+        found = reads.list_orders(_ctx(), _who(), query["status"], query["limit"])
         return {"orders": found}
 
     @require_roles(APPLICANT)
@@ -112,7 +122,7 @@ class Orders(MethodView):
     @blp.doc(**_doc(400, 403, 422, 503, key=True))
     def post(self, body: dict[str, Any]) -> Any:
         """Start an application (a draft) for a catalog item."""
-        return _first(services.create_order(_ctx(), _who(), body["item_code"], g.idempotency_key))
+        return _first(drafts.create_order(_ctx(), _who(), body["item_code"], g.idempotency_key))
 
 
 @blp.route("/orders/<order_id>")
@@ -122,7 +132,7 @@ class OneOrder(MethodView):
     @blp.doc(**_doc(404))
     def get(self, order_id: str) -> dict[str, Any]:
         """One order, with its price, payment and what the applicant may do next."""
-        return services.get_order(_ctx(), _who(), order_id)
+        return reads.get_order(_ctx(), _who(), order_id)
 
 
 @blp.route("/orders/<order_id>/answers")
@@ -133,7 +143,7 @@ class Answers(MethodView):
     @blp.doc(**_doc(403, 404, 409, 422, 503))
     def put(self, body: dict[str, Any], order_id: str) -> dict[str, Any]:
         """Replace the draft's answers; each is checked against the item's form."""
-        return services.save_answers(_ctx(), _who(), order_id, body["answers"])
+        return drafts.save_answers(_ctx(), _who(), order_id, body["answers"])
 
 
 @blp.route("/orders/<order_id>/delivery")
@@ -144,7 +154,7 @@ class Delivery(MethodView):
     @blp.doc(**_doc(403, 404, 409, 422, 503))
     def put(self, body: dict[str, Any], order_id: str) -> dict[str, Any]:
         """Choose courier delivery to an address, or pickup at one of the item's offices."""
-        return services.choose_delivery(_ctx(), _who(), order_id, body)
+        return drafts.choose_delivery(_ctx(), _who(), order_id, body)
 
 
 @blp.route("/orders/<order_id>/submit")
@@ -155,7 +165,7 @@ class Submit(MethodView):
     @blp.doc(**_doc(400, 403, 404, 409, 503, key=True))
     def post(self, order_id: str) -> Any:
         """Submit the draft: lock the price and open its payment (409 lists what is missing)."""
-        return _first(services.submit(_ctx(), _who(), order_id, g.idempotency_key))
+        return _first(submitting.submit(_ctx(), _who(), order_id, g.idempotency_key))
 
 
 @blp.route("/orders/<order_id>/cancel")
@@ -170,7 +180,7 @@ class Cancel(MethodView):
         who = _who()
         if who.is_staff:
             return staff_actions.cancel_by_supervisor(_ctx(), who, order_id, body["reason"])
-        return services.cancel(_ctx(), who, order_id, body["reason"] or None)
+        return cancelling.cancel(_ctx(), who, order_id, body["reason"] or None)
 
 
 @blp.route("/orders/<order_id>/capture")
@@ -190,7 +200,7 @@ class Timeline(MethodView):
     @blp.doc(**_doc(404))
     def get(self, order_id: str) -> dict[str, Any]:
         """Every change of the order's state: when, from what, to what, by whom and why."""
-        return {"entries": services.timeline(_ctx(), _who(), order_id)}
+        return {"entries": reads.timeline(_ctx(), _who(), order_id)}
 
 
 @blp.route("/payments/<payment_id>")
@@ -200,7 +210,7 @@ class OnePayment(MethodView):
     @blp.doc(**_doc(404))
     def get(self, payment_id: str) -> dict[str, Any]:
         """The payment of an order: its state and the amounts captured and refunded."""
-        return services.get_payment(_ctx(), _who(), payment_id)
+        return reads.get_payment(_ctx(), _who(), payment_id)
 
 
 @blp.route("/payments/<payment_id>/card")
@@ -212,7 +222,7 @@ class PayByCard(MethodView):
     @blp.doc(**_doc(400, 403, 404, 409, 422, 503, key=True))
     def post(self, card: dict[str, str], payment_id: str) -> Any:
         """Hand a card to the payment provider; its answer arrives by webhook."""
-        return _first(services.pay_with_card(_ctx(), _who(), payment_id, card, g.idempotency_key))
+        return _first(paying.pay_with_card(_ctx(), _who(), payment_id, card, g.idempotency_key))
 
 
 @blp.route(WEBHOOK_PATH)
@@ -228,4 +238,4 @@ class PaymentWebhooks(MethodView):
     def post(self) -> dict[str, str]:
         """The payment provider's signed notifications (no internal token)."""
         headers = cast(Mapping[str, str], request.headers)
-        return services.receive_webhook(_ctx(), request.get_data(), headers)
+        return webhooks.receive_webhook(_ctx(), request.get_data(), headers)

@@ -13,7 +13,7 @@ from common.logging import configure_logging
 from common.readiness import bus_check
 from common.web import create_service_app, database_check
 from orders.api import CONTEXT, WEBHOOK_PATH, blp
-from orders.catalog import CatalogClient
+from orders.clients.catalog import CatalogClient
 from orders.payments import PaymentProvider
 from orders.settings import SERVICE, Settings
 from orders.wiring import build_context

@@ -1,5 +1,5 @@
 """Events from verification that orders acts on: whether an order's document
-set is complete, and each step of its review (orders.review has the reactions).
+set is complete, and each step of its review (orders.services.review has the reactions).
 
 Verification publishes a verdict after every change to a case, each with a
 growing `revision`. Orders keeps the latest revision's verdict on the order;
@@ -8,155 +8,79 @@ as stale and ignored. The Dispatcher's inbox already skips a redelivered
 event id. A payload missing a field read here fails validation and is
 dead-lettered.
 
-A handler here is `handler(ctx, event, uow)`, with the process's Context;
-`bind_handlers(ctx)` makes the Dispatcher's `(event, uow)` map of them. No
-handler calls the payment provider: an approval and a rejection record, as a
-timer due at once, what must happen to the money, and the worker's sweep
-calls the provider outside the consumer's transaction (orders.review).
+A handler here is `handler(event, uow)`, wired in HANDLERS. No handler calls
+the payment provider: an approval and a rejection record, as a timer due at
+once, what must happen to the money, and the worker's sweep (orders.timers)
+calls the provider outside the consumer's transaction. What orders reads of
+each event is in orders.schemas.consumed.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from functools import partial
 from typing import Any
-
-from marshmallow import EXCLUDE, Schema, fields, validate
 
 from common.db import UnitOfWork
 from common.events.consumer import Handler, StaleEvent
 from common.events.envelope import Envelope
-from orders import domain, review
+from orders import domain
 from orders.models import Order
-from orders.services import Context
+from orders.schemas.consumed import (
+    APPROVED,
+    CONSUMED,
+    DOCUMENT_SET_COMPLETED,
+    DOCUMENT_SET_INCOMPLETE,
+    REJECTED,
+    RESUBMISSION_REQUESTED,
+    RESUBMITTED,
+    REVIEW_STARTED,
+    Approved,
+    DocumentSetCompleted,
+    DocumentSetIncomplete,
+    Rejected,
+    ResubmissionRequested,
+    Resubmitted,
+    ReviewStarted,
+)
+from orders.services import review
 
 log = logging.getLogger("orders.handlers")
 
-DOCUMENT_SET_COMPLETED = "verification.document_set_completed"
-DOCUMENT_SET_INCOMPLETE = "verification.document_set_incomplete"
-REVIEW_STARTED = "verification.review_started"
-APPROVED = "verification.approved"
-RESUBMISSION_REQUESTED = "verification.resubmission_requested"
-RESUBMITTED = "verification.resubmitted"
-REJECTED = "verification.rejected"
 
-_CODE = fields.String(validate=validate.Length(min=1, max=64))
-
-
-class _Verdict(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
-    order_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    revision = fields.Integer(strict=True, required=True, validate=validate.Range(min=1))
-
-
-class DocumentSetCompleted(_Verdict):
-    """What orders reads of verification.document_set_completed."""
-
-    documents = fields.List(_CODE, required=True)
-
-
-class DocumentSetIncomplete(_Verdict):
-    """What orders reads of verification.document_set_incomplete."""
-
-    missing = fields.List(_CODE, required=True, validate=validate.Length(min=1))
-
-
-_ID = fields.String(required=True, validate=validate.Length(min=1, max=100))
-_NOTE = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
-
-
-class _CaseEvent(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
-    order_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
-
-
-class ReviewStarted(_CaseEvent):
-    """What orders reads of verification.review_started."""
-
-    reviewer_id = _ID
-
-
-class Approved(_CaseEvent):
-    """What orders reads of verification.approved."""
-
-    reviewer_id = _ID
-    approved_at = fields.AwareDateTime(required=True)
-
-
-class _RefusedDocument(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
-    code = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    reason_code = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    note = _NOTE
-
-
-class ResubmissionRequested(_CaseEvent):
-    """What orders reads of verification.resubmission_requested (`reviewer_id`
-    names the reviewer on the timeline; an event without it still counts)."""
-
-    round = fields.Integer(strict=True, required=True, validate=validate.Range(min=1))
-    deadline = fields.AwareDateTime(required=True)
-    documents = fields.List(
-        fields.Nested(_RefusedDocument), required=True, validate=validate.Length(min=1)
-    )
-    reviewer_id = fields.String(load_default=None, allow_none=True)
-
-
-class Resubmitted(_CaseEvent):
-    """What orders reads of verification.resubmitted."""
-
-    round = fields.Integer(strict=True, required=True, validate=validate.Range(min=1))
-
-
-class Rejected(_CaseEvent):
-    """What orders reads of verification.rejected (`rejected_by`: a staff id or `system`)."""
-
-    reason_code = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    note = _NOTE
-    rejected_by = _ID
-
-
-def start_review(ctx: Context, event: Envelope, uow: UnitOfWork) -> None:
+def start_review(event: Envelope, uow: UnitOfWork) -> None:
     data = ReviewStarted().load(event.data)
     review.start_review(uow, review.order_under_review(uow, data["order_id"]), data["reviewer_id"])
 
 
-def approve(ctx: Context, event: Envelope, uow: UnitOfWork) -> None:
+def approve(event: Envelope, uow: UnitOfWork) -> None:
     data = Approved().load(event.data)
     order = review.order_under_review(uow, data["order_id"])
     review.approve(uow, order, data["reviewer_id"], data["approved_at"])
 
 
-def ask_for_new_photos(ctx: Context, event: Envelope, uow: UnitOfWork) -> None:
+def ask_for_new_photos(event: Envelope, uow: UnitOfWork) -> None:
     data = ResubmissionRequested().load(event.data)
     order = review.order_under_review(uow, data["order_id"])
     review.ask_for_new_photos(uow, order, data, data["reviewer_id"])
 
 
-def back_in_review(ctx: Context, event: Envelope, uow: UnitOfWork) -> None:
+def back_in_review(event: Envelope, uow: UnitOfWork) -> None:
     data = Resubmitted().load(event.data)
     review.photos_resubmitted(uow, review.order_under_review(uow, data["order_id"]), data["round"])
 
 
-def reject(ctx: Context, event: Envelope, uow: UnitOfWork) -> None:
+def reject(event: Envelope, uow: UnitOfWork) -> None:
     data = Rejected().load(event.data)
     order = review.order_under_review(uow, data["order_id"])
     review.reject(uow, order, data["reason_code"], data["note"], data["rejected_by"])
 
 
-def record_documents_complete(ctx: Context, event: Envelope, uow: UnitOfWork) -> None:
+def record_documents_complete(event: Envelope, uow: UnitOfWork) -> None:
     data = DocumentSetCompleted().load(event.data)
     _record_verdict(uow, data, complete=True, missing=[])
 
 
-def record_documents_incomplete(ctx: Context, event: Envelope, uow: UnitOfWork) -> None:
+def record_documents_incomplete(event: Envelope, uow: UnitOfWork) -> None:
     data = DocumentSetIncomplete().load(event.data)
     _record_verdict(uow, data, complete=False, missing=data["missing"])
 
@@ -179,9 +103,7 @@ def _record_verdict(
     order.updated_at = uow.clock.now()
 
 
-ContextHandler = Callable[[Context, Envelope, UnitOfWork], None]
-
-HANDLERS: dict[str, ContextHandler] = {
+HANDLERS: dict[str, Handler] = {
     DOCUMENT_SET_COMPLETED: record_documents_complete,
     DOCUMENT_SET_INCOMPLETE: record_documents_incomplete,
     REVIEW_STARTED: start_review,
@@ -193,19 +115,4 @@ HANDLERS: dict[str, ContextHandler] = {
 BINDINGS = list(HANDLERS)
 
 
-def bind_handlers(ctx: Context) -> dict[str, Handler]:
-    """The Dispatcher's map: each handler with the process's Context."""
-    return {event_type: partial(handler, ctx) for event_type, handler in HANDLERS.items()}
-
-
-# What orders reads of each event it consumes; the contract tests load every
-# producer's example through these.
-CONSUMED: dict[str, type[Schema]] = {
-    DOCUMENT_SET_COMPLETED: DocumentSetCompleted,
-    DOCUMENT_SET_INCOMPLETE: DocumentSetIncomplete,
-    REVIEW_STARTED: ReviewStarted,
-    APPROVED: Approved,
-    RESUBMISSION_REQUESTED: ResubmissionRequested,
-    RESUBMITTED: Resubmitted,
-    REJECTED: Rejected,
-}
+__all__ = ["BINDINGS", "CONSUMED", "HANDLERS"]

@@ -1,21 +1,25 @@
-"""How the web app and the worker build what the use cases need, from settings."""
+"""How the web app and the worker build what the use cases need, from settings:
+the Context of the use cases (catalog client, payment provider, clock,
+durations), the sandbox's webhook sender and the worker's timers."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
 
 from common.cache import TTLCache
 from common.clock import Clock
 from common.db import UnitOfWork, make_session_factory
-from orders.catalog import CatalogClient
+from common.worker import Timer
+from orders import timers
+from orders.clients.catalog import CatalogClient
 from orders.payments import PaymentProvider
 from orders.payments.sandbox import SandboxProvider
 from orders.payments.webhooks import WebhookSender
-from orders.services import Context
+from orders.services.context import Context
 from orders.settings import SERVICE, Settings
 
 
@@ -68,3 +72,34 @@ def build_context(
         draft_idle=timedelta(days=settings.draft_idle_days),
         fingerprint_secret=hmac.new(secret, b"idempotency-keys", hashlib.sha256).digest(),
     )
+
+
+def worker_timers(settings: Settings, engine: Engine, clock: Clock) -> list[Timer]:
+    """The worker's sweeps (orders.timers), each with its interval; some call
+    the payment provider, so they share one Context."""
+    context = build_context(settings, engine, clock)
+    sender = build_webhook_sender(settings, engine)
+
+    def expire_unpaid(now: datetime) -> int:
+        return timers.expire_unpaid_orders(context, now)
+
+    def discard_idle_drafts(now: datetime) -> int:
+        return timers.discard_idle_drafts(context, now)
+
+    def move_the_money(now: datetime) -> int:
+        return timers.move_the_money(context, now)
+
+    def deliver_sandbox_webhooks(now: datetime) -> int:
+        return len(sender.deliver_due(now))
+
+    every = settings.timer_interval_seconds
+    return [
+        ("expire_unpaid", expire_unpaid, every),
+        ("discard_idle_drafts", discard_idle_drafts, every),
+        ("move_the_money", move_the_money, every),
+        (
+            "deliver_sandbox_webhooks",
+            deliver_sandbox_webhooks,
+            settings.sandbox_webhook_interval_seconds,
+        ),
+    ]

@@ -35,10 +35,10 @@ from common.events.envelope import Envelope
 from common.settings import CommonSettings, Env
 from common.testing import migrated_database, table_snapshot, truncate
 from common.testing_http import serve_in_thread
-from orders import sweeps
+from orders import timers
 from orders.api import CONTEXT
 from orders.app import create_app
-from orders.handlers import bind_handlers
+from orders.handlers import HANDLERS
 from orders.migrate import upgrade
 from orders.payments.webhooks import WebhookSender
 from orders.settings import Settings
@@ -370,7 +370,7 @@ def dispatcher(app: Flask) -> Dispatcher:
     """Verification's events handled as the worker does, with the app's Context
     (its clock, its sandbox provider)."""
     context = app.extensions[CONTEXT]
-    return Dispatcher("orders", bind_handlers(context), context.uow, max_attempts=3)
+    return Dispatcher("orders", HANDLERS, context.uow, max_attempts=3)
 
 
 @pytest.fixture
@@ -472,7 +472,7 @@ def sweep_money(app: Flask, clock: FrozenClock) -> Callable[[], int]:
     """The worker's sweep at the clock's time: captures after an approval, gives
     the money back after a rejection; how many orders it moved."""
     context = app.extensions[CONTEXT]
-    return lambda: sweeps.move_the_money(context, clock.now())
+    return lambda: timers.move_the_money(context, clock.now())
 
 
 @pytest.fixture

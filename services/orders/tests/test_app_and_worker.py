@@ -18,7 +18,7 @@ from common.events.memory import MemoryBus
 from common.settings import Env, InvalidSetting, MissingSetting
 from common.testing import RABBITMQ_URL, eventually, free_port, require_rabbitmq
 from orders.app import create_app
-from orders.catalog import CatalogClient
+from orders.clients.catalog import CatalogClient
 from orders.migrate import upgrade
 from orders.settings import Settings
 from orders.worker import build_worker
@@ -316,7 +316,7 @@ def test_the_whole_journey_works_on_sqlite_as_in_the_one_process_mode(
 ):
     from common.events.consumer import Dispatcher
     from orders.api import CONTEXT
-    from orders.handlers import bind_handlers
+    from orders.handlers import HANDLERS
     from orders.wiring import build_webhook_sender
 
     url = f"sqlite:///{tmp_path / 'orders.db'}"
@@ -327,7 +327,7 @@ def test_the_whole_journey_works_on_sqlite_as_in_the_one_process_mode(
     engine = app.extensions["orders.engine"]
     try:
         context = app.extensions[CONTEXT]
-        dispatcher = Dispatcher("orders", bind_handlers(context), context.uow)
+        dispatcher = Dispatcher("orders", HANDLERS, context.uow)
         applicant = applicant_on(
             app.test_client(), build_webhook_sender(settings, engine), dispatcher
         )

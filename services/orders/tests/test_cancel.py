@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from orders import sweeps
+from orders import timers
 
 
 def test_cancelling_a_draft_discards_it(applicant, outbox_events):
@@ -64,7 +64,7 @@ def test_a_cancelled_order_cannot_be_cancelled_again_and_nothing_changes(applica
 def test_a_closed_unpaid_order_cannot_be_cancelled(applicant, app, clock, snapshot):
     order = applicant.submitted()
     clock.advance(timedelta(minutes=30))
-    sweeps.expire_unpaid_orders(app.extensions["orders.context"], clock.now())
+    timers.expire_unpaid_orders(app.extensions["orders.context"], clock.now())
     before = snapshot()
     answer = applicant.cancel(order["id"])
     assert answer.status_code == 409

@@ -6,7 +6,7 @@ import requests
 
 from common.cache import TTLCache
 from orders.api import CONTEXT
-from orders.catalog import CatalogClient
+from orders.clients.catalog import CatalogClient
 
 SECRET = "cache-test-secret"
 ITEM = "driving-licence-replacement"

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from orders import sweeps
+from orders import timers
 from orders.api import CONTEXT
 from orders.payments import ProviderUnavailable
 
@@ -204,7 +204,7 @@ def test_a_provider_out_of_reach_keeps_the_capture_due_later_and_then_it_succeed
 
 
 def test_a_provider_out_of_reach_for_long_is_tried_again_at_most_every_10_minutes():
-    waits = [sweeps.retry_after(attempts) for attempts in range(1, 9)]
+    waits = [timers.retry_after(attempts) for attempts in range(1, 9)]
     assert waits[:3] == [timedelta(seconds=30), timedelta(minutes=1), timedelta(minutes=2)]
     assert waits[-1] == timedelta(minutes=10)
 

@@ -20,7 +20,7 @@ from orders.payments import (
 from orders.payments.sandbox import SandboxProvider
 from orders.payments.signature import HEADER, sign, verify
 from orders.payments.webhooks import backoff
-from orders.services import capture_payment, refund_payment
+from orders.services.money import capture_payment, refund_payment
 
 SECRET = "sandbox-test-secret"
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from orders import sweeps
+from orders import timers
 
 
 @pytest.fixture
@@ -19,7 +19,7 @@ def context(app):
 def test_an_unpaid_order_stays_open_until_its_pay_by_time(applicant, context, clock):
     order = applicant.submitted()
     clock.advance(timedelta(minutes=29, seconds=59))
-    assert sweeps.expire_unpaid_orders(context, clock.now()) == 0
+    assert timers.expire_unpaid_orders(context, clock.now()) == 0
     assert applicant.get(order["id"])["status"] == "awaiting_payment"
 
 
@@ -28,7 +28,7 @@ def test_an_order_unpaid_after_30_minutes_closes_and_its_payment_is_voided(
 ):
     order = applicant.submitted()
     clock.advance(timedelta(minutes=30))
-    assert sweeps.expire_unpaid_orders(context, clock.now()) == 1
+    assert timers.expire_unpaid_orders(context, clock.now()) == 1
     closed = applicant.get(order["id"])
     assert closed["status"] == "closed_unpaid"
     assert closed["payment"]["status"] == "voided"
@@ -56,7 +56,7 @@ def test_expiry_voids_an_authorisation_whose_webhook_had_not_arrived(
     order = applicant.submitted()
     applicant.card(order["payment"]["id"])  # the sandbox authorises; its webhook is not yet sent
     clock.advance(timedelta(minutes=31))
-    sweeps.expire_unpaid_orders(context, clock.now())
+    timers.expire_unpaid_orders(context, clock.now())
     assert rows("SELECT status FROM sandbox_payments")[0]["status"] == "voided"
     applicant.sender.deliver_due(clock.now())  # the late authorisation, then the void
     late = applicant.get(order["id"])
@@ -69,7 +69,7 @@ def test_a_paid_order_is_not_closed_when_its_expiry_timer_comes(
     order = applicant.paid()
     events = outbox_events()
     clock.advance(timedelta(hours=1))
-    assert sweeps.expire_unpaid_orders(context, clock.now()) == 0
+    assert timers.expire_unpaid_orders(context, clock.now()) == 0
     assert applicant.get(order["id"])["status"] == "submitted"
     assert outbox_events() == events
 
@@ -85,7 +85,7 @@ def test_expiry_waits_while_the_provider_cannot_void_and_closes_once_it_can(
         raise ProviderUnavailable("timeout")
 
     monkeypatch.setattr(context.provider, "void", down)
-    assert sweeps.expire_unpaid_orders(context, clock.now()) == 0
+    assert timers.expire_unpaid_orders(context, clock.now()) == 0
     assert applicant.get(order["id"])["status"] == "awaiting_payment"
     [timer] = rows(
         "SELECT due_at, fired_at, attempts, last_error FROM timers WHERE kind = 'unpaid_expiry'"
@@ -95,16 +95,16 @@ def test_expiry_waits_while_the_provider_cannot_void_and_closes_once_it_can(
     assert "payment provider" in timer["last_error"]
     monkeypatch.undo()
     clock.advance(timedelta(seconds=30))
-    assert sweeps.expire_unpaid_orders(context, clock.now()) == 1
+    assert timers.expire_unpaid_orders(context, clock.now()) == 1
     assert applicant.get(order["id"])["status"] == "closed_unpaid"
 
 
 def test_a_draft_untouched_for_7_days_is_discarded(applicant, context, clock, outbox_events):
     order = applicant.draft()
     clock.advance(timedelta(days=7) - timedelta(seconds=1))
-    assert sweeps.discard_idle_drafts(context, clock.now()) == 0
+    assert timers.discard_idle_drafts(context, clock.now()) == 0
     clock.advance(timedelta(seconds=1))
-    assert sweeps.discard_idle_drafts(context, clock.now()) == 1
+    assert timers.discard_idle_drafts(context, clock.now()) == 1
     assert applicant.get(order["id"])["status"] == "discarded"
     event = outbox_events()[-1]
     assert event["type"] == "orders.discarded"
@@ -118,9 +118,9 @@ def test_a_draft_worked_on_stays_for_7_days_after_its_last_change(
     clock.advance(timedelta(days=3))
     applicant.answer(order["id"], answers)
     clock.advance(timedelta(days=4))
-    assert sweeps.discard_idle_drafts(context, clock.now()) == 0
+    assert timers.discard_idle_drafts(context, clock.now()) == 0
     clock.advance(timedelta(days=3))
-    assert sweeps.discard_idle_drafts(context, clock.now()) == 1
+    assert timers.discard_idle_drafts(context, clock.now()) == 1
     assert applicant.get(order["id"])["status"] == "discarded"
 
 
@@ -129,7 +129,7 @@ def test_an_upload_counts_as_work_on_the_draft(applicant, context, clock, rows):
     clock.advance(timedelta(days=6))
     applicant.documents(order["id"], missing=["portrait_photo"])
     clock.advance(timedelta(days=2))
-    assert sweeps.discard_idle_drafts(context, clock.now()) == 0
+    assert timers.discard_idle_drafts(context, clock.now()) == 0
     [timer] = rows("SELECT due_at, fired_at FROM timers WHERE kind = 'draft_idle'")
     assert timer["fired_at"] is None
     assert timer["due_at"] == clock.now() + timedelta(days=5)
@@ -138,6 +138,6 @@ def test_an_upload_counts_as_work_on_the_draft(applicant, context, clock, rows):
 def test_a_submitted_draft_is_never_discarded(applicant, context, clock):
     order = applicant.submitted()
     clock.advance(timedelta(days=8))
-    sweeps.expire_unpaid_orders(context, clock.now())
-    assert sweeps.discard_idle_drafts(context, clock.now()) == 0
+    timers.expire_unpaid_orders(context, clock.now())
+    assert timers.discard_idle_drafts(context, clock.now()) == 0
     assert applicant.get(order["id"])["status"] == "closed_unpaid"

@@ -14,7 +14,7 @@ would hold the consumer's transaction (and its inbox batch) open, and on
 SQLite its write lock, which the sandbox's own session then waits on. An
 approval leaves the order `in_review` with a `capture` timer due at once; a
 rejection moves it to `rejected` with a `release_money` timer. The worker's
-sweep (orders.sweeps) does the provider's part in its own short transaction
+sweep (orders.timers) does the provider's part in its own short transaction
 per order: it reads, calls the provider, and only then writes
 (`capture_approved`, `release_and_close`). A refused capture is an outcome
 (`capture_failed`, for a supervisor to retry or cancel); a provider out of
@@ -32,20 +32,9 @@ from common.events.consumer import StaleEvent
 from orders import events
 from orders.domain import Action, Actor, PaymentStatus, Status
 from orders.models import Order, Payment
-from orders.services import (
-    PROVIDER_ACTOR,
-    SYSTEM_ACTOR,
-    CaptureRefused,
-    Context,
-    capture_payment,
-    move,
-    payment_of,
-    pending_timer,
-    publish,
-    refund_payment,
-    set_timer,
-    void_payment,
-)
+from orders.services.base import move, payment_of, pending_timer, publish, set_timer
+from orders.services.context import PROVIDER_ACTOR, SYSTEM_ACTOR, Context
+from orders.services.money import CaptureRefused, capture_payment, refund_payment, void_payment
 
 log = logging.getLogger("orders.review")
 

@@ -26,11 +26,15 @@ from sqlalchemy import select
 
 from common.db import UnitOfWork
 from common.errors import Conflict, UpstreamUnavailable
+from orders import events
+from orders.domain import Action, Actor, Status
 from orders.models import Order, Timer
-from orders.review import CAPTURE, RELEASE_MONEY, capture_approved, release_and_close
-from orders.services import DRAFT_IDLE, UNPAID_EXPIRY, Context, discard_idle, expire_unpaid
+from orders.services.base import DRAFT_IDLE, UNPAID_EXPIRY, move, payment_of, publish
+from orders.services.context import SYSTEM_ACTOR, Context
+from orders.services.money import void_payment
+from orders.services.review import CAPTURE, RELEASE_MONEY, capture_approved, release_and_close
 
-log = logging.getLogger("orders.sweeps")
+log = logging.getLogger("orders.timers")
 
 RETRY_AFTER = timedelta(seconds=30)
 RETRY_AT_MOST = timedelta(minutes=10)
@@ -54,6 +58,41 @@ def move_the_money(ctx: Context, now: datetime) -> int:
     return _fire(ctx, now, CAPTURE, capture_approved) + _fire(
         ctx, now, RELEASE_MONEY, release_and_close
     )
+
+
+def _duration(span: timedelta) -> str:
+    seconds = int(span.total_seconds())
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size and seconds % size == 0:
+            count = seconds // size
+            return f"{count} {unit}{'s' if count != 1 else ''}"
+    return f"{seconds} seconds"
+
+
+def expire_unpaid(ctx: Context, uow: UnitOfWork, order: Order) -> bool | datetime:
+    """Close an order not paid in time (the timer's work); False if it was paid."""
+    if order.status != Status.AWAITING_PAYMENT:
+        return False
+    reason = f"Not paid within {_duration(ctx.unpaid_expiry)} of submission."
+    void_payment(ctx, uow, order, payment_of(uow, order, lock=True), reason)
+    move(uow, order, Action.EXPIRE, Actor.SYSTEM, SYSTEM_ACTOR, reason)
+    publish(uow, order, events.CLOSED_UNPAID,
+             {"order_id": order.id, "reference": order.reference, "reason": reason})  # fmt: skip
+    return True
+
+
+def discard_idle(ctx: Context, uow: UnitOfWork, order: Order) -> bool | datetime:
+    """Discard a draft nobody touched for `draft_idle` (the timer's work); when it
+    was touched since the timer was set, the time it becomes idle instead."""
+    if order.status != Status.DRAFT:
+        return False
+    idle_from = order.updated_at + ctx.draft_idle
+    if idle_from > uow.clock.now():
+        return idle_from
+    reason = f"No change for {_duration(ctx.draft_idle)}."
+    move(uow, order, Action.DISCARD, Actor.SYSTEM, SYSTEM_ACTOR, reason)
+    publish(uow, order, events.DISCARDED, {"order_id": order.id, "reference": order.reference})
+    return True
 
 
 def retry_after(attempts: int) -> timedelta:

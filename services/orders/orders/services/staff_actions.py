@@ -14,8 +14,10 @@ from common.auth import Identity
 from common.errors import Forbidden, InvalidInput
 from orders import events
 from orders.domain import Action, Actor, Status
-from orders.review import give_the_money_back, publish_approved, take_the_money
-from orders.services import Context, check_allowed, find_order, move, payment_of, publish, view_of
+from orders.services.base import check_allowed, find_order, move, payment_of, publish
+from orders.services.context import Context
+from orders.services.review import give_the_money_back, publish_approved, take_the_money
+from orders.services.views import view_of
 
 SUPERVISOR = "supervisor"
 

@@ -1,0 +1,1 @@
+"""Orders' HTTP clients of other services (today only the catalog)."""

@@ -1,0 +1,37 @@
+"""The applicant calls the order off (a supervisor's cancel is in
+orders.services.staff_actions): a draft is discarded, an unpaid order closes
+unpaid, a paid one is cancelled with its authorisation voided first (a
+provider out of reach is a 503 and nothing changes)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from common.auth import Identity
+from orders import events
+from orders.domain import Action, Actor, Status
+from orders.services.base import check_allowed, move, own_order, payment_of, publish
+from orders.services.context import Context
+from orders.services.money import void_payment
+from orders.services.views import view_of
+
+
+def cancel(ctx: Context, who: Identity, order_id: str, reason: str | None) -> dict[str, Any]:
+    with ctx.uow() as uow:
+        order = own_order(uow, order_id, who)
+        target = check_allowed(order, Action.CANCEL, Actor.APPLICANT)
+        said = reason or "Cancelled by the applicant."
+        void_payment(ctx, uow, order, payment_of(uow, order, lock=True),
+                     f"The order was cancelled by the applicant: {said}")  # fmt: skip
+        before = move(uow, order, Action.CANCEL, Actor.APPLICANT, who.subject, said)
+        base = {"order_id": order.id, "reference": order.reference}
+        if target == Status.DISCARDED:
+            publish(uow, order, events.DISCARDED, base)
+        elif target == Status.CLOSED_UNPAID:
+            publish(uow, order, events.CLOSED_UNPAID, {**base, "reason": said})
+        else:
+            publish(uow, order, events.CANCELLED,
+                     {**base, "from_status": before, "reason": reason, "actor": who.subject})  # fmt: skip
+        view = view_of(uow, order)
+        uow.commit()
+        return view

@@ -1,0 +1,29 @@
+"""What the use cases need beyond their arguments, and the names they share."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from common.clock import Clock
+from common.db import UnitOfWork
+from orders.clients.catalog import CatalogClient
+from orders.payments import PaymentProvider
+
+# How the timeline names who acted when it was no person.
+SYSTEM_ACTOR = "system"
+PROVIDER_ACTOR = "payment-provider"
+
+
+@dataclass(frozen=True)
+class Context:
+    """Built once per process (orders.wiring)."""
+
+    uow: Callable[[], UnitOfWork]
+    catalog: CatalogClient
+    provider: PaymentProvider
+    clock: Clock
+    unpaid_expiry: timedelta
+    draft_idle: timedelta
+    fingerprint_secret: bytes
