@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from verification import deadlines
+from verification import timers
 from verification.resubmission import reject_missed_deadlines
 
 from .conftest import make_settings
@@ -134,7 +134,7 @@ def test_the_worker_sweeps_the_deadlines_on_its_clock(
     awaiting, database_url, storage_dir, db, clock, engine
 ) -> None:
     settings = make_settings(database_url, storage_dir)
-    name, sweep, interval = deadlines.deadline_timer(settings, engine, clock)
+    name, sweep, interval = timers.deadline_timer(settings, engine, clock)
     assert name == "resubmission_deadlines" and interval == settings.timer_interval_seconds
     clock.advance(timedelta(days=8))
     assert sweep(clock.now()) == 1

@@ -18,8 +18,7 @@ from common.errors import problem
 from common.logging import configure_logging
 from common.readiness import bus_check
 from common.web import ReadinessCheck, create_service_app, database_check
-from verification import api_audit, api_chat, api_review
-from verification.api import INTAKE, UOW_FACTORY, blp
+from verification import api as http_api
 from verification.domain import REFUSAL_TEXT, Refusal
 from verification.images import ImageLimits, configure_pillow
 from verification.review import ReviewPolicy
@@ -54,21 +53,21 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         config={"MAX_CONTENT_LENGTH": settings.max_content_length},
     )
     app.register_error_handler(RequestEntityTooLarge, _too_large)
-    app.extensions[UOW_FACTORY] = uow_factory
-    app.extensions[INTAKE] = Intake(
-        store=store,
-        limits=ImageLimits(settings.max_pixels, settings.min_width, settings.min_height),
-        max_upload_bytes=settings.max_upload_bytes,
-    )
     app.extensions["verification.engine"] = engine
-    api.register_blueprint(blp)
-    app.extensions[api_review.POLICY] = ReviewPolicy(
-        open_seal(settings), settings.resubmission_days, settings.max_resubmission_rounds
+    http_api.register(
+        app,
+        api,
+        uow_factory=uow_factory,
+        intake=Intake(
+            store=store,
+            limits=ImageLimits(settings.max_pixels, settings.min_width, settings.min_height),
+            max_upload_bytes=settings.max_upload_bytes,
+        ),
+        policy=ReviewPolicy(
+            open_seal(settings), settings.resubmission_days, settings.max_resubmission_rounds
+        ),
+        chat_messages_per_minute=settings.chat_messages_per_minute,
     )
-    api.register_blueprint(api_review.blp)
-    api.register_blueprint(api_audit.blp)
-    app.extensions[api_chat.CHAT_SETTINGS] = settings.chat_messages_per_minute
-    api.register_blueprint(api_chat.blp)
     return app
 
 

@@ -23,15 +23,8 @@ from common.auth import Identity
 from common.db import UnitOfWork
 from common.errors import Forbidden, InvalidInput, NotFound, TooManyRequests
 from verification import audit, domain, retention
-from verification.chat_models import (
-    APPLICANT_SIDE,
-    BODY_MAX,
-    STAFF_SIDE,
-    CannedReply,
-    ChatMessage,
-    ChatReadMarker,
-)
-from verification.models import Case
+from verification.domain import APPLICANT_SIDE, CHAT_MESSAGE_MAX, STAFF_SIDE
+from verification.models import CannedReply, Case, ChatMessage, ChatReadMarker
 from verification.services import CaseClosed, find_case
 
 RATE_WINDOW = timedelta(minutes=1)
@@ -191,9 +184,9 @@ def clean_body(body: str) -> str:
     text = body.strip()
     if not text:
         raise InvalidInput("Write something first.", errors={"body": ["empty"]})
-    if len(text) > BODY_MAX:
+    if len(text) > CHAT_MESSAGE_MAX:
         raise InvalidInput(
-            f"A message holds at most {BODY_MAX:,} characters; this one has {len(text):,}.",
+            f"A message holds at most {CHAT_MESSAGE_MAX:,} characters; this one has {len(text):,}.",
             errors={"body": ["too-long"]},
         )
     return text

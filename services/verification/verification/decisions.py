@@ -34,8 +34,6 @@ from verification.review import (
     workable_case,
 )
 
-MAX_DEADLINE_DAYS = 30
-
 
 class VerdictsIncomplete(Conflict):
     title = "Not every document is accepted and every check a match"
@@ -275,10 +273,10 @@ def _request_resubmission(
     uow: UnitOfWork, case: Case, values: dict[str, Any], identity: Identity, policy: ReviewPolicy
 ) -> None:
     days = values.get("deadline_days")
-    if days is not None and not 1 <= days <= MAX_DEADLINE_DAYS:
+    days_problem = domain.deadline_days_problem(days)
+    if days_problem:
         raise InvalidInput(
-            "The deadline is out of range.",
-            errors={"deadline_days": [f"From 1 to {MAX_DEADLINE_DAYS} days."]},
+            "The deadline is out of range.", errors={"deadline_days": [days_problem]}
         )
     refused = [doc for doc in case.documents if doc.verdict == Verdict.REFUSED]
     if not refused:

@@ -123,8 +123,12 @@ def fits_minimum(width: int, height: int, min_width: int, min_height: int) -> bo
 
 # --- the review: reasons ------------------------------------------------------------
 
+# The review's limits. The gateway draws its forms from them (GET /review/rules,
+# review_rules below) and keeps no copy; verification enforces each one.
 NOTE_MAX = 500
 REVEAL_REASON_LENGTH = (5, 200)
+# The days a reviewer may give the applicant for new photos (else the settings' default).
+DEADLINE_DAYS = (1, 30)
 
 
 class Verdict(StrEnum):
@@ -261,8 +265,48 @@ def approval_blockers(
     return {name: codes for name, codes in blockers.items() if codes}
 
 
+def deadline_days_problem(days: int | None) -> str | None:
+    """Why a reviewer's deadline for new photos is refused; None when it is fine
+    (no deadline given means the office's default)."""
+    low, high = DEADLINE_DAYS
+    if days is not None and not low <= days <= high:
+        return f"From {low} to {high} days."
+    return None
+
+
 def reveal_reason_problem(reason: str | None) -> str | None:
     low, high = REVEAL_REASON_LENGTH
     if reason is None or not low <= len(reason.strip()) <= high:
         return f"Say why you need to see the full value ({low} to {high} characters)."
     return None
+
+
+# --- the order chat --------------------------------------------------------------------
+
+APPLICANT_SIDE = "applicant"
+STAFF_SIDE = "staff"
+# Counted after stripping: what is stored is what is counted.
+CHAT_MESSAGE_MAX = 1000
+
+
+# --- the rules, as the gateway reads them ------------------------------------------------
+
+
+def review_rules(max_rounds: int) -> dict[str, Any]:
+    """The reason lists and limits a page needs to draw its forms, from the
+    constants above (and the configured rounds): the one place they are owned."""
+    return {
+        "document_reasons": list(DOCUMENT_REFUSAL_REASONS),
+        "rejection_reasons": list(REJECTION_REASONS),
+        "check_results": [result.value for result in CheckResult],
+        "decisions": [decision.value for decision in Decision],
+        "limits": {
+            "note_max": NOTE_MAX,
+            "reveal_reason_min": REVEAL_REASON_LENGTH[0],
+            "reveal_reason_max": REVEAL_REASON_LENGTH[1],
+            "deadline_days_min": DEADLINE_DAYS[0],
+            "deadline_days_max": DEADLINE_DAYS[1],
+            "max_rounds": max_rounds,
+            "chat_message_max": CHAT_MESSAGE_MAX,
+        },
+    }

@@ -1,9 +1,9 @@
 """How long the applicant's pictures are kept, and their purge.
 
 When the order becomes final (cancelled, closed, closed unpaid, discarded or
-completed) the case records `final_at` (handlers.py). The worker's
-purge timer deletes the picture and thumbnail files of every case final for
-longer than VERIFICATION_RETENTION_DAYS, marks its documents and the case
+completed) the case records `final_at` (handlers.py). The worker's purge
+timer (timers.py) deletes the picture and thumbnail files of every case final
+for longer than VERIFICATION_RETENTION_DAYS, marks its documents and the case
 `purged_at`, writes a `documents.purged` audit entry (actor `system`) and
 publishes `verification.documents_purged`, all in one transaction per case.
 The document rows and the audit log stay: they hold no picture.
@@ -23,16 +23,12 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import Table, select, update
-from sqlalchemy.engine import Engine
 
-from common.clock import Clock
-from common.db import UnitOfWork, make_session_factory
+from common.db import UnitOfWork
 from common.errors import DomainError
-from common.worker import Timer
 from verification import audit, events
 from verification.models import Case, Document
-from verification.settings import SERVICE, Settings
-from verification.storage import EncryptedStore, open_store
+from verification.storage import EncryptedStore
 
 log = logging.getLogger("verification.retention")
 
@@ -202,14 +198,3 @@ def _account_for(
         events.payload(events.DOCUMENTS_PURGED, values),
         correlation_id=order_id,
     )
-
-
-def purge_timer(settings: Settings, engine: Engine, clock: Clock) -> Timer:
-    """The purge as one of the worker's timers, with its own units of work and store."""
-    sessions = make_session_factory(engine)
-
-    def uow_factory() -> UnitOfWork:
-        return UnitOfWork(sessions, SERVICE, clock)
-
-    sweep = purge_sweep(uow_factory, open_store(settings), settings.retention)
-    return ("purge_pictures", sweep, settings.timer_interval_seconds)

@@ -18,8 +18,7 @@ from sqlalchemy.sql import ColumnElement
 from common.auth import Identity
 from common.db import UnitOfWork
 from verification.chat import unread_counts
-from verification.chat_models import STAFF_SIDE
-from verification.domain import UNDER_REVIEW, CaseStatus
+from verification.domain import STAFF_SIDE, UNDER_REVIEW, CaseStatus
 from verification.models import Case
 from verification.review import is_overdue, require_reviewer
 

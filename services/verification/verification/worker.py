@@ -1,7 +1,7 @@
 """Verification's worker: relays its outbox (the document-set events) and keeps
 each order's document case in step with orders' events; its timers purge the
 pictures of orders final for longer than the retention period and reject the
-cases whose resubmission deadline passed.
+cases whose resubmission deadline passed (timers.py).
 
     python -m verification.worker
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 from common.clock import Clock
 from common.events.transport import Transport
 from common.worker import Worker, service_worker
-from verification import deadlines, handlers, retention
+from verification import handlers, timers
 from verification.sealing import open_seal
 from verification.settings import SERVICE, Settings
 
@@ -28,10 +28,7 @@ def build_worker(
         settings.common,
         handlers.handlers_for(open_seal(settings)),
         handlers.BINDINGS,
-        timers=lambda engine, clock: [
-            retention.purge_timer(settings, engine, clock),
-            deadlines.deadline_timer(settings, engine, clock),
-        ],
+        timers=lambda engine, clock: timers.timers(settings, engine, clock),
         transport=transport,
         clock=clock,
     )

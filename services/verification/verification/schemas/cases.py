@@ -1,9 +1,11 @@
-"""What the HTTP API accepts and returns. Input and output schemas are separate."""
+"""What the applicant's documents API accepts and returns."""
 
 from __future__ import annotations
 
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields
+
+from verification.schemas.shared import LocalTextOut
 
 
 class UploadIn(Schema):
@@ -14,11 +16,6 @@ class UploadIn(Schema):
             "VERIFICATION_MAX_UPLOAD_BYTES (10 MiB by default). Its name is ignored."
         },
     )
-
-
-class LocalTextOut(Schema):
-    zh = fields.String()
-    en = fields.String()
 
 
 class DocumentOut(Schema):

@@ -1,6 +1,5 @@
 """The order chat's tables: its messages, one read marker per side, and the
-staff's canned replies. They share verification.models' metadata, so Alembic
-and the tests see one schema.
+staff's canned replies.
 
 A message is never edited or deleted: the thread is part of the case's record.
 A read marker holds the id of the newest message its side has read; every
@@ -17,11 +16,8 @@ from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Index, 
 from sqlalchemy.orm import Mapped, mapped_column
 
 from common.columns import UTCDateTime
-from verification.models import Base
-
-APPLICANT_SIDE = "applicant"
-STAFF_SIDE = "staff"
-BODY_MAX = 1000
+from verification.domain import CHAT_MESSAGE_MAX
+from verification.models.base import Base
 
 # SQLite numbers only INTEGER primary keys automatically (the one-process mode).
 MessageId = BigInteger().with_variant(Integer(), "sqlite")
@@ -42,7 +38,7 @@ class ChatMessage(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     author_role: Mapped[str] = mapped_column(String(16))
     author_id: Mapped[str] = mapped_column(String(64))
-    body: Mapped[str] = mapped_column(String(BODY_MAX))
+    body: Mapped[str] = mapped_column(String(CHAT_MESSAGE_MAX))
     internal: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
@@ -61,5 +57,5 @@ class CannedReply(Base):
 
     code: Mapped[str] = mapped_column(String(64), primary_key=True)
     position: Mapped[int] = mapped_column(Integer)
-    text_zh: Mapped[str] = mapped_column(String(BODY_MAX))
-    text_en: Mapped[str] = mapped_column(String(BODY_MAX))
+    text_zh: Mapped[str] = mapped_column(String(CHAT_MESSAGE_MAX))
+    text_en: Mapped[str] = mapped_column(String(CHAT_MESSAGE_MAX))

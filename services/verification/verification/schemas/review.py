@@ -1,22 +1,18 @@
-"""What the staff review API and the audit log accept and return."""
+"""What the staff review API accepts and returns, and the rules it publishes."""
 
 from __future__ import annotations
 
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import Schema, fields, validate
 
-from verification.domain import CheckResult, Decision, Verdict
-from verification.schemas import LocalTextOut
+from verification.domain import NOTE_MAX, CheckResult, Decision, Verdict
+from verification.schemas.audit import AuditEntryOut
+from verification.schemas.shared import LocalTextOut, LooseIn
 
 TABS = ("unassigned", "mine", "awaiting_applicant", "all")
 STATUSES = ("queued", "in_review", "awaiting_applicant", "closed")
 
 
-class _In(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
-
-class QueueQuery(_In):
+class QueueQuery(LooseIn):
     tab = fields.String(load_default="unassigned", validate=validate.OneOf(TABS))
     item = fields.String(load_default=None, validate=validate.Length(max=64))
     status = fields.String(load_default=None, validate=validate.OneOf(STATUSES))
@@ -26,59 +22,30 @@ class QueueQuery(_In):
     page = fields.Integer(load_default=1, validate=validate.Range(min=1))
 
 
-class VerdictIn(_In):
+class VerdictIn(LooseIn):
     verdict = fields.String(required=True, validate=validate.OneOf([v.value for v in Verdict]))
     reason_code = fields.String(load_default=None, allow_none=True)
     note = fields.String(load_default=None, allow_none=True)
 
 
-class CheckIn(_In):
+class CheckIn(LooseIn):
     result = fields.String(required=True, validate=validate.OneOf([r.value for r in CheckResult]))
-    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
+    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=NOTE_MAX))
 
 
-class DecisionIn(_In):
+class DecisionIn(LooseIn):
     decision = fields.String(required=True, validate=validate.OneOf([d.value for d in Decision]))
     reason_code = fields.String(load_default=None, allow_none=True)
     note = fields.String(load_default=None, allow_none=True)
     deadline_days = fields.Integer(load_default=None, allow_none=True, strict=True)
 
 
-class RevealIn(_In):
+class RevealIn(LooseIn):
     field = fields.String(load_default=None)
     reason = fields.String(load_default=None)
 
 
-class AuditQuery(_In):
-    actor = fields.String(load_default=None, validate=validate.Length(max=64))
-    order_id = fields.String(load_default=None, validate=validate.Length(max=64))
-    action = fields.String(load_default=None, validate=validate.Length(max=64))
-    since = fields.AwareDateTime(load_default=None)
-    until = fields.AwareDateTime(load_default=None)
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-
-
 # --- answers ---------------------------------------------------------------------------
-
-
-class AuditEntryOut(Schema):
-    id = fields.Integer()
-    at = fields.DateTime()
-    actor_id = fields.String(metadata={"description": "a staff or applicant id, or `system`"})
-    actor_role = fields.String()
-    action = fields.String()
-    order_id = fields.String()
-    reference = fields.String(allow_none=True)
-    document_code = fields.String(allow_none=True)
-    field = fields.String(allow_none=True)
-    reason = fields.String(allow_none=True)
-    details = fields.Dict(allow_none=True)
-
-
-class AuditPageOut(Schema):
-    entries = fields.List(fields.Nested(AuditEntryOut))
-    page = fields.Integer()
-    pages = fields.Integer()
 
 
 class AnswerOut(Schema):
@@ -177,3 +144,28 @@ class QueueOut(Schema):
 class RevealOut(Schema):
     field = fields.String()
     value = fields.String()
+
+
+# --- the rules ---------------------------------------------------------------------------
+
+
+class LimitsOut(Schema):
+    note_max = fields.Integer(metadata={"description": "a verdict's, check's or rejection's note"})
+    reveal_reason_min = fields.Integer(metadata={"description": "after stripping"})
+    reveal_reason_max = fields.Integer()
+    deadline_days_min = fields.Integer(metadata={"description": "a resubmission's deadline"})
+    deadline_days_max = fields.Integer()
+    max_rounds = fields.Integer(metadata={"description": "resubmission rounds per case"})
+    chat_message_max = fields.Integer(metadata={"description": "characters, after stripping"})
+
+
+class RulesOut(Schema):
+    document_reasons = fields.List(
+        fields.String(), metadata={"description": "why a document is refused; `other` needs a note"}
+    )
+    rejection_reasons = fields.List(
+        fields.String(), metadata={"description": "why a reviewer rejects; `other` needs a note"}
+    )
+    check_results = fields.List(fields.String())
+    decisions = fields.List(fields.String())
+    limits = fields.Nested(LimitsOut)

@@ -4,18 +4,15 @@ case, dump. Reviewers and supervisors only (403 for other roles)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from common.auth import current_identity
-from common.db import UnitOfWork
 from verification import decisions, review, review_queue
-from verification.api import UOW_FACTORY
-from verification.review_schemas import (
+from verification.api.context import policy, uow
+from verification.schemas.review import (
     CheckIn,
     DecisionIn,
     QueueOut,
@@ -25,8 +22,6 @@ from verification.review_schemas import (
     ReviewOut,
     VerdictIn,
 )
-
-POLICY = "verification.review_policy"
 
 blp = Blueprint("reviews", __name__, description="Staff: the review of submitted applications")
 
@@ -39,16 +34,6 @@ _WORK = {
 }
 
 
-def _uow() -> UnitOfWork:
-    factory: Callable[[], UnitOfWork] = current_app.extensions[UOW_FACTORY]
-    return factory()
-
-
-def _policy() -> review.ReviewPolicy:
-    policy: review.ReviewPolicy = current_app.extensions[POLICY]
-    return policy
-
-
 @blp.route("/reviews")
 class Queue(MethodView):
     @blp.arguments(QueueQuery, location="query")
@@ -56,7 +41,7 @@ class Queue(MethodView):
     @blp.doc(responses=_STAFF_ONLY)
     def get(self, filters: dict[str, Any]) -> dict[str, Any]:
         """The review queue by tab, oldest first, 25 a page, with each tab's count."""
-        return review_queue.list_reviews(_uow(), current_identity(), filters)
+        return review_queue.list_reviews(uow(), current_identity(), filters)
 
 
 @blp.route("/reviews/<order_id>")
@@ -65,7 +50,7 @@ class OneReview(MethodView):
     @blp.doc(responses={**_CASE, 409: {"description": "case-not-submitted"}})
     def get(self, order_id: str) -> dict[str, Any]:
         """The whole case for staff: answers (ID numbers masked), documents, checks, history."""
-        return review.get_review(_uow(), order_id, current_identity(), _policy())
+        return review.get_review(uow(), order_id, current_identity(), policy())
 
 
 @blp.route("/reviews/<order_id>/claim")
@@ -76,7 +61,7 @@ class Claim(MethodView):
     )
     def post(self, order_id: str) -> dict[str, Any]:
         """Take the case; the first claim starts the order's review."""
-        return decisions.claim(_uow(), order_id, current_identity(), _policy())
+        return decisions.claim(uow(), order_id, current_identity(), policy())
 
 
 @blp.route("/reviews/<order_id>/release")
@@ -85,7 +70,7 @@ class Release(MethodView):
     @blp.doc(responses={**_CASE, 409: {"description": "not-assigned, not-assignee, case-closed"}})
     def post(self, order_id: str) -> dict[str, Any]:
         """Give the case back to the queue (its assignee, or a supervisor)."""
-        return decisions.release(_uow(), order_id, current_identity(), _policy())
+        return decisions.release(uow(), order_id, current_identity(), policy())
 
 
 @blp.route("/reviews/<order_id>/documents/<code>/verdict")
@@ -95,7 +80,7 @@ class DocumentVerdict(MethodView):
     @blp.doc(responses=_WORK)
     def put(self, values: dict[str, Any], order_id: str, code: str) -> dict[str, Any]:
         """Accept a document, or refuse it with a reason code and a note."""
-        return decisions.give_verdict(_uow(), order_id, code, values, current_identity(), _policy())
+        return decisions.give_verdict(uow(), order_id, code, values, current_identity(), policy())
 
 
 @blp.route("/reviews/<order_id>/checks/<check>")
@@ -105,9 +90,7 @@ class AnswerCheck(MethodView):
     @blp.doc(responses=_WORK)
     def put(self, values: dict[str, Any], order_id: str, check: str) -> dict[str, Any]:
         """Record whether a form answer matches the pictures."""
-        return decisions.record_check(
-            _uow(), order_id, check, values, current_identity(), _policy()
-        )
+        return decisions.record_check(uow(), order_id, check, values, current_identity(), policy())
 
 
 @blp.route("/reviews/<order_id>/decision")
@@ -125,7 +108,7 @@ class CaseDecision(MethodView):
     )
     def post(self, values: dict[str, Any], order_id: str) -> dict[str, Any]:
         """Approve, request new photos of the refused documents, or reject."""
-        return decisions.decide(_uow(), order_id, values, current_identity(), _policy())
+        return decisions.decide(uow(), order_id, values, current_identity(), policy())
 
 
 @blp.route("/reviews/<order_id>/reveal")
@@ -135,4 +118,4 @@ class Reveal(MethodView):
     @blp.doc(responses={**_CASE, 422: {"description": "errors names field or reason"}})
     def post(self, values: dict[str, Any], order_id: str) -> dict[str, str]:
         """The full value of a masked answer; the reason goes to the audit log."""
-        return decisions.reveal(_uow(), order_id, values, current_identity(), _policy())
+        return decisions.reveal(uow(), order_id, values, current_identity(), policy())

@@ -8,76 +8,28 @@ that no photo ever travels (or is kept) outside the documents page.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from flask import Response, current_app, request
+from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
 
 from common.auth import current_identity
-from common.db import UnitOfWork
 from common.errors import problem
 from verification import chat
-from verification.api import UOW_FACTORY
-
-CHAT_SETTINGS = "verification.chat_messages_per_minute"
+from verification.api.context import chat_messages_per_minute, uow
+from verification.schemas.chat import (
+    CannedRepliesOut,
+    MessageIn,
+    MessageOut,
+    ThreadOut,
+    UnreadOut,
+)
 
 blp = Blueprint("chat", __name__, description="The order chat between applicant and staff")
 
 # Bodies that are files, whatever they claim to be.
 _FILE_TYPES = ("multipart/", "image/", "video/", "audio/", "application/octet-stream")
-
-
-class MessageIn(Schema):
-    body = fields.String(
-        required=True,
-        metadata={"description": "plain text, 1 to 1,000 characters after stripping"},
-    )
-    internal = fields.Boolean(
-        load_default=False,
-        metadata={"description": "a staff-only note the applicant never sees (staff only)"},
-    )
-
-
-class MessageOut(Schema):
-    id = fields.Integer()
-    at = fields.DateTime()
-    author_role = fields.String(metadata={"description": "applicant or staff"})
-    author_id = fields.String()
-    body = fields.String(metadata={"description": "as typed; escape it when displaying"})
-    internal = fields.Boolean()
-
-
-class ThreadOut(Schema):
-    messages = fields.List(fields.Nested(MessageOut))
-    unread = fields.Integer(
-        metadata={"description": "messages unread to the caller's side before this read"}
-    )
-
-
-class UnreadOut(Schema):
-    orders = fields.Dict(keys=fields.String(), values=fields.Integer())
-
-
-class CannedTextOut(Schema):
-    zh = fields.String()
-    en = fields.String()
-
-
-class CannedReplyOut(Schema):
-    code = fields.String()
-    text = fields.Nested(CannedTextOut)
-
-
-class CannedRepliesOut(Schema):
-    replies = fields.List(fields.Nested(CannedReplyOut))
-
-
-def _uow() -> UnitOfWork:
-    factory: Callable[[], UnitOfWork] = current_app.extensions[UOW_FACTORY]
-    return factory()
 
 
 @blp.before_request
@@ -103,7 +55,7 @@ class Unread(MethodView):
     @blp.response(200, UnreadOut)
     def get(self) -> dict[str, Any]:
         """Unread messages per order: an applicant's own; for staff, applicants' unread by staff."""
-        return chat.unread(_uow(), current_identity())
+        return chat.unread(uow(), current_identity())
 
 
 @blp.route("/chats/<order_id>")
@@ -112,7 +64,7 @@ class Thread(MethodView):
     @blp.doc(responses=_NOT_YOURS)
     def get(self, order_id: str) -> dict[str, Any]:
         """The order's messages, oldest first; marks them read for the caller's side."""
-        return chat.thread(_uow(), order_id, current_identity())
+        return chat.thread(uow(), order_id, current_identity())
 
 
 @blp.route("/chats/<order_id>/messages")
@@ -133,12 +85,12 @@ class Messages(MethodView):
     def post(self, message: dict[str, Any], order_id: str) -> dict[str, Any]:
         """Post a message, or (staff) an internal note, to the order's chat."""
         return chat.post_message(
-            _uow(),
+            uow(),
             order_id,
             current_identity(),
             message["body"],
             internal=message["internal"],
-            per_minute=current_app.extensions[CHAT_SETTINGS],
+            per_minute=chat_messages_per_minute(),
         )
 
 
@@ -148,4 +100,4 @@ class CannedReplies(MethodView):
     @blp.doc(responses={403: {"description": "not staff"}})
     def get(self) -> dict[str, Any]:
         """The canned replies staff may pick in the chat, in zh and en."""
-        return chat.canned_replies(_uow(), current_identity())
+        return chat.canned_replies(uow(), current_identity())

@@ -10,32 +10,18 @@ never 403).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from flask import Response, current_app
+from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from common.auth import current_identity
-from common.db import UnitOfWork
 from verification import resubmission, services
-from verification.schemas import CaseOut, DocumentOut, UploadIn
-
-UOW_FACTORY = "verification.uow_factory"
-INTAKE = "verification.intake"
+from verification.api.context import intake, uow
+from verification.schemas.cases import CaseOut, DocumentOut, UploadIn
 
 blp = Blueprint("verification", __name__, description="Applicants' documents and their cases")
-
-
-def _uow() -> UnitOfWork:
-    factory: Callable[[], UnitOfWork] = current_app.extensions[UOW_FACTORY]
-    return factory()
-
-
-def _intake() -> services.Intake:
-    intake: services.Intake = current_app.extensions[INTAKE]
-    return intake
 
 
 def _jpeg(data: bytes, code: str) -> Response:
@@ -69,7 +55,7 @@ class OneCase(MethodView):
     @blp.doc(responses=_NOT_YOURS)
     def get(self, order_id: str) -> dict[str, Any]:
         """The case of an order: its status, completeness and each required document."""
-        return services.get_case(_uow(), order_id, current_identity())
+        return services.get_case(uow(), order_id, current_identity())
 
 
 @blp.route("/cases/<order_id>/documents/<code>")
@@ -80,14 +66,14 @@ class OneDocument(MethodView):
     def put(self, files: dict[str, Any], order_id: str, code: str) -> dict[str, Any]:
         """Upload the picture for a required document, replacing any earlier one."""
         return services.upload_document(
-            _uow(), _intake(), order_id, code, files["file"].stream, current_identity()
+            uow(), intake(), order_id, code, files["file"].stream, current_identity()
         )
 
     @blp.response(204)
     @blp.doc(responses={**_NOT_YOURS, 409: {"description": "case-locked or case-closed"}})
     def delete(self, order_id: str, code: str) -> None:
         """Remove the picture of a document while the case is collecting."""
-        services.delete_document(_uow(), _intake().store, order_id, code, current_identity())
+        services.delete_document(uow(), intake().store, order_id, code, current_identity())
 
 
 @blp.route("/cases/<order_id>/resubmit")
@@ -101,7 +87,7 @@ class Resubmit(MethodView):
     )
     def post(self, order_id: str) -> dict[str, Any]:
         """Send the replaced documents back to the reviewer."""
-        return resubmission.resubmit(_uow(), order_id, current_identity())
+        return resubmission.resubmit(uow(), order_id, current_identity())
 
 
 @blp.route("/cases/<order_id>/documents/<code>/image")
@@ -110,9 +96,7 @@ class Picture(MethodView):
     @blp.doc(responses={200: _PICTURE, **_NOT_YOURS})
     def get(self, order_id: str, code: str) -> Response:
         """The document's picture: a re-encoded JPEG without metadata."""
-        data = services.document_picture(
-            _uow(), _intake().store, order_id, code, current_identity()
-        )
+        data = services.document_picture(uow(), intake().store, order_id, code, current_identity())
         return _jpeg(data, code)
 
 
@@ -123,6 +107,6 @@ class Thumbnail(MethodView):
     def get(self, order_id: str, code: str) -> Response:
         """The document's picture, 320 px wide."""
         data = services.document_picture(
-            _uow(), _intake().store, order_id, code, current_identity(), thumbnail=True
+            uow(), intake().store, order_id, code, current_identity(), thumbnail=True
         )
         return _jpeg(data, code)
