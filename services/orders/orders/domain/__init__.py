@@ -1,0 +1,148 @@
+"""The rules of an order, one module per section: its state machine
+(`states`), what the answers to a form must be (`answers`), what a delivery
+choice needs (`delivery`), how a price is made (`fees`), what stops a
+submission (`submission`), an order's reference (`references`), what a card
+must look like and what a payment may still do (`payments`). Pure functions
+over plain values: no I/O, no Flask, no SQLAlchemy.
+
+Checks of input return problems keyed by field path (`{"address.phone": [...]}`)
+so a caller can refuse with one 422 that names every field at once.
+
+Callers import from `orders.domain`; the modules are how it is read.
+"""
+
+from orders.domain.answers import (
+    EARLIEST_BIRTH,
+    ID_REGIONS,
+    ISO_DATE,
+    MOBILE_PHONE,
+    PLATE_NUMBER,
+    PROVINCES,
+    FieldType,
+    FormField,
+    answers_needing_attention,
+    check_answers,
+    check_date,
+    check_id_number,
+    check_mobile,
+    check_plate,
+    id_check_character,
+    labelled_answers,
+    mask_id_number,
+    masked_answers,
+    missing_answers,
+    normalise_phone,
+)
+from orders.domain.delivery import (
+    ADDRESS_LIMITS,
+    DeliveryKind,
+    check_delivery,
+    delivery_still_offered,
+)
+from orders.domain.fees import (
+    Fee,
+    Price,
+    fee_in_force,
+    quote,
+)
+from orders.domain.payments import (
+    AWAITING_ANSWER,
+    CARD_ACCEPTED_FROM,
+    VOIDABLE,
+    PaymentStatus,
+    capture_problem,
+    check_card,
+    luhn_ok,
+    refund_problem,
+    status_after_refund,
+    takes_card,
+)
+from orders.domain.problems import (
+    Problems,
+)
+from orders.domain.references import (
+    MAX_DAILY_SEQUENCE,
+    OFFICE_TIME,
+    REFERENCE_PREFIX,
+    format_reference,
+    reference_day,
+)
+from orders.domain.states import (
+    FINAL,
+    TRANSITIONS,
+    Action,
+    Actor,
+    IllegalTransition,
+    Status,
+    Transition,
+    allowed_actions,
+    can,
+    check_editable,
+    next_status,
+)
+from orders.domain.submission import (
+    describe_blockers,
+    is_newer_revision,
+    submission_blockers,
+)
+
+__all__ = [
+    "ADDRESS_LIMITS",
+    "AWAITING_ANSWER",
+    "CARD_ACCEPTED_FROM",
+    "EARLIEST_BIRTH",
+    "FINAL",
+    "ID_REGIONS",
+    "ISO_DATE",
+    "MAX_DAILY_SEQUENCE",
+    "MOBILE_PHONE",
+    "OFFICE_TIME",
+    "PLATE_NUMBER",
+    "PROVINCES",
+    "REFERENCE_PREFIX",
+    "TRANSITIONS",
+    "VOIDABLE",
+    "Action",
+    "Actor",
+    "DeliveryKind",
+    "Fee",
+    "FieldType",
+    "FormField",
+    "IllegalTransition",
+    "PaymentStatus",
+    "Price",
+    "Problems",
+    "Status",
+    "Transition",
+    "allowed_actions",
+    "answers_needing_attention",
+    "can",
+    "capture_problem",
+    "check_answers",
+    "check_card",
+    "check_date",
+    "check_delivery",
+    "check_editable",
+    "check_id_number",
+    "check_mobile",
+    "check_plate",
+    "delivery_still_offered",
+    "describe_blockers",
+    "fee_in_force",
+    "format_reference",
+    "id_check_character",
+    "is_newer_revision",
+    "labelled_answers",
+    "luhn_ok",
+    "mask_id_number",
+    "masked_answers",
+    "missing_answers",
+    "next_status",
+    "normalise_phone",
+    "quote",
+    "reference_day",
+    "refund_problem",
+    "status_after_refund",
+    "submission_blockers",
+    "takes_card",
+]
