@@ -71,6 +71,7 @@ def test_the_api_is_documented(client) -> None:
         "/cases/{order_id}/documents/{code}/image",
         "/cases/{order_id}/documents/{code}/thumbnail",
         "/cases/{order_id}/resubmit",
+        "/review/rules",
         "/reviews",
         "/reviews/{order_id}",
         "/reviews/{order_id}/claim",

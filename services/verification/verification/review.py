@@ -269,6 +269,14 @@ def history(uow: UnitOfWork, order_id: str) -> list[AuditEntry]:
     return list(uow.session.scalars(query))
 
 
+def rules(identity: Identity, policy: ReviewPolicy) -> dict[str, Any]:
+    """The reason lists and limits the review and the chat enforce, for pages to
+    draw their forms from: any staff role, and the applicant (the chat's limit)."""
+    if not (identity.is_staff or domain.APPLICANT in identity.roles):
+        raise Forbidden("The review's rules are for staff and applicants.")
+    return domain.review_rules(policy.max_rounds)
+
+
 def get_review(
     uow: UnitOfWork, order_id: str, identity: Identity, policy: ReviewPolicy
 ) -> dict[str, Any]:

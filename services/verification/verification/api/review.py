@@ -1,6 +1,7 @@
 """The staff review API: the queue, a case, claiming, verdicts, checks,
 decisions and revealing a masked answer. Thin views: parse, call one use
-case, dump. Reviewers and supervisors only (403 for other roles)."""
+case, dump. Reviewers and supervisors only (403 for other roles), except the
+rules, which every staff role and applicant may read."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from verification.schemas.review import (
     RevealIn,
     RevealOut,
     ReviewOut,
+    RulesOut,
     VerdictIn,
 )
 
@@ -32,6 +34,15 @@ _WORK = {
     409: {"description": "not-assignee, case-closed, awaiting-applicant or case-not-submitted"},
     422: {"description": "errors names the field: reason_code or note"},
 }
+
+
+@blp.route("/review/rules")
+class Rules(MethodView):
+    @blp.response(200, RulesOut)
+    @blp.doc(responses={403: {"description": "neither staff nor an applicant"}})
+    def get(self) -> dict[str, Any]:
+        """The reason codes and limits verification enforces, for forms to draw from."""
+        return review.rules(current_identity(), policy())
 
 
 @blp.route("/reviews")
