@@ -1,10 +1,25 @@
-"""Engines and the unit of work.
+"""Engines, table metadata and the unit of work.
 
 A use case runs inside `with uow:`; it changes rows through `uow.session`,
 records events with `uow.publish(...)` (they go to the outbox table in the
 same transaction) and calls `uow.commit()`. Leaving the block without a
 commit rolls everything back, events included: nothing half-written and
 nothing published for a change that did not happen.
+
+What a service builds from here, once, in create_app() / build_worker():
+
+    # <service>/models.py
+    metadata = make_metadata()
+
+    class Base(DeclarativeBase):
+        metadata = metadata
+
+    # <service>/app.py
+    engine = make_engine(settings.database_url)
+    uow_factory = unit_of_work_factory(engine, SERVICE, clock)
+    with uow_factory() as uow:
+        ...
+        uow.commit()
 """
 
 from __future__ import annotations
@@ -16,7 +31,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import create_engine, event, insert
+from sqlalchemy import MetaData, create_engine, event, insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
@@ -56,6 +71,37 @@ def _tune_sqlite(engine: Engine) -> None:
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+# Constraint names Alembic can drop and recreate by name on PostgreSQL and SQLite alike.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def make_metadata() -> MetaData:
+    """A service's one MetaData, with the constraint naming every service uses."""
+    return MetaData(naming_convention=dict(NAMING_CONVENTION))
+
+
+def unit_of_work_factory(
+    engine: Engine, producer: str, clock: Clock | None = None
+) -> Callable[[], UnitOfWork]:
+    """`uow_factory()` → a new UnitOfWork on the engine, publishing as `producer`.
+
+    Build one per process (the app's and the worker's) and hand it to whatever
+    runs use cases: views, handlers, timers."""
+    sessions = make_session_factory(engine)
+    clock = clock or SystemClock()
+
+    def uow_factory() -> UnitOfWork:
+        return UnitOfWork(sessions, producer, clock)
+
+    return uow_factory
 
 
 class UnitOfWork:

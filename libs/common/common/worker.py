@@ -31,7 +31,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from common.clock import Clock, SystemClock
-from common.db import UnitOfWork, make_engine, make_session_factory
+from common.db import UnitOfWork, make_engine, unit_of_work_factory
 from common.events.consumer import Dispatcher, Handler
 from common.events.relay import run_relay
 from common.events.topology import DEFAULT_DELIVERY_LIMIT
@@ -59,18 +59,13 @@ def service_worker(
     builds the service's timers once both exist."""
     configure_logging(service, settings.log_format)
     engine = make_engine(settings.database_url)
-    sessions = make_session_factory(engine)
     clock = clock or SystemClock()
-
-    def uow_factory() -> UnitOfWork:
-        return UnitOfWork(sessions, service, clock)
-
     return Worker(
         service,
         settings,
         engine,
         handlers,
-        uow_factory,
+        unit_of_work_factory(engine, service, clock),
         bindings=bindings,
         transport=transport or transport_from_url(settings.bus_url, settings.bus_prefix),
         timers=timers(engine, clock) if timers else (),

@@ -30,6 +30,8 @@ def lines(monkeypatch, capsys):
     monkeypatch.setattr(common_logging, "_configured_services", set())
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
+    # Start as a fresh process would: no handler left by an earlier test's app.
+    root.handlers[:] = [h for h in handlers if not getattr(h, "_licensing", False)]
     written: list[dict] = []
 
     def read() -> list[dict]:

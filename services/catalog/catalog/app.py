@@ -9,8 +9,8 @@ from flask import Flask
 
 from catalog.api import UOW_FACTORY, blp
 from catalog.settings import SERVICE, Settings
-from common.clock import Clock, SystemClock
-from common.db import UnitOfWork, make_engine, make_session_factory
+from common.clock import Clock
+from common.db import make_engine, unit_of_work_factory
 from common.logging import configure_logging
 from common.readiness import bus_check
 from common.web import create_service_app, database_check
@@ -20,12 +20,6 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     settings = settings or Settings.from_env()
     configure_logging(SERVICE, settings.common.log_format)
     engine = make_engine(settings.database_url)
-    sessions = make_session_factory(engine)
-    clock = clock or SystemClock()
-
-    def uow_factory() -> UnitOfWork:
-        return UnitOfWork(sessions, SERVICE, clock)
-
     app, api = create_service_app(
         SERVICE,
         title="Catalog",
@@ -35,7 +29,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             "bus": bus_check(settings.common.bus_url, settings.bus_check_timeout),
         },
     )
-    app.extensions[UOW_FACTORY] = uow_factory
+    app.extensions[UOW_FACTORY] = unit_of_work_factory(engine, SERVICE, clock)
     app.extensions["catalog.engine"] = engine
     api.register_blueprint(blp)
     return app

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 from catalog import services
 from catalog.schemas import FeeIn, ItemCreateIn
 from catalog.settings import SERVICE
-from common.db import UnitOfWork, make_engine, make_session_factory
+from common.db import UnitOfWork, make_engine, unit_of_work_factory
 from common.logging import configure_logging
 from common.settings import Env
 
@@ -289,7 +289,7 @@ def run(database_url: str | None = None) -> list[str]:
     """Seed CATALOG_DATABASE_URL (the one-process launcher calls this); no demo logins."""
     engine = make_engine(database_url or Env().str("CATALOG_DATABASE_URL"))
     try:
-        created = seed(UnitOfWork(make_session_factory(engine), SERVICE))
+        created = seed(unit_of_work_factory(engine, SERVICE)())
     finally:
         engine.dispose()
     log.info("catalog seeded", extra={"seeded": created})

@@ -2,7 +2,9 @@
 
 API and handler tests run against a real PostgreSQL database: one fresh
 database per test session, migrated with the catalog's own migrations, and
-emptied between tests. Domain tests need none of it.
+emptied between tests. Domain tests need none of it. The database, the frozen
+clock and the in-memory bus come from common's pytest plugin
+(common/pytest_plugin.py, loaded because licensing-common is installed).
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -23,12 +24,13 @@ from catalog.migrate import upgrade
 from catalog.settings import Settings
 from common.auth import issue_token
 from common.clock import FrozenClock
-from common.db import UnitOfWork, make_engine, make_session_factory
+from common.db import UnitOfWork, make_engine, unit_of_work_factory
+from common.pytest_plugin import MigratedPostgres
 from common.settings import CommonSettings
-from common.testing import migrated_database, table_snapshot, truncate
+from common.testing import table_snapshot, truncate
 
 SECRET = "catalog-test-secret-of-at-least-32-bytes"
-NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+
 TABLES = ("items", "fee_versions", "store_rating", "counted_deals", "outbox", "inbox")
 
 
@@ -36,9 +38,8 @@ TABLES = ("items", "fee_versions", "store_rating", "counted_deals", "outbox", "i
 
 
 @pytest.fixture(scope="session")
-def database_url() -> Iterator[str]:
-    with migrated_database(upgrade, "catalog_test") as url:
-        yield url
+def database_url(migrated_postgres: MigratedPostgres) -> str:
+    return migrated_postgres(upgrade, "catalog_test")
 
 
 @pytest.fixture(scope="session")
@@ -55,14 +56,13 @@ def db(engine: Engine) -> Engine:
 
 
 @pytest.fixture
-def clock() -> FrozenClock:
-    return FrozenClock(NOW)
+def clock(frozen_clock: FrozenClock) -> FrozenClock:
+    return frozen_clock
 
 
 @pytest.fixture
 def uow_factory(db: Engine, clock: FrozenClock) -> Callable[[], UnitOfWork]:
-    sessions = make_session_factory(db)
-    return lambda: UnitOfWork(sessions, "catalog", clock)
+    return unit_of_work_factory(db, "catalog", clock)
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from catalog.services import get_item
 from catalog.worker import build_worker
 from common.events.consumer import Dispatcher
 from common.events.envelope import Envelope
-from common.events.memory import MemoryBus
 from common.testing import RABBITMQ_URL, eventually, free_port, require_rabbitmq
 
 
@@ -43,9 +42,9 @@ def test_the_app_is_not_ready_without_its_database_and_says_so(settings_for):
 
 
 def test_the_worker_relays_catalog_events_and_counts_completed_orders(
-    database_url, db, clock, uow_factory, settings_for
+    database_url, db, clock, uow_factory, settings_for, memory_bus
 ):
-    bus = MemoryBus(prefix="catalog-test")
+    bus = memory_bus
     bus.declare("observer", ["catalog.*"], (10,))
     worker = build_worker(settings_for(database_url), transport=bus, clock=clock)
     handle = worker.start_in_background()

@@ -1,0 +1,72 @@
+"""The fixtures every service's tests need, in one pytest plugin.
+
+It is registered in the `pytest11` entry-point group of licensing-common, so
+installing libs/common is enough: no conftest imports it. The fixture names are
+specific (`frozen_clock`, not `clock`) so that a conftest's own fixture of a
+common name is never shadowed, and a service adopts them when it chooses.
+
+- `migrated_postgres(upgrade, stem)` (session): a fresh PostgreSQL database with
+  the service's migrations applied; returns its URL; dropped when the session ends.
+- `frozen_clock`: a FrozenClock at FROZEN_AT (09:00 Beijing time, 2 March 2026)
+  that only moves when the test calls `.advance(timedelta(...))`.
+- `memory_bus`: an in-memory bus on that clock, so delayed retries are stepped
+  by advancing the clock, never by sleeping.
+- `rabbitmq_url`: the URL of a running RabbitMQ, or the test fails with a message
+  saying how to start one (never skipped).
+
+A service's conftest.py:
+
+    @pytest.fixture(scope="session")
+    def database_url(migrated_postgres):
+        return migrated_postgres(upgrade, "catalog_test")
+
+    @pytest.fixture
+    def clock(frozen_clock):
+        return frozen_clock
+
+    def test_a_retry_waits_its_delay(memory_bus, frozen_clock):
+        ...
+        frozen_clock.advance(timedelta(seconds=1))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from datetime import UTC, datetime
+
+import pytest
+
+from common.clock import FrozenClock
+from common.events.memory import MemoryBus
+from common.testing import migrated_database, require_rabbitmq
+
+FROZEN_AT = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+
+MigratedPostgres = Callable[[Callable[[str], None], str], str]
+
+
+@pytest.fixture(scope="session")
+def migrated_postgres() -> Iterator[MigratedPostgres]:
+    """migrated_postgres(upgrade, stem) → the URL of a new, migrated database."""
+    with ExitStack() as databases:
+
+        def make(upgrade: Callable[[str], None], stem: str) -> str:
+            return databases.enter_context(migrated_database(upgrade, stem))
+
+        yield make
+
+
+@pytest.fixture
+def frozen_clock() -> FrozenClock:
+    return FrozenClock(FROZEN_AT)
+
+
+@pytest.fixture
+def memory_bus(frozen_clock: FrozenClock) -> MemoryBus:
+    return MemoryBus("test", clock=frozen_clock)
+
+
+@pytest.fixture(scope="session")
+def rabbitmq_url() -> str:
+    return require_rabbitmq()

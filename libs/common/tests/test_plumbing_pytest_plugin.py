@@ -1,0 +1,63 @@
+"""The shared fixtures of common.pytest_plugin, as a service's tests use them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from common.db import make_engine
+from common.events.consumer import Dispatcher
+from common.events.tables import bus_metadata
+from common.events.testkit import EVENT_TYPE, bus_engine, envelope, uow_factory
+from common.pytest_plugin import FROZEN_AT
+
+
+def _create_bus_tables(url: str) -> None:
+    engine = make_engine(url)
+    bus_metadata.create_all(engine)
+    engine.dispose()
+
+
+def test_migrated_postgres_gives_a_new_database_with_the_migrations_applied(migrated_postgres):
+    first = migrated_postgres(_create_bus_tables, "plugin_test")
+    second = migrated_postgres(_create_bus_tables, "plugin_test")
+    assert first != second
+    engine = make_engine(first)
+    try:
+        assert {"outbox", "inbox"} <= set(sa.inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def test_the_frozen_clock_moves_only_when_told(frozen_clock):
+    assert frozen_clock.now() == FROZEN_AT
+    frozen_clock.advance(timedelta(minutes=5))
+    assert frozen_clock.now() == FROZEN_AT + timedelta(minutes=5)
+
+
+def test_the_memory_bus_waits_a_retrys_delay_on_the_frozen_clock(
+    memory_bus, frozen_clock, tmp_path
+):
+    engine = bus_engine(f"sqlite:///{tmp_path / 'plugin.db'}")
+    failures = []
+
+    def fail_once(event, uow):
+        if not failures:
+            failures.append(event.id)
+            raise RuntimeError("first attempt fails")
+
+    memory_bus.declare("svc", [EVENT_TYPE], delays_ms=[1000])
+    dispatcher = Dispatcher("svc", {EVENT_TYPE: fail_once}, uow_factory(engine), max_attempts=3)
+    memory_bus.publish_batch([envelope()])
+    memory_bus.process("svc", dispatcher)
+    assert memory_bus.waiting_retries("svc") == 1
+    frozen_clock.advance(timedelta(milliseconds=999))
+    assert memory_bus.process("svc", dispatcher) == 0
+    frozen_clock.advance(timedelta(milliseconds=1))
+    assert memory_bus.process("svc", dispatcher) == 1
+    assert memory_bus.idle("svc")
+
+
+def test_rabbitmq_url_names_a_reachable_broker(rabbitmq_url):
+    assert rabbitmq_url.startswith("amqp://")
