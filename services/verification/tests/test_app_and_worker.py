@@ -1,5 +1,6 @@
 """The processes around the code: readiness, the worker's wiring, the events'
-schemas, the entry points, and the one-process mode on SQLite."""
+payloads, the entry points, and the one-process mode on SQLite. (That each
+event's example fits its schema is the contract suite's, tests/contract.)"""
 
 from __future__ import annotations
 
@@ -103,11 +104,6 @@ def test_the_launcher_finds_the_app_the_worker_and_the_migration_through_entry_p
         "verification.worker": build_worker,
         "verification.migrate": upgrade,
     }
-
-
-@pytest.mark.parametrize("event_type", sorted(events.SCHEMAS))
-def test_each_event_example_fits_its_schema(event_type) -> None:
-    assert events.SCHEMAS[event_type]().validate(events.EXAMPLES[event_type]) == {}
 
 
 def test_a_payload_missing_a_field_is_a_bug_that_fails_loudly() -> None:

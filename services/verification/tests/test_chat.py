@@ -240,6 +240,19 @@ def test_staff_messages_are_unread_to_the_applicant_until_they_read_the_thread(
     assert applicant.read(order_id).json["unread"] == 0
 
 
+def test_an_internal_note_is_never_counted_unread_for_the_applicant(
+    orders, applicant, reviewer
+) -> None:
+    # Counted before the applicant reads anything: reading moves the marker past
+    # the note and would hide a miscount.
+    order_id = orders.draft()
+    reviewer.posted(order_id, "Selfie looks edited; ask a supervisor.", internal=True)
+    assert applicant.unread() == {}
+    reviewer.posted(order_id, "Please retake the selfie in daylight.")
+    assert applicant.unread() == {order_id: 1}
+    assert applicant.read(order_id).json["unread"] == 1
+
+
 def test_an_applicant_s_own_messages_are_never_unread_to_them(orders, applicant) -> None:
     order_id = orders.draft()
     applicant.posted(order_id, "Hello?")
