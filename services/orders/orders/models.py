@@ -83,6 +83,8 @@ class TimelineEntry(Base):
     from_status: Mapped[str | None] = mapped_column(String(32), nullable=True)
     to_status: Mapped[str] = mapped_column(String(32))
     actor: Mapped[str] = mapped_column(String(100))
+    # applicant, staff, provider or system (domain.ActorKind): readers need not parse `actor`.
+    actor_kind: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 

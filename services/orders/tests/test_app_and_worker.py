@@ -297,6 +297,38 @@ def test_the_migrations_run_on_sqlite_for_the_one_process_mode(tmp_path):
         engine.dispose()
 
 
+def test_the_timeline_entries_written_before_actor_kind_get_the_kind_their_actor_meant(tmp_path):
+    import sqlite3
+
+    from common import migrations
+    from orders.migrate import MIGRATIONS
+
+    url = f"sqlite:///{tmp_path / 'orders.db'}"
+    migrations.upgrade(MIGRATIONS, url, revision="0003")
+    actors = {
+        "acct-7": "applicant", "applicant": "applicant", "reviewer:staff-21": "staff",
+        "reviewer": "staff", "supervisor:staff-99": "staff", "system": "system",
+        "payment-provider": "provider",
+    }  # fmt: skip
+    with sqlite3.connect(tmp_path / "orders.db") as connection:
+        connection.execute(
+            "INSERT INTO orders (id, reference, applicant_id, status, item_code, item_revision, "
+            "item_title, form_fields, required_documents, delivery_options, answers, "
+            "documents_complete, documents_missing, documents_revision, created_at, updated_at) "
+            "VALUES ('o-1', 'LT20260302000001', 'acct-7', 'draft', 'x', 1, '{}', '[]', '[]', "
+            "'[]', '{}', 1, '[]', 0, '2026-03-02 01:00:00', '2026-03-02 01:00:00')"
+        )
+        connection.executemany(
+            "INSERT INTO order_timeline (order_id, at, to_status, actor) "
+            "VALUES ('o-1', '2026-03-02 01:00:00', 'draft', ?)",
+            [(actor,) for actor in actors],
+        )
+    upgrade(url)
+    with sqlite3.connect(tmp_path / "orders.db") as connection:
+        found = dict(connection.execute("SELECT actor, actor_kind FROM order_timeline"))
+    assert found == actors
+
+
 def test_the_migrated_schema_matches_the_models(engine):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext

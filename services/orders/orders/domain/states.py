@@ -64,6 +64,26 @@ class Actor(StrEnum):
     SYSTEM = "system"
 
 
+class ActorKind(StrEnum):
+    """Who acted, as the timeline tells a reader: the applicant, a member of
+    staff, the payment provider, or the system (timers, deadlines)."""
+
+    APPLICANT = "applicant"
+    STAFF = "staff"
+    PROVIDER = "provider"
+    SYSTEM = "system"
+
+
+def actor_kind(actor: Actor, *, by_provider: bool = False) -> ActorKind:
+    """The kind of a timeline entry's actor: a supervisor is staff; the provider
+    is what the system reacts to when `by_provider` (a webhook, a refused capture)."""
+    if by_provider:
+        return ActorKind.PROVIDER
+    if actor in (Actor.STAFF, Actor.SUPERVISOR):
+        return ActorKind.STAFF
+    return ActorKind(actor.value)
+
+
 _A, _S, _V, _Y = Actor.APPLICANT, Actor.STAFF, Actor.SUPERVISOR, Actor.SYSTEM
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from orders.domain import DeliveryKind, Status
+from orders.domain import ActorKind, DeliveryKind, Status
 
 
 class Trimmed(fields.String):
@@ -190,7 +190,16 @@ class TimelineEntryOut(Schema):
     at = Timestamp()
     from_status = fields.String(allow_none=True)
     to_status = fields.String()
-    actor = fields.String()
+    actor = fields.String(
+        metadata={
+            "description": "the applicant's account id, reviewer:<id>, supervisor:<id>, "
+            "applicant, system or payment-provider"
+        }
+    )
+    actor_kind = fields.String(
+        validate=validate.OneOf([kind.value for kind in ActorKind]),
+        metadata={"description": "who acted: applicant, staff, provider or system"},
+    )
     reason = fields.String(allow_none=True)
 
 

@@ -21,7 +21,7 @@ from common.errors import Conflict, InvalidInput, NotFound, UpstreamUnavailable
 from orders import domain, events, idempotency
 from orders.domain import Action, Actor, Status
 from orders.models import Order, Payment, TimelineEntry, Timer
-from orders.services.context import Context
+from orders.services.context import PROVIDER_ACTOR, Context
 
 log = logging.getLogger("orders.services")
 
@@ -55,9 +55,10 @@ def move(
     now = uow.clock.now()
     order.status = target.value
     order.updated_at = now
+    kind = domain.actor_kind(actor, by_provider=who == PROVIDER_ACTOR)
     uow.session.add(
         TimelineEntry(order_id=order.id, at=now, from_status=before, to_status=target.value,
-                      actor=who, reason=reason)
+                      actor=who, actor_kind=kind.value, reason=reason)
     )  # fmt: skip
     return before
 

@@ -17,7 +17,7 @@ from common.auth import Identity
 from common.db import UnitOfWork
 from orders import domain, events, idempotency
 from orders.clients.catalog import CatalogItem
-from orders.domain import Status
+from orders.domain import ActorKind, Status
 from orders.idempotency import Answer
 from orders.models import Order, ReferenceCounter, TimelineEntry
 from orders.services.base import (
@@ -85,7 +85,8 @@ def _new_draft(ctx: Context, uow: UnitOfWork, who: Identity, item: CatalogItem) 
     uow.session.add(order)
     uow.session.add(
         TimelineEntry(order_id=order.id, at=now, from_status=None, to_status=order.status,
-                      actor=who.subject, reason="Application started.")
+                      actor=who.subject, actor_kind=ActorKind.APPLICANT.value,
+                      reason="Application started.")
     )  # fmt: skip
     # Touched before the first flush: after it, the new updated_at would cost an UPDATE.
     touch_draft(ctx, uow, order, new=True)

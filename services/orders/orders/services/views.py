@@ -104,6 +104,7 @@ def timeline_view(entry: TimelineEntry) -> dict[str, Any]:
         "from_status": entry.from_status,
         "to_status": entry.to_status,
         "actor": entry.actor,
+        "actor_kind": entry.actor_kind,
         "reason": entry.reason,
     }
 
