@@ -16,8 +16,6 @@ from flask_smorest import Blueprint
 
 from catalog import services
 from catalog.schemas import (
-    AnswersCheckOut,
-    AnswersIn,
     FeeHistoryEntryOut,
     FeeHistoryOut,
     FeeIn,
@@ -122,16 +120,6 @@ class Withdraw(MethodView):
     def post(self, body: dict[str, Any], code: str) -> dict[str, Any]:
         """Take a published item off sale."""
         return services.withdraw_item(_uow(), code, body["reason"], actor=_actor())
-
-
-@blp.route("/items/<code>/answers/check")
-class CheckAnswers(MethodView):
-    @blp.arguments(AnswersIn)
-    @blp.response(200, AnswersCheckOut)
-    def post(self, body: dict[str, Any], code: str) -> dict[str, Any]:
-        """Check an applicant's form answers against the item's field rules (422 names each bad field)."""
-        services.check_answers(_uow(), code, body["answers"], staff=_staff())
-        return {"valid": True}
 
 
 @blp.route("/store")

@@ -1,5 +1,6 @@
-"""The catalog's rules: which fee is in force, what may be published, what a
-form field accepts. Pure functions over plain values; no I/O, no Flask, no
+"""The catalog's rules: which fee is in force, what may be published, how a
+form field is defined. (What an applicant's answer must satisfy is orders'
+rule, not the catalog's: the catalog only describes the question.) Pure functions over plain values; no I/O, no Flask, no
 SQLAlchemy. Functions that check input return problems keyed by field path
 (`{"form_fields.2.choices": ["..."]}`) so the caller can refuse with a 422
 that names every field at once.
@@ -9,8 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Protocol, TypeVar
 
@@ -38,6 +39,13 @@ class FieldType(StrEnum):
     PHONE = "phone"
     DATE = "date"
     CHOICE = "choice"
+
+
+class Section(StrEnum):
+    """Where a question is asked: about the applicant, or about the vehicle."""
+
+    DETAILS = "details"
+    VEHICLE = "vehicle"
 
 
 class DeliveryKind(StrEnum):
@@ -198,124 +206,6 @@ def _check_field_spec(spec: Mapping[str, Any]) -> Problems:
                 re.compile(pattern)
             except re.error as exc:
                 problems["pattern"] = [f"Not a valid regular expression: {exc}."]
-    return problems
-
-
-# --- what an applicant's answers must satisfy -----------------------------
-
-# GB 11643-1999: 17 digits, then a check character over them.
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK = "10X98765432"
-_ID_SHAPE = re.compile(r"^[1-9]\d{5}(\d{8})\d{3}[\dX]$")
-# Province abbreviation, issuing-office letter, then 5 characters (6 for new-energy
-# plates); I and O are never used, so they cannot be mistaken for 1 and 0.
-PLATE_NUMBER = re.compile(
-    r"^[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼]"
-    r"[A-HJ-NP-Z][A-HJ-NP-Z0-9]{5,6}$"
-)
-MOBILE_PHONE = re.compile(r"^1[3-9]\d{9}$")
-
-
-def is_resident_id_number(value: str) -> bool:
-    """An 18-character resident ID number with a real birth date and a correct check character."""
-    match = _ID_SHAPE.match(value)
-    if not match:
-        return False
-    try:
-        date(int(match[1][:4]), int(match[1][4:6]), int(match[1][6:]))
-    except ValueError:
-        return False
-    total = sum(int(digit) * weight for digit, weight in zip(value[:17], _ID_WEIGHTS, strict=True))
-    return _ID_CHECK[total % 11] == value[17]
-
-
-@dataclass(frozen=True)
-class FormField:
-    name: str
-    type: FieldType
-    required: bool = True
-    max_length: int | None = None
-    pattern: str | None = None
-    choices: tuple[str, ...] = field(default_factory=tuple)
-
-    @classmethod
-    def from_dict(cls, spec: Mapping[str, Any]) -> FormField:
-        return cls(
-            name=spec["name"],
-            type=FieldType(spec["type"]),
-            required=bool(spec.get("required", True)),
-            max_length=spec.get("max_length"),
-            pattern=spec.get("pattern"),
-            choices=tuple(choice["value"] for choice in spec.get("choices") or ()),
-        )
-
-    def problems_with(self, value: Any) -> list[str]:
-        if value is None or value == "":
-            return ["This field is required."] if self.required else []
-        if not isinstance(value, str):
-            return ["Give the answer as text."]
-        return _TYPE_CHECKS[self.type](self, value.strip())
-
-
-def _check_text(spec: FormField, value: str) -> list[str]:
-    problems = []
-    if spec.max_length is not None and len(value) > spec.max_length:
-        problems.append(f"At most {spec.max_length} characters.")
-    if spec.pattern is not None and not re.fullmatch(spec.pattern, value):
-        problems.append("The answer is not in the expected format.")
-    return problems
-
-
-def _check_id_number(_spec: FormField, value: str) -> list[str]:
-    if is_resident_id_number(value.upper()):
-        return []
-    return ["Not a valid 18-character resident ID number."]
-
-
-def _check_plate(_spec: FormField, value: str) -> list[str]:
-    if PLATE_NUMBER.match(value.upper()):
-        return []
-    return ["Not a valid plate number (e.g. 鲁B12345, or 鲁BD12345 for a new-energy vehicle)."]
-
-
-def _check_phone(_spec: FormField, value: str) -> list[str]:
-    return [] if MOBILE_PHONE.match(value) else ["Not a mainland mobile number (11 digits)."]
-
-
-def _check_date(_spec: FormField, value: str) -> list[str]:
-    try:
-        date.fromisoformat(value)
-    except ValueError:
-        return ["Not a date in the form YYYY-MM-DD."]
-    return [] if len(value) == 10 else ["Not a date in the form YYYY-MM-DD."]
-
-
-def _check_choice(spec: FormField, value: str) -> list[str]:
-    return [] if value in spec.choices else [f"Choose one of: {', '.join(spec.choices)}."]
-
-
-_TYPE_CHECKS = {
-    FieldType.TEXT: _check_text,
-    FieldType.ID_NUMBER: _check_id_number,
-    FieldType.PLATE_NUMBER: _check_plate,
-    FieldType.PHONE: _check_phone,
-    FieldType.DATE: _check_date,
-    FieldType.CHOICE: _check_choice,
-}
-
-
-def check_answers(form_fields: Sequence[Mapping[str, Any]], answers: Mapping[str, Any]) -> Problems:
-    """Everything wrong with an applicant's answers to the item's form."""
-    specs = [FormField.from_dict(spec) for spec in form_fields]
-    problems: Problems = {}
-    for spec in specs:
-        messages = spec.problems_with(answers.get(spec.name))
-        if messages:
-            problems[spec.name] = messages
-    known = {spec.name for spec in specs}
-    for name in answers:
-        if name not in known:
-            problems[name] = ["This form has no such field."]
     return problems
 
 

@@ -19,6 +19,7 @@ from catalog.domain import (
     SLUG,
     DeliveryKind,
     FieldType,
+    Section,
     Status,
 )
 
@@ -85,6 +86,11 @@ class FormFieldIn(Schema):
     )
     pattern = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
     choices = fields.List(fields.Nested(ChoiceIn), load_default=list)
+    section = fields.String(
+        load_default=Section.DETAILS.value,
+        validate=validate.OneOf([s.value for s in Section]),
+        metadata={"description": "the page the question is asked on: details (default) or vehicle"},
+    )
 
 
 class OfficeIn(Schema):
@@ -168,10 +174,6 @@ class ItemListQuery(Schema):
     )
 
 
-class AnswersIn(Schema):
-    answers = fields.Dict(keys=fields.String(), required=True)
-
-
 # --- output ----------------------------------------------------------------
 
 
@@ -227,6 +229,7 @@ class FormFieldOut(Schema):
     max_length = fields.Integer(allow_none=True)
     pattern = fields.String(allow_none=True)
     choices = fields.List(fields.Nested(ChoiceOut))
+    section = fields.String(dump_default=Section.DETAILS.value)
 
 
 class OfficeOut(Schema):
@@ -279,7 +282,3 @@ class StoreOut(Schema):
     deal_count = fields.Integer()
     rating = fields.Nested(RatingOut)
     published_item_count = fields.Integer()
-
-
-class AnswersCheckOut(Schema):
-    valid = fields.Boolean()

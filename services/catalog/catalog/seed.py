@@ -142,10 +142,20 @@ INSURANCE = _doc(
 # --- form fields -----------------------------------------------------------------
 
 
+# Questions about the car (its plate, VIN, registration, insurance) are asked on
+# the "vehicle" page; the applicant's own details on the "details" page.
+VEHICLE_PREFIXES = ("plate_", "vin", "vehicle_", "registration_", "insurance_")
+
+
+def _section(name: str, kind: str) -> str:
+    vehicle = kind == "plate_number" or name.startswith(VEHICLE_PREFIXES)
+    return "vehicle" if vehicle else "details"
+
+
 def _field(name: str, kind: str, label: tuple[str, str], hint: tuple[str, str] | None = None,
            **rules: Any) -> dict[str, Any]:  # fmt: skip
     return {"name": name, "type": kind, "label": _t(*label),
-            "hint": _t(*hint) if hint else None, **rules}  # fmt: skip
+            "hint": _t(*hint) if hint else None, "section": _section(name, kind), **rules}  # fmt: skip
 
 
 def _choice(value: str, zh: str, en: str) -> dict[str, Any]:

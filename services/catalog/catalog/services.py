@@ -159,15 +159,6 @@ def store_summary(uow: UnitOfWork) -> dict[str, Any]:
         }
 
 
-def check_answers(uow: UnitOfWork, code: str, answers: dict[str, Any], *, staff: bool) -> None:
-    """Refuse (422, per field) answers the item's form does not accept."""
-    with uow:
-        item = _visible(uow, code, staff=staff)
-        problems = domain.check_answers(item.form_fields, answers)
-    if problems:
-        raise _invalid("Some answers are not accepted by the form.", problems)
-
-
 # --- staff changes -----------------------------------------------------------
 
 

@@ -1,8 +1,8 @@
-"""Fixtures for the catalog's tests.
+"""Fixtures for the catalog's service tests (unit tests in ../unit need none of these).
 
 API and handler tests run against a real PostgreSQL database: one fresh
 database per test session, migrated with the catalog's own migrations, and
-emptied between tests. Domain tests need none of it. The database, the frozen
+emptied between tests. The database, the frozen
 clock and the in-memory bus come from common's pytest plugin
 (common/pytest_plugin.py, loaded because licensing-common is installed).
 """

@@ -125,23 +125,3 @@ def test_the_store_summary_counts_published_items(client, store, headers) -> Non
         "published_item_count": 2,
         "rating": {"average_milli": None, "count": 0},
     }
-
-
-def test_good_answers_to_an_items_form_pass_the_check(client, store, headers) -> None:
-    code = store.published()["code"]
-    answers = {"full_name": "张三", "id_number": "11010519491231002X", "reason": "lost"}
-    answer = client.post(
-        f"/items/{code}/answers/check", json={"answers": answers}, headers=headers("applicant")
-    )
-    assert answer.status_code == 200
-    assert answer.json == {"valid": True}
-
-
-def test_bad_answers_are_refused_field_by_field(client, store, headers) -> None:
-    code = store.published()["code"]
-    answers = {"full_name": "x" * 31, "id_number": "110105194912310021", "reason": "sold"}
-    answer = client.post(
-        f"/items/{code}/answers/check", json={"answers": answers}, headers=headers("applicant")
-    )
-    assert answer.status_code == 422
-    assert set(answer.json["errors"]) == {"full_name", "id_number", "reason"}

@@ -9,7 +9,7 @@ import pytest
 from catalog.events import EXAMPLES, SCHEMAS
 from catalog.handlers import OrderCompleted, RatingSummaryChanged
 
-DOCS = Path(__file__).resolve().parents[3] / "docs" / "events.md"
+DOCS = Path(__file__).resolve().parents[4] / "docs" / "events.md"
 
 
 @pytest.mark.parametrize("event_type", sorted(SCHEMAS))

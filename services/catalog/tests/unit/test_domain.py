@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from catalog import domain
 from catalog.domain import Fee
 
@@ -173,75 +171,6 @@ def test_an_item_has_at_most_one_courier_and_every_pickup_names_its_office() -> 
     ]
     problems = domain.check_definitions(None, None, options)
     assert set(problems) == {"delivery_options", "delivery_options.2.office"}
-
-
-# --- answers ---------------------------------------------------------------------
-
-
-def test_the_published_sample_id_number_is_accepted() -> None:
-    assert domain.is_resident_id_number("11010519491231002X")
-
-
-@pytest.mark.parametrize("first17", ["37020219900101123", "37021119850615601", "37028420001231000"])
-def test_an_id_number_is_accepted_only_with_its_own_check_character(first17: str) -> None:
-    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-    check = "10X98765432"[sum(int(d) * w for d, w in zip(first17, weights, strict=True)) % 11]
-    others = [c for c in "0123456789X" if c != check]
-    assert domain.is_resident_id_number(first17 + check)
-    assert not any(domain.is_resident_id_number(first17 + c) for c in others)
-
-
-def test_an_id_number_with_an_impossible_birth_date_is_refused() -> None:
-    assert not domain.is_resident_id_number("370202199002301234")
-    assert not domain.is_resident_id_number("37020219900101123")  # 17 characters
-
-
-FORM = [
-    {"name": "full_name", "type": "text", "max_length": 4},
-    {"name": "file_number", "type": "text", "required": False, "pattern": r"\d{12}"},
-    {"name": "id_number", "type": "id_number"},
-    {"name": "plate_number", "type": "plate_number"},
-    {"name": "phone", "type": "phone"},
-    {"name": "registered_on", "type": "date"},
-    {"name": "reason", "type": "choice", "choices": [{"value": "lost"}, {"value": "stolen"}]},
-]
-GOOD = {
-    "full_name": "张三",
-    "id_number": "11010519491231002X",
-    "plate_number": "鲁B12345",
-    "phone": "13800138000",
-    "registered_on": "2021-06-30",
-    "reason": "lost",
-}
-
-
-def test_answers_that_follow_every_rule_are_accepted() -> None:
-    assert domain.check_answers(FORM, GOOD) == {}
-    assert domain.check_answers(FORM, {**GOOD, "plate_number": "鲁BD12345"}) == {}
-
-
-def test_each_broken_rule_is_reported_against_its_field() -> None:
-    answers = {
-        "full_name": "欧阳司马小明",
-        "file_number": "12ab",
-        "id_number": "110105194912310021",
-        "plate_number": "鲁BI2345",
-        "phone": "0532-8888",
-        "registered_on": "2021-02-30",
-        "reason": "borrowed",
-    }
-    assert set(domain.check_answers(FORM, answers)) == set(answers)
-
-
-def test_a_missing_required_answer_is_refused_but_an_optional_one_may_be_left_out() -> None:
-    problems = domain.check_answers(FORM, {k: v for k, v in GOOD.items() if k != "phone"})
-    assert problems == {"phone": ["This field is required."]}
-
-
-def test_an_answer_to_a_question_the_form_does_not_ask_is_refused() -> None:
-    assert domain.check_answers(FORM, {**GOOD, "password": "x"}) == {
-        "password": ["This form has no such field."]
-    }
 
 
 def test_a_newer_rating_summary_replaces_an_older_one_and_not_the_reverse() -> None:
