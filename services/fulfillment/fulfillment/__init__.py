@@ -1,0 +1,1 @@
+"""Fulfillment: production, courier dispatch and tracking, pickup at an office."""
