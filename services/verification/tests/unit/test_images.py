@@ -12,7 +12,7 @@ from PIL import Image, ImageFile
 from verification.domain import Refusal
 from verification.images import ImageLimits, ImageRefused, normalise, pixel_fingerprint
 
-from .conftest import drawing, encode, forged_png, jpeg_segments, png_chunk
+from ..pictures import drawing, encode, forged_png, jpeg_segments, png_chunk
 
 LIMITS = ImageLimits(max_pixels=40_000_000, min_width=640, min_height=480)
 

@@ -14,7 +14,8 @@ from sqlalchemy.exc import OperationalError
 from common.db import UnitOfWork
 from verification.services import UploadTooLarge, read_upload
 
-from .conftest import KEY, drawing, encode, forged_png, jpeg_segments, stored_files
+from ..pictures import drawing, encode, forged_png, jpeg_segments
+from .conftest import KEY, stored_files
 
 FRONT, BACK, SELFIE = "id_card_front", "id_card_back", "selfie_with_id_card"
 MIB = 1024 * 1024

@@ -24,7 +24,8 @@ from verification.migrate import upgrade
 from verification.services import get_case
 from verification.worker import build_worker
 
-from .conftest import HANDLERS, KEY, NOW, Orders, Uploader, drawing, encode
+from ..pictures import drawing, encode
+from .conftest import HANDLERS, KEY, NOW, Orders, Uploader
 
 
 def readiness(settings) -> tuple[int, dict]:
