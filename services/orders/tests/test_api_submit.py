@@ -169,3 +169,16 @@ def test_an_order_with_nothing_to_pay_is_submitted_at_once(applicant, outbox_eve
         "orders.awaiting_payment",
         "orders.submitted",
     ]
+
+
+def test_a_key_reused_for_another_orders_submission_submits_that_order_on_its_own(applicant):
+    # A key belongs to (applicant, key, endpoint) and the endpoint names the
+    # order: the second order must not get the first order's stored answer.
+    first, second = applicant.ready(), applicant.ready()
+    assert applicant.submit(first["id"], key="one-key").status_code == 200
+    answer = applicant.submit(second["id"], key="one-key")
+    assert answer.status_code == 200, answer.json
+    assert "Idempotent-Replayed" not in answer.headers
+    assert answer.json["id"] == second["id"]
+    assert answer.json["status"] == "awaiting_payment"
+    assert applicant.get(second["id"])["status"] == "awaiting_payment"
