@@ -54,6 +54,14 @@ fmt: venv ## Format and auto-fix
 test: venv node_modules/.package-lock.json lint ## Every test: lint, unit, service, contract, integration, faults, browser
 	@bash scripts/test.sh
 
+.PHONY: messages
+messages: venv ## The gateway's texts: extract the keys, update the zh_CN and en catalogs, compile them
+	@cd services/gateway && pot=$$(mktemp --suffix=.pot) && trap 'rm -f "$$pot"' EXIT \
+	  && ../../$(VENV)/bin/pybabel -q extract -F babel.cfg -k translate -k _t --no-location --sort-output --no-wrap \
+	       --project=licensing-gateway -o "$$pot" . \
+	  && ../../$(VENV)/bin/pybabel -q update -i "$$pot" -d translations --no-fuzzy-matching --no-wrap \
+	  && ../../$(VENV)/bin/pybabel compile -d translations --statistics
+
 .PHONY: bench
 bench: venv ## Benchmarks against bare baselines; writes bench/results.json and docs/benchmarks.md
 	@bash scripts/bench-tools.sh

@@ -25,7 +25,7 @@ from gateway.clients.orders import OrdersClient
 from gateway.clients.reviews import ReviewsClient
 from gateway.clients.verification import VerificationClient
 from gateway.context import Gateway
-from gateway.i18n import normalise_language, translate
+from gateway.i18n import install_babel, normalise_language, translate
 from gateway.pages import (
     accounts,
     applications,
@@ -60,6 +60,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         verify_internal_tokens=False,
         config={"MAX_CONTENT_LENGTH": 64 * 1024},
     )
+    install_babel(app)
     if settings.trusted_proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies)  # type: ignore[method-assign]
 

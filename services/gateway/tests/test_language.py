@@ -1,8 +1,14 @@
-"""Simplified Chinese by default, English on request, switchable on every page."""
+"""Simplified Chinese by default, English on request, switchable on every page;
+Flask-Babel's locale is the page's language."""
 
 from __future__ import annotations
 
+from flask import Flask
 from flask.testing import FlaskClient
+from flask_babel import get_locale, get_timezone
+
+from gateway.formatting import money
+from gateway.i18n import babel_locale
 
 
 def test_pages_are_in_simplified_chinese_by_default(client: FlaskClient) -> None:
@@ -25,3 +31,22 @@ def test_the_language_link_sets_a_cookie_and_returns_to_the_same_page(client: Fl
 def test_the_language_switch_never_redirects_to_another_site(client: FlaskClient) -> None:
     response = client.get("/language?lang=en&next=//evil.example/")
     assert response.headers["Location"] == "/"
+
+
+def test_flask_babel_speaks_the_language_the_visitor_chose(app: Flask) -> None:
+    for cookie, language in ((None, "zh-CN"), ("en", "en"), ("fr", "zh-CN")):
+        headers = {"Cookie": f"lang={cookie}"} if cookie else {}
+        with app.test_request_context("/", headers=headers):
+            app.preprocess_request()
+            assert get_locale() == babel_locale(language)
+            assert str(get_timezone()) == "Asia/Shanghai"
+
+
+def test_prices_are_in_yuan_as_each_language_writes_them(client: FlaskClient) -> None:
+    fee = client.get("/api/v1/items").get_json()[0]["fee"]
+    chinese = client.get("/").get_data(as_text=True)
+    client.set_cookie("lang", "en")
+    english = client.get("/").get_data(as_text=True)
+    assert money(fee["production_fen"], "zh-CN") in chinese and "CN¥" not in chinese
+    assert money(fee["production_fen"], "en") in english
+    assert money(fee["production_fen"], "en").startswith("CN¥")

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
 from flask import Flask, g, render_template, request
 
 from common.errors import DomainError
-from gateway import browser, domain, journey
+from gateway import browser, formatting
 from gateway.clients.catalog import FormField, Rating, Text
 from gateway.i18n import LANGUAGE_NAMES, LANGUAGES, translate
 from gateway.pages.unread import unread_total
@@ -54,30 +53,20 @@ def _as_list(messages: Any) -> list[Any]:
     return messages if isinstance(messages, list) else [messages]
 
 
-def _number(value: int) -> str:
-    return f"{value:,}"
-
-
 def _rating_text(rating: Rating) -> str:
     if not rating.count or rating.average is None:
         return translate("rating.none", lang())
     return translate(
-        "rating.text", lang(), average=f"{rating.average:.1f}", count=_number(rating.count)
+        "rating.text",
+        lang(),
+        average=formatting.one_decimal(rating.average, lang()),
+        count=formatting.number(rating.count, lang()),
     )
 
 
 def _stars(average: float | None) -> str:
     full = round(average or 0)
     return "★" * full + "☆" * (5 - full)
-
-
-def _day(value: str | None) -> str:
-    if not value:
-        return ""
-    try:
-        return domain.today_in_china(datetime.fromisoformat(value)).isoformat()
-    except ValueError:
-        return value
 
 
 def _answer_text(question: FormField, value: str) -> str:
@@ -97,12 +86,12 @@ def install_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(
         _=lambda key, **values: translate(key, lang(), **values),
         csrf_token=browser.csrf_token,
-        yuan=domain.format_yuan,
-        number=_number,
+        yuan=formatting.money,
+        number=formatting.number,
         rating_text=_rating_text,
         stars=_stars,
-        day=_day,
-        when=journey.china_time,
+        day=formatting.day,
+        when=formatting.moment,
         answer_text=_answer_text,
         text=lambda value: value.get(lang()) if isinstance(value, Text) else str(value or ""),
         language_url=_language_url,
