@@ -240,3 +240,11 @@ def make_approved() -> Callable[..., Envelope]:
 @pytest.fixture
 def now() -> datetime:
     return NOW
+
+
+@pytest.fixture
+def signed(clock: FrozenClock) -> Callable[[bytes], dict[str, str]]:
+    """The courier's signature header for a body, signed now."""
+    from fulfillment.couriers.signature import HEADER, sign
+
+    return lambda body: {HEADER: sign(WEBHOOK_SECRET, body, int(clock.now().timestamp()))}
