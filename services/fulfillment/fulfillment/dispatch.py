@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -356,7 +356,7 @@ def _apply(
 
 
 def _report_failed_attempts(uow: UnitOfWork, job: Job, shipment: Shipment,
-                            new: list[TrackingEvent], rows: list[TrackingEvent]) -> None:  # fmt: skip
+                            new: list[TrackingEvent], rows: Sequence[TrackingEvent]) -> None:  # fmt: skip
     problems = sorted(
         (r for r in rows if r.state == "problem"), key=lambda r: (r.occurred_at, r.id)
     )

@@ -133,7 +133,7 @@ def sweep_uncollected(ctx: Context, now: datetime) -> int:
         ).all()  # fmt: skip
         for job in waiting:
             step = domain.uncollected_step(
-                job.ready_at,
+                job.ready_at or now,
                 now,
                 job.reminded_at is not None,
                 ctx.pickup_reminder,

@@ -9,6 +9,9 @@ from dataclasses import dataclass, field
 from common.settings import CommonSettings, Env, InvalidSetting
 
 SERVICE = "fulfillment"
+SENDER_NAME = "青岛市公安局交通警察支队车辆管理所"
+SENDER_ADDRESS = "山东省青岛市市南区南京路 1 号"
+SENDER_PHONE = "0532-12345678"
 COURIERS = ("sandbox",)
 
 
@@ -42,9 +45,9 @@ class Settings:
     timer_interval_seconds: float = 1.0
     sandbox_step_seconds: float = 30.0
     bus_check_timeout: float = 3.0
-    sender_name: str = "青岛市公安局交通警察支队车辆管理所"
-    sender_address: str = "山东省青岛市市南区南京路 1 号"
-    sender_phone: str = "0532-12345678"
+    sender_name: str = SENDER_NAME
+    sender_address: str = SENDER_ADDRESS
+    sender_phone: str = SENDER_PHONE
 
     @classmethod
     def from_env(cls, env: Env | None = None) -> Settings:
@@ -53,7 +56,6 @@ class Settings:
         provider = env.str("COURIER_PROVIDER", "sandbox")
         if provider not in COURIERS:
             raise InvalidSetting("COURIER_PROVIDER", f"must be one of {', '.join(COURIERS)}")
-        defaults = cls.__dataclass_fields__
         settings = cls(
             common=common,
             fulfillment_url=env.str("FULFILLMENT_URL", "http://127.0.0.1:8004").rstrip("/"),
@@ -66,11 +68,9 @@ class Settings:
             timer_interval_seconds=env.float("FULFILLMENT_TIMER_INTERVAL_SECONDS", 1.0),
             sandbox_step_seconds=env.float("FULFILLMENT_SANDBOX_STEP_SECONDS", 30.0),
             bus_check_timeout=env.float("FULFILLMENT_BUS_CHECK_TIMEOUT", 3.0),
-            sender_name=env.str("FULFILLMENT_SENDER_NAME", defaults["sender_name"].default),
-            sender_address=env.str(
-                "FULFILLMENT_SENDER_ADDRESS", defaults["sender_address"].default
-            ),
-            sender_phone=env.str("FULFILLMENT_SENDER_PHONE", defaults["sender_phone"].default),
+            sender_name=env.str("FULFILLMENT_SENDER_NAME", SENDER_NAME),
+            sender_address=env.str("FULFILLMENT_SENDER_ADDRESS", SENDER_ADDRESS),
+            sender_phone=env.str("FULFILLMENT_SENDER_PHONE", SENDER_PHONE),
         )
         settings.check()
         return settings

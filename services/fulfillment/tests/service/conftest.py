@@ -248,3 +248,14 @@ def signed(clock: FrozenClock) -> Callable[[bytes], dict[str, str]]:
     from fulfillment.couriers.signature import HEADER, sign
 
     return lambda body: {HEADER: sign(WEBHOOK_SECRET, body, int(clock.now().timestamp()))}
+
+
+@pytest.fixture
+def settings_for(clock: FrozenClock) -> Callable[[str], Any]:
+    """settings_for(url) → the web app on that database."""
+    return lambda url: create_app(make_settings(url), clock=clock)
+
+
+@pytest.fixture
+def worker_settings(database_url: str) -> Settings:
+    return make_settings(database_url)
