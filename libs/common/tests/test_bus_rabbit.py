@@ -122,25 +122,39 @@ def test_nothing_is_published_before_commit_and_a_rolled_back_transaction_publis
 
 
 def test_the_same_event_delivered_three_times_two_of_them_at_once_has_one_effect(engine):
-    inside = threading.Event()
+    inside, release = threading.Event(), threading.Event()
+    calls = []
 
-    def slow_effect(event, uow):
+    def held_effect(event, uow):
+        calls.append(event.id)
         record_effect(event, uow)
         inside.set()
-        time.sleep(0.3)  # hold the transaction open while the twin arrives
+        assert release.wait(10)  # hold the transaction open until the twin has arrived
 
-    dispatcher = Dispatcher(SERVICE, {EVENT_TYPE: slow_effect}, uow_factory(engine))
+    dispatcher = Dispatcher(SERVICE, {EVENT_TYPE: held_effect}, uow_factory(engine))
     event = envelope()
-    outcomes = []
-    first = threading.Thread(target=lambda: outcomes.append(dispatcher.handle(event.to_json(), 0)))
+    outcomes = {}
+
+    def deliver(name):
+        outcomes[name] = dispatcher.handle(event.to_json(), 0)
+
+    first = threading.Thread(target=deliver, args=("first",))
     first.start()
     assert inside.wait(5)
-    twin_started = time.monotonic()
-    outcomes.append(dispatcher.handle(event.to_json(), 0))  # blocks on the inbox row
-    first.join()
-    assert time.monotonic() - twin_started > 0.1, "the twin waited for the first to commit"
-    outcomes.append(dispatcher.handle(event.to_json(), 0))
-    assert [outcome.action for outcome in outcomes] == ["ack", "ack", "ack"]
+    twin = threading.Thread(target=deliver, args=("twin",))
+    twin.start()
+    twin.join(0.5)
+    # The twin waits on the first one's inbox row: it has neither answered nor run the handler.
+    assert twin.is_alive() and "twin" not in outcomes
+    assert calls == [event.id]
+    release.set()
+    first.join(10)
+    twin.join(10)
+    deliver("third")
+    assert {name: outcome.action for name, outcome in outcomes.items()} == {
+        "first": "ack", "twin": "ack", "third": "ack",
+    }  # fmt: skip
+    assert calls == [event.id]
     assert effects_by_event(engine) == {event.id: 1}
 
 
@@ -225,21 +239,74 @@ def test_a_retry_comes_back_to_the_failing_service_only(engine, transport):
         assert list(consumers) == [OTHER, SERVICE]
 
 
-def test_a_message_that_keeps_crashing_consumers_is_dead_lettered_by_the_broker(transport):
+class CrashingDispatcher(Dispatcher):
+    """What a consumer process that dies mid-batch does: no outcome, no commit."""
+
+    def __init__(self, engine, crashes: int | None = None):
+        super().__init__(SERVICE, {EVENT_TYPE: record_effect}, uow_factory(engine))
+        self.crashes_left = crashes  # None: crash forever
+        self.calls = 0
+
+    def handle_batch(self, deliveries):
+        self.calls += 1
+        if self.crashes_left is None or self.crashes_left > 0:
+            if self.crashes_left is not None:
+                self.crashes_left -= 1
+            raise SystemError("crashed before the batch's transaction committed")
+        return super().handle_batch(deliveries)
+
+
+def consuming(transport, dispatcher):
+    """Run common's RabbitConsumer for the service in a thread; returns its stop()."""
+    stop = threading.Event()
+    consumer = transport.consumer(SERVICE, dispatcher, prefetch=10, delays_ms=DELAYS)
+    thread = threading.Thread(target=consumer.run, args=(stop,), daemon=True)
+    thread.start()
+
+    def halt():
+        stop.set()
+        thread.join(10)
+        assert not thread.is_alive()
+
+    return halt
+
+
+def test_a_message_that_keeps_crashing_consumers_is_dead_lettered_by_the_broker(engine, transport):
     transport.declare(SERVICE, ["test.*"], DELAYS, delivery_limit=1)
     publisher = transport.publisher()
     try:
         publisher.publish_batch([envelope()])
     finally:
         publisher.close()
-    main = topology.main_queue(transport.prefix, SERVICE)
-    for _delivery in range(2):
-        # What a consumer process that dies mid-handler leaves behind: a requeue.
-        with transport.channel() as channel:
-            method = eventually(lambda ch=channel: ch.basic_get(queue=main)[0])
-            channel.basic_nack(method.delivery_tag, requeue=True)
-    [(properties, _body)] = eventually(lambda: dead_letters(transport))
+    dispatcher = CrashingDispatcher(engine)
+    halt = consuming(transport, dispatcher)
+    try:
+        [(properties, _body)] = eventually(lambda: dead_letters(transport), timeout=30)
+    finally:
+        halt()
     assert properties.headers["x-death"][0]["reason"] == "delivery_limit"
+    assert dispatcher.calls == 2  # the first delivery and one redelivery, then the limit
+    assert effects_by_event(engine) == {}
+
+
+def test_a_batch_whose_transaction_did_not_commit_is_not_acked_and_comes_back(engine, transport):
+    transport.declare(SERVICE, ["test.*"], DELAYS)
+    events = [envelope(str(n)) for n in range(3)]
+    publisher = transport.publisher()
+    try:
+        publisher.publish_batch(events)
+    finally:
+        publisher.close()
+    dispatcher = CrashingDispatcher(engine, crashes=1)
+    halt = consuming(transport, dispatcher)
+    try:
+        # Acked before the commit, the crashed batch would be gone for good.
+        eventually(lambda: len(effects_by_event(engine)) == 3, timeout=30)
+        eventually(lambda: main_depth(transport) == 0)
+    finally:
+        halt()
+    assert effects_by_event(engine) == {event.id: 1 for event in events}
+    assert dispatcher.calls >= 2
 
 
 def test_replay_names_a_dead_letter_queue_that_does_not_exist(transport, monkeypatch, capsys):

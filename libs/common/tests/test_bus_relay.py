@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy import select
 
 from common.events import topology
-from common.events.envelope import Envelope
 from common.events.rabbit import RabbitPublisher, RabbitTransport
 from common.events.relay import relay_backlog, relay_once
 from common.events.tables import outbox
@@ -128,12 +127,24 @@ def test_a_failed_publish_keeps_the_rows_unsent_and_records_the_error(engine):
     assert [tuple(row) for row in rows] == [(None, 1, "no connection to RabbitMQ within 0.5s")] * 3
 
 
-def test_an_event_no_queue_is_bound_for_is_published_without_failing(rabbit):
+def test_an_event_no_queue_is_bound_for_is_relayed_and_marked_sent_with_the_rest(engine, rabbit):
+    with uow_factory(engine, producer="nobody")() as uow:
+        unrouted = uow.publish("nobody.listens", {}).id
+        uow.commit()
+    [routed] = publish_in_outbox(engine, 1)
     publisher = RabbitPublisher(rabbit.url, rabbit.prefix)
     try:
-        publisher.publish_batch([Envelope(type="nobody.listens", producer="nobody", data={})])
+        # The broker confirms an unroutable message too; it must not stall the batch.
+        assert relay_once(engine, publisher, 100) == 2
     finally:
         publisher.close()
+    with engine.connect() as conn:
+        rows = conn.execute(select(outbox.c.event_id, outbox.c.sent_at, outbox.c.last_error))
+        marked = {event_id: (sent_at is not None, error) for event_id, sent_at, error in rows}
+    assert marked == {unrouted: (True, None), routed: (True, None)}
+    main = topology.main_queue(rabbit.prefix, SERVICE)
+    eventually(lambda: queue_depth(rabbit.url, main) == 1)
+    assert [properties.message_id for properties, _ in peek_queue(rabbit.url, main)] == [routed]
 
 
 def test_a_backlog_is_relayed_in_id_order_with_two_batches_in_flight(engine, rabbit):

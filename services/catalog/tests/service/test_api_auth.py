@@ -57,7 +57,9 @@ def test_a_token_for_another_service_is_refused(client, headers) -> None:
 
 
 def test_a_token_signed_with_another_secret_is_refused(client, headers) -> None:
-    answer = client.get("/items", headers=headers("supervisor", secret="not-our-secret-though-at-least-32-bytes"))
+    answer = client.get(
+        "/items", headers=headers("supervisor", secret="not-our-secret-though-at-least-32-bytes")
+    )
     assert answer.status_code == 401
 
 
