@@ -1,10 +1,11 @@
-"""Fixtures for the orders service's tests.
+"""Fixtures for the orders service's tests of its HTTP API, handlers and timers.
 
-Everything is real: the orders service on its own fresh PostgreSQL database
-(migrated, emptied between tests), the real catalog service on another fresh
-database, seeded with its three items and served over HTTP by werkzeug in a
-thread, and the sandbox provider, whose webhooks the tests deliver over HTTP
-to the orders app (served the same way). Time is a FrozenClock the tests move:
+The orders service runs on its own fresh PostgreSQL database (migrated,
+emptied between tests); the catalog is the fake of fake_catalog.py (the
+catalog's own JSON for its three seeded items) served over HTTP by werkzeug
+in a thread, so these tests need no sibling service installed; the sandbox
+provider's webhooks are delivered over HTTP to the orders app (served the
+same way). Time is a FrozenClock the tests move:
 nothing sleeps. Verification's events go through the common Dispatcher.
 """
 
@@ -23,16 +24,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from catalog.app import create_app as create_catalog_app
-from catalog.migrate import upgrade as migrate_catalog
-from catalog.seed import run as seed_catalog
-from catalog.settings import Settings as CatalogSettings
 from common.auth import issue_token
 from common.clock import FrozenClock
 from common.db import UnitOfWork, make_engine, make_session_factory
 from common.events.consumer import Dispatcher, Outcome
 from common.events.envelope import Envelope
-from common.settings import CommonSettings, Env
+from common.settings import CommonSettings
 from common.testing import migrated_database, table_snapshot, truncate
 from common.testing_http import serve_in_thread
 from orders import timers
@@ -43,6 +40,8 @@ from orders.migrate import upgrade
 from orders.payments.webhooks import WebhookSender
 from orders.settings import Settings
 from orders.wiring import build_webhook_sender
+
+from .fake_catalog import create_fake_catalog
 
 SECRET = "orders-test-internal-secret"
 WEBHOOK_SECRET = "orders-test-webhook-secret"
@@ -65,18 +64,12 @@ ERROR_CARD = "4000 0000 0000 0119"
 
 @pytest.fixture(scope="session")
 def catalog_url() -> Iterator[str]:
-    """The catalog service, seeded with its three items, on a free port."""
-    with migrated_database(migrate_catalog, "orders_catalog") as url:
-        seed_catalog(url)
-        env = {"CATALOG_DATABASE_URL": url, "BUS_URL": "memory://",
-               "INTERNAL_TOKEN_SECRET": SECRET, "LOG_FORMAT": "text"}  # fmt: skip
-        app = create_catalog_app(CatalogSettings.from_env(Env(env)))
-        served, stop = serve_in_thread(app)
-        try:
-            yield served
-        finally:
-            stop()
-            app.extensions["catalog.engine"].dispose()
+    """The catalog, as its published JSON for its three items, on a free port."""
+    served, stop = serve_in_thread(create_fake_catalog(SECRET))
+    try:
+        yield served
+    finally:
+        stop()
 
 
 class _CurrentApp:

@@ -13,7 +13,7 @@ import pytest
 
 from orders import events
 
-EVENTS_MD = (Path(__file__).resolve().parents[3] / "docs" / "events.md").read_text()
+EVENTS_MD = (Path(__file__).resolve().parents[4] / "docs" / "events.md").read_text()
 
 
 @pytest.mark.parametrize("event_type", sorted(events.SCHEMAS))

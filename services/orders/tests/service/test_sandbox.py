@@ -18,8 +18,7 @@ from orders.payments import (
     StaleWebhook,
 )
 from orders.payments.sandbox import SandboxProvider
-from orders.payments.signature import HEADER, sign, verify
-from orders.payments.webhooks import backoff
+from orders.payments.signature import HEADER, sign
 from orders.services.money import capture_payment, refund_payment
 
 SECRET = "sandbox-test-secret"
@@ -175,57 +174,6 @@ def test_a_webhook_is_parsed_only_with_a_good_fresh_signature(sandbox, clock):
         sandbox.parse_webhook(body, {HEADER: sign(SECRET, body, now - 301)}, clock.now())
     with pytest.raises(MalformedWebhook):
         sandbox.parse_webhook(b"[]", {HEADER: sign(SECRET, b"[]", now)}, clock.now())
-
-
-@pytest.mark.parametrize("header", [None, "", "v1=abc", "t=abc,v1=abc", "t=1,t=2,v1=abc"])
-def test_a_signature_header_without_one_timestamp_and_a_mac_is_bad(header):
-    with pytest.raises(BadSignature):
-        verify(SECRET, b"{}", header, 1.0)
-
-
-def test_a_signature_within_five_minutes_either_way_is_fresh():
-    verify(SECRET, b"{}", sign(SECRET, b"{}", 1000), 1300)
-    verify(SECRET, b"{}", sign(SECRET, b"{}", 1300), 1000)
-    with pytest.raises(StaleWebhook):
-        verify(SECRET, b"{}", sign(SECRET, b"{}", 1000), 1301)
-
-
-OLD_SECRET = "the-secret-before-the-rotation"
-
-
-def _v1(secret: str) -> str:
-    return sign(secret, b"{}", 1000).split(",v1=")[1]
-
-
-@pytest.mark.parametrize("old_first", [True, False], ids=["old-first", "new-first"])
-def test_a_webhook_signed_with_the_old_and_the_new_secret_during_a_rotation_is_accepted(
-    old_first,
-):
-    # The provider signs with both secrets while it rotates: whichever comes
-    # first, the one made with orders' secret must be found.
-    signatures = [_v1(OLD_SECRET), _v1(SECRET)]
-    if not old_first:
-        signatures.reverse()
-    header = "t=1000," + ",".join(f"v1={mac}" for mac in signatures)
-    verify(SECRET, b"{}", header, 1000)
-
-
-def test_a_webhook_signed_only_with_the_rotated_out_secret_is_refused():
-    header = f"t=1000,v1={_v1(OLD_SECRET)}"
-    with pytest.raises(BadSignature):
-        verify(SECRET, b"{}", header, 1000)
-
-
-def test_redelivery_backs_off_exponentially_up_to_five_minutes():
-    assert [backoff(n).total_seconds() for n in (1, 2, 3, 4, 9, 10, 30)] == [
-        1,
-        2,
-        4,
-        8,
-        256,
-        300,
-        300,
-    ]
 
 
 # --- capture and refund as orders asks for them (the review work will) ------------------

@@ -1,11 +1,11 @@
-"""The per-process cache of catalog items: drafts read it, the submission never does."""
+"""The catalog client's per-process cache of items, over a fake HTTP session:
+what it keeps, for how long, and what a fresh read does."""
 
 from __future__ import annotations
 
 import requests
 
 from common.cache import TTLCache
-from orders.api import CONTEXT
 from orders.clients.catalog import CatalogClient
 
 SECRET = "cache-test-secret"
@@ -116,31 +116,3 @@ def test_a_time_to_live_of_zero_reads_the_catalog_every_time():
     _version(client)
     _version(client)
     assert catalog.calls == 2
-
-
-def _count_reads(app, monkeypatch) -> list[str]:
-    catalog = app.extensions[CONTEXT].catalog
-    original, reads = catalog._read_item, []
-
-    def counting(code: str):
-        reads.append(code)
-        return original(code)
-
-    monkeypatch.setattr(catalog, "_read_item", counting)
-    return reads
-
-
-def test_drafts_are_started_and_edited_from_the_cached_item(app, applicant, answers, monkeypatch):
-    applicant.draft()  # the first read fills the cache
-    reads = _count_reads(app, monkeypatch)
-    order = applicant.draft()
-    applicant.answer(order["id"], answers)
-    applicant.deliver_to(order["id"])
-    assert reads == []
-
-
-def test_the_submission_reads_the_catalog_afresh(app, applicant, monkeypatch):
-    order = applicant.ready()
-    reads = _count_reads(app, monkeypatch)
-    assert applicant.submit(order["id"]).status_code == 200
-    assert reads == [ITEM]
