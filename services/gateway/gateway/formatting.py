@@ -1,7 +1,9 @@
 """Money, numbers and times as the page's language writes them, by Babel.
 
-Money is held in integer fen and shown in yuan (CNY) with the locale's symbol
-and separators: ¥1,234.50 in Chinese, CN¥1,234.50 in English. Times are shown
+Money is held in integer fen and shown in yuan (CNY) with the locale's
+separators and the symbol's place, and the sign every page of a store that
+takes only yuan uses: ¥1,234.50 (CLDR's English "CN¥" only tells yuan from
+yen, which no price here needs; French puts it last, 1 234,50 ¥). Times are shown
 in Beijing time whatever the server's zone. Without a locale argument each
 function uses the page's (Flask-Babel's locale selector, see i18n.install_babel).
 """
@@ -14,11 +16,12 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_currency, format_decimal, get_currency_symbol
 
 from gateway.i18n import DEFAULT_LANGUAGE, babel_locale
 
 BEIJING = ZoneInfo("Asia/Shanghai")
+YUAN = "¥"
 # Digits in every language: a time reads the same on both pages, sorts as it
 # reads, and a day looks like what the forms ask for ("2026-11-22").
 TIME_PATTERN = "yyyy-MM-dd HH:mm"
@@ -27,7 +30,9 @@ DAY_PATTERN = "yyyy-MM-dd"
 
 def money(fen: int, locale: Locale | str | None = None) -> str:
     """12345 fen → "¥123.45" (exact: Decimal, never float)."""
-    return format_currency(Decimal(fen) / 100, "CNY", locale=_locale(locale))
+    where = _locale(locale)
+    shown = format_currency(Decimal(fen) / 100, "CNY", locale=where)
+    return shown.replace(get_currency_symbol("CNY", where), YUAN)
 
 
 def number(value: int | float, locale: Locale | str | None = None) -> str:

@@ -9,13 +9,14 @@ def test_money_is_fen_shown_as_yuan_with_the_languages_own_symbol() -> None:
     assert money(1000, "zh-CN") == "¥10.00"
     assert money(5, "zh-CN") == "¥0.05"
     assert money(123456789, "zh-CN") == "¥1,234,567.89"
-    assert money(1650, "en") == "CN¥16.50"  # English says which yen-sign it means
+    assert money(1650, "en") == "¥16.50"  # not CLDR's "CN¥": every price here is in yuan
+    assert money(123450, "fr") == "1\u202f234,50\u00a0¥"  # where the language puts it
     assert money(-1050, "zh-CN") == "-¥10.50"
 
 
 def test_money_never_goes_through_floating_point() -> None:
     assert money(1_000_000_01, "zh-CN") == "¥1,000,000.01"
-    assert money(29, "en") == "CN¥0.29"
+    assert money(29, "en") == "¥0.29"
 
 
 def test_numbers_are_grouped_and_a_rating_has_one_decimal() -> None:
