@@ -3,26 +3,25 @@ release, verdicts, checks, decision and reveal, the audit log and its CSV,
 and a supervisor's retry of a failed capture or cancellation with a refund.
 
 Thin views: parse, call the service under the staff member's own identity,
-dump. Verification's and orders' refusals come back as they made them
+dump. What the staff member sent goes on as sent: verification owns the
+review's rules, and its and orders' refusals come back as they made them
 (status, problem type, field errors). Who is calling is checked before the
 body is read: 401 without a token, 403 without the role.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from flask import Response, g
 from flask_smorest import Blueprint
 
-from common.errors import Forbidden, InvalidInput
+from common.errors import Forbidden
 from gateway import reviewing
 from gateway.api import BEARER, api_caller, api_principal
 from gateway.clients.http import Caller
 from gateway.context import gateway
-from gateway.domain import FieldErrors
 from gateway.schemas import ApplicationOut
 from gateway.staff_schemas import (
     StaffAuditOut,
@@ -35,6 +34,7 @@ from gateway.staff_schemas import (
     StaffRevealIn,
     StaffRevealOut,
     StaffReviewOut,
+    StaffReviewRulesOut,
     StaffVerdictIn,
 )
 
@@ -55,7 +55,6 @@ CHANGE_REFUSALS: dict[int | str, Any] = {
     409: {"description": "case-taken, case-closed, not-assignee, verdicts-incomplete, …"},
     422: {"description": "Bad fields: `errors` names each one"},
 }
-T = TypeVar("T")
 CSV: dict[str, Any] = {
     "description": "Every matching entry",
     "content": {"text/csv": {"schema": {"type": "string"}}},
@@ -69,14 +68,6 @@ def _staff_first() -> None:
 
 def _staff() -> Caller:
     return api_caller(g.api_principal)
-
-
-def _parsed(parse: Callable[..., T], *values: Any) -> T:
-    """The console's own checks, answered as a 422 naming the field."""
-    try:
-        return parse(*values)
-    except FieldErrors as error:
-        raise InvalidInput("form.invalid", errors=error.errors) from None
 
 
 def _supervisor() -> Caller:
@@ -146,14 +137,13 @@ def release(order_id: str) -> Any:
 @blp.doc(security=BEARER, responses=CHANGE_REFUSALS)
 def verdict(body: dict[str, Any], order_id: str, code: str) -> Any:
     """Accept a document, or refuse it with a reason code (and a note for `other`)."""
-    given = _parsed(reviewing.parse_verdict, body["verdict"], body["reason_code"], body["note"])
     return gateway().reviews.give_verdict(
         order_id,
         code,
         _staff(),
-        verdict=given.verdict,
-        reason_code=given.reason_code,
-        note=given.note,
+        verdict=body["verdict"],
+        reason_code=body["reason_code"],
+        note=body["note"],
     )
 
 
@@ -174,21 +164,13 @@ def check(body: dict[str, Any], order_id: str, check: str) -> Any:
 @blp.doc(security=BEARER, responses=CHANGE_REFUSALS)
 def decision(body: dict[str, Any], order_id: str) -> Any:
     """Approve, ask for new photos (with a deadline in days) or reject (reason and note)."""
-    days = body["deadline_days"]
-    chosen = _parsed(
-        reviewing.parse_decision,
-        body["decision"],
-        body["reason_code"],
-        body["note"],
-        str(days) if days else None,
-    )
     return gateway().reviews.decide(
         order_id,
         _staff(),
-        decision=chosen.decision,
-        reason_code=chosen.reason_code,
-        note=chosen.note,
-        deadline_days=chosen.deadline_days,
+        decision=body["decision"],
+        reason_code=body["reason_code"],
+        note=body["note"],
+        deadline_days=body["deadline_days"],
     )
 
 
@@ -199,9 +181,17 @@ def decision(body: dict[str, Any], order_id: str) -> Any:
 def reveal(body: dict[str, Any], order_id: str) -> Any:
     """A masked answer in full; the reason is recorded in the audit log."""
     value = gateway().reviews.reveal(
-        order_id, _staff(), field_name=body["field"], reason=body["reason"].strip()
+        order_id, _staff(), field_name=body["field"], reason=body["reason"]
     )
     return {"field": body["field"], "value": value}
+
+
+@blp.get("/review-rules")
+@blp.response(200, StaffReviewRulesOut)
+@blp.doc(security=BEARER, responses=REFUSALS)
+def review_rules() -> Any:
+    """Verification's reason codes and limits, as the review's forms need them."""
+    return gateway().review_rules.rules(_staff())
 
 
 def _audit_filters(query: dict[str, Any]) -> dict[str, str]:

@@ -22,6 +22,7 @@ from gateway.clients.catalog import CatalogClient
 from gateway.clients.chat import ChatClient
 from gateway.clients.http import ServiceClient
 from gateway.clients.orders import OrdersClient
+from gateway.clients.review_rules import ReviewRulesClient
 from gateway.clients.reviews import ReviewsClient
 from gateway.clients.verification import VerificationClient
 from gateway.context import Gateway
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             service("verification", settings.verification_url, "review.not_found"),
             service("orders", settings.orders_url, "review.not_found"),
         ),
+        review_rules=ReviewRulesClient(verification),
         clock=clock or SystemClock(),
     )
     app.extensions["gateway.engine"] = engine

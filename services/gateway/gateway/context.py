@@ -13,6 +13,7 @@ from common.db import UnitOfWork
 from gateway.clients.catalog import CatalogClient
 from gateway.clients.chat import ChatClient
 from gateway.clients.orders import OrdersClient
+from gateway.clients.review_rules import ReviewRulesClient
 from gateway.clients.reviews import ReviewsClient
 from gateway.clients.verification import VerificationClient
 from gateway.passwords import PasswordHasher
@@ -30,6 +31,7 @@ class Gateway:
     verification: VerificationClient
     chat: ChatClient  # the order chat, kept by verification
     reviews: ReviewsClient  # the staff review console's reads and decisions
+    review_rules: ReviewRulesClient  # verification's reason lists and limits, kept briefly
     clock: Clock
 
     def uow(self) -> UnitOfWork:

@@ -18,7 +18,7 @@ from gateway.clients.catalog import FormField, Item
 from gateway.clients.orders import ADDRESS_FIELDS, Order, Payment, TimelineEntry
 from gateway.clients.verification import Case
 from gateway.domain import CHINA_STANDARD_TIME
-from gateway.reviewing import DOCUMENT_REASONS
+from gateway.i18n import translate
 
 DETAILS, VEHICLE, DOCUMENTS, DELIVERY, CHECK = (
     "details",
@@ -33,10 +33,13 @@ NOT_STARTED, IN_PROGRESS, COMPLETED, CANNOT_START = (
     "completed",
     "cannot_start",
 )
-# The catalog does not group its questions; these are the ones about the
-# vehicle rather than the person, so they get their own section of the task list.
-VEHICLE_FIELD_TYPES = frozenset({"plate_number"})
-VEHICLE_FIELD_PREFIXES = ("plate_", "vin", "vehicle_", "registration_", "insurance_")
+# Who acted on an order, as orders says it (`actor_kind`), → the timeline's words.
+ACTOR_KEYS = {
+    "applicant": "timeline.by_you",
+    "staff": "timeline.by_staff",
+    "provider": "timeline.by_provider",
+    "system": "timeline.by_system",
+}
 CARD_FIELDS = ("card_number", "expiry", "cvc")
 _NONCE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
@@ -52,9 +55,8 @@ class Task:
 
 
 def section_of(question: FormField) -> str:
-    if question.type in VEHICLE_FIELD_TYPES or question.name.startswith(VEHICLE_FIELD_PREFIXES):
-        return VEHICLE
-    return DETAILS
+    """The task list's section of a question: the catalog says which (details or vehicle)."""
+    return question.section
 
 
 def questions_in(item: Item, section: str) -> list[FormField]:
@@ -172,15 +174,12 @@ def upload_error_key(reason: str) -> str:
     return f"upload.reason.{reason}"
 
 
-# The reasons a reviewer may give for refusing a photo (the console offers the same).
-REFUSAL_REASONS = frozenset(DOCUMENT_REASONS)
-
-
 def refusal_key(reason_code: str | None) -> str:
-    """A reviewer's reason for refusing a photo, as a message key; one we do not
-    know reads as "other" (the reviewer's note then says why)."""
-    code = reason_code or "other"
-    return f"refusal.{code if code in REFUSAL_REASONS else 'other'}"
+    """A reviewer's reason for refusing a photo (verification's code), as a message
+    key; a code the gateway has no words for reads as "other" (the reviewer's note
+    then says why)."""
+    key = f"refusal.{reason_code or 'other'}"
+    return key if translate(key, "en") != key else "refusal.other"
 
 
 # --- idempotency -------------------------------------------------------------------
@@ -216,14 +215,6 @@ def china_time(value: str | None) -> str:
     return moment.astimezone(CHINA_STANDARD_TIME).strftime("%Y-%m-%d %H:%M")
 
 
-def actor_key(entry: TimelineEntry, applicant_id: str) -> str:
-    actor = entry.actor.strip().lower()
-    if actor and actor == applicant_id.lower():
-        return "timeline.by_you"
-    if actor.startswith(("applicant", "account:" + applicant_id.lower())):
-        return "timeline.by_you"
-    if any(word in actor for word in ("provider", "payment", "sandbox", "webhook")):
-        return "timeline.by_provider"
-    if actor.startswith(("staff", "reviewer", "supervisor")):
-        return "timeline.by_staff"
-    return "timeline.by_system"
+def actor_key(entry: TimelineEntry) -> str:
+    """Who acted, in words: orders gives the actor's kind; anything else is the system."""
+    return ACTOR_KEYS.get(entry.actor_kind or "", "timeline.by_system")

@@ -1,49 +1,29 @@
-"""The review console's rules, with no I/O: the reason codes a reviewer may
-pick, how a verdict, check, decision or reveal form is checked before it goes
-to verification, how a case's SLA reads as a tag, and what each of
-verification's refusals is called. Messages are keys of gateway.i18n.
+"""The review console's own part, with no I/O: the roles that may review, how
+a verdict, check, decision or reveal form is read into the request sent to
+verification, how a verification refusal of a field is said in words, how a
+case's SLA reads as a tag, and what each of verification's refusals is called.
+Messages are keys of gateway.i18n.
 
-Verification checks everything again (it is the owner); checking here first
-lets a page name the field in words without a round trip.
+Verification owns the review's rules (reason codes, limits, what needs a
+note) and decides every form; nothing here repeats them. The page reads what
+it needs to draw itself (the reason lists, the limits) from verification's
+`GET /review/rules` (gateway.clients.review_rules).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
+from gateway.clients.review_rules import Limits
 from gateway.domain import FieldErrors
 
 REVIEW_ROLES = ("reviewer", "supervisor")
 SUPERVISOR = "supervisor"
 
 ACCEPTED, REFUSED = "accepted", "refused"
-MATCH, MISMATCH = "match", "mismatch"
-APPROVE, REQUEST_RESUBMISSION, REJECT = "approve", "request_resubmission", "reject"
-DOCUMENT_REASONS = (
-    "blurred",
-    "glare",
-    "cropped",
-    "wrong-document",
-    "expired",
-    "face-not-visible",
-    "not-original",
-    "mismatch",
-    "other",
-)
-# The timer's `resubmission-deadline-missed` is verification's alone to give.
-REJECTION_REASONS = (
-    "documents-invalid",
-    "identity-mismatch",
-    "not-eligible",
-    "suspected-fraud",
-    "other",
-)
-OTHER = "other"
-NOTE_MAX = 500
-REVEAL_REASON_MIN, REVEAL_REASON_MAX = 5, 200
-# No deadline given: verification applies the office's (VERIFICATION_RESUBMISSION_DAYS).
-DEADLINE_DAYS_MIN, DEADLINE_DAYS_MAX = 1, 30
+REJECT = "reject"
 CANCEL_REASON_MAX = 500
 # Case statuses in which a reviewer can still act (verification says the rest).
 OPEN_STATUSES = frozenset({"queued", "in_review", "awaiting_applicant"})
@@ -81,89 +61,46 @@ class DecisionForm:
     decision: str
     reason_code: str | None
     note: str | None
-    deadline_days: int | None
+    deadline_days: int | str | None  # a number, or what was typed for verification to refuse
 
 
-def _note(raw: str | None, errors: dict[str, list[str]], name: str = "note") -> str | None:
-    text = (raw or "").strip()
-    if len(text) > NOTE_MAX:
-        errors[name] = ["review.note_too_long"]
-    return text or None
+def _text(raw: str | None) -> str | None:
+    return (raw or "").strip() or None
+
+
+def _required(value: str | None, name: str, key: str) -> str:
+    if not value:
+        raise FieldErrors({name: [key]})
+    return value
 
 
 def parse_verdict(verdict: str | None, reason_code: str | None, note: str | None) -> VerdictForm:
-    """A document's verdict: refused needs a reason; `other` needs a note."""
-    errors: dict[str, list[str]] = {}
-    said = _note(note, errors)
-    reason = (reason_code or "").strip() or None
-    if verdict not in (ACCEPTED, REFUSED):
-        errors["verdict"] = ["review.verdict_required"]
-    elif verdict == ACCEPTED:
-        reason = None
-    elif reason not in DOCUMENT_REASONS:
-        errors["reason_code"] = ["review.reason_required"]
-    elif reason == OTHER and not said and "note" not in errors:
-        errors["note"] = ["review.note_required"]
-    if errors:
-        raise FieldErrors(errors)
-    return VerdictForm(str(verdict), reason, said)
+    """The verdict form as a request: the reason dropdown speaks only for a refusal."""
+    chosen = _required(_text(verdict), "verdict", "review.verdict_required")
+    reason = _text(reason_code) if chosen == REFUSED else None
+    return VerdictForm(chosen, reason, _text(note))
 
 
 def parse_check(result: str | None, note: str | None) -> CheckForm:
-    errors: dict[str, list[str]] = {}
-    said = _note(note, errors)
-    if result not in (MATCH, MISMATCH):
-        errors["result"] = ["review.result_required"]
-    if errors:
-        raise FieldErrors(errors)
-    return CheckForm(str(result), said)
+    return CheckForm(_required(_text(result), "result", "review.result_required"), _text(note))
 
 
 def parse_decision(
     decision: str | None, reason_code: str | None, note: str | None, deadline_days: str | None
 ) -> DecisionForm:
-    """Approve; ask for new photos within a deadline; or reject with a reason."""
-    errors: dict[str, list[str]] = {}
-    said = _note(note, errors)
-    reason = (reason_code or "").strip() or None
-    days: int | None = None
-    if decision not in (APPROVE, REQUEST_RESUBMISSION, REJECT):
-        errors["decision"] = ["review.decision_required"]
-    elif decision == REJECT:
-        if reason not in REJECTION_REASONS:
-            errors["reason_code"] = ["review.rejection_reason_required"]
-        elif not said and "note" not in errors:
-            errors["note"] = ["review.rejection_note_required"]
-    elif decision == REQUEST_RESUBMISSION:
-        days = _deadline_days(deadline_days, errors)
-    if decision != REJECT:
-        reason = None
-    if errors:
-        raise FieldErrors(errors)
-    return DecisionForm(str(decision), reason, said, days)
+    """The decision form as a request: the reason dropdown speaks only for a rejection,
+    the deadline only when new photos are asked for; a deadline that is not a whole
+    number goes as typed, for verification to refuse by name."""
+    chosen = _required(_text(decision), "decision", "review.decision_required")
+    reason = _text(reason_code) if chosen == REJECT else None
+    typed = _text(deadline_days) if chosen != REJECT else None
+    days: int | str | None = int(typed) if typed and typed.isdigit() else typed
+    return DecisionForm(chosen, reason, _text(note), days)
 
 
-def _deadline_days(raw: str | None, errors: dict[str, list[str]]) -> int | None:
-    text = (raw or "").strip()
-    if not text:
-        return None
-    if not text.isdigit() or not DEADLINE_DAYS_MIN <= int(text) <= DEADLINE_DAYS_MAX:
-        errors["deadline_days"] = ["review.deadline_days_invalid"]
-        return None
-    return int(text)
-
-
-def parse_reveal(field: str | None, reason: str | None, masked: set[str]) -> tuple[str, str]:
-    """Which masked answer to reveal, and why (5 to 200 characters; audited)."""
-    errors: dict[str, list[str]] = {}
-    why = (reason or "").strip()
-    if field not in masked:
-        errors["field"] = ["review.reveal_field_invalid"]
-    if not REVEAL_REASON_MIN <= len(why) <= REVEAL_REASON_MAX:
-        errors["reason"] = ["review.reveal_reason_invalid"]
-    if errors:
-        raise FieldErrors(errors)
-    return str(field), why
+def parse_reveal(field: str | None, reason: str | None) -> tuple[str, str]:
+    """Which masked answer to reveal, and why (verification audits both)."""
+    return (field or "").strip(), (reason or "").strip()
 
 
 def parse_cancel_reason(reason: str | None) -> str:
@@ -173,6 +110,45 @@ def parse_cancel_reason(reason: str | None) -> str:
     if len(why) > CANCEL_REASON_MAX:
         raise FieldErrors({"reason": ["review.note_too_long"]})
     return why
+
+
+# What a field verification refused is called on each form, in words. Verification
+# names the field; the gateway chooses the words (filled with the rules' limits).
+_FIELD_WORDS: dict[str, dict[str, str]] = {
+    "verdict": {
+        "verdict": "review.verdict_required",
+        "reason_code": "review.reason_required",
+    },
+    "check": {"result": "review.result_required"},
+    "decision": {
+        "decision": "review.decision_required",
+        "reason_code": "review.rejection_reason_required",
+        "deadline_days": "review.deadline_days_between",
+    },
+    "reveal": {"field": "review.reveal_field_invalid", "reason": "review.reveal_reason_between"},
+}
+
+
+def refused_field_key(form: str, field: str, typed: dict[str, str], limits: Limits) -> str | None:
+    """The message key for a field verification refused on `form`, or None to show
+    verification's own words. A note is refused for being too long or for being
+    missing: what was typed tells which."""
+    if field == "note":
+        if len((typed.get("note") or "").strip()) > limits.note_max:
+            return "review.note_at_most"
+        return "review.rejection_note_required" if form == "decision" else "review.note_required"
+    return _FIELD_WORDS.get(form, {}).get(field)
+
+
+def limit_values(limits: Limits) -> dict[str, Any]:
+    """The numbers a hint or a refusal may name."""
+    return {
+        "max": limits.note_max,
+        "low": limits.reveal_reason_min,
+        "high": limits.reveal_reason_max,
+        "days_min": limits.deadline_days_min,
+        "days_max": limits.deadline_days_max,
+    }
 
 
 def due_tag(sla_due_at: str | None, *, overdue: bool, paused: bool, now: datetime) -> str:

@@ -105,6 +105,9 @@ class FormFieldOut(Schema):
     hint = fields.Nested(TextOut, allow_none=True)
     choices = fields.List(fields.Nested(ChoiceOut), metadata={"description": "For `choice`."})
     max_length = fields.Integer(allow_none=True)
+    section = fields.String(
+        metadata={"description": "The task list's section: details or vehicle."}
+    )
 
 
 class PickupOfficeOut(Schema):
@@ -342,6 +345,9 @@ class TimelineEntryOut(Schema):
     from_status = fields.String(allow_none=True)
     to_status = fields.String()
     actor = fields.String()
+    actor_kind = fields.String(
+        allow_none=True, metadata={"description": "applicant, staff, provider or system"}
+    )
     reason = fields.String(allow_none=True)
 
 

@@ -1,7 +1,9 @@
 """The staff API's shapes (/api/v1/staff/reviews, /audit, /orders): input
-schemas that check what the console's forms check, and output schemas of the
-review as verification gives it. Names start with Staff so they never clash
-with the public API's in the OpenAPI document."""
+schemas that read a request's shape (verification decides what the values may
+be and refuses with 422 field errors; its reason lists and limits are at
+/api/v1/staff/review-rules), and output schemas of the review as verification
+gives it. Names start with Staff so they never clash with the public API's in
+the OpenAPI document."""
 
 from __future__ import annotations
 
@@ -12,12 +14,8 @@ from gateway.clients.reviews import TABS
 from gateway.schemas import TextOut
 
 
-def _note(description: str = "At most 500 characters; never quote an ID number.") -> fields.String:
-    return fields.String(
-        load_default=None,
-        validate=validate.Length(max=reviewing.NOTE_MAX),
-        metadata={"description": description},
-    )
+def _note(description: str = "Never quote an ID number; see `limits.note_max`.") -> fields.String:
+    return fields.String(load_default=None, allow_none=True, metadata={"description": description})
 
 
 class StaffQueueQuery(Schema):
@@ -35,53 +33,62 @@ class StaffQueueQuery(Schema):
 
 
 class StaffVerdictIn(Schema):
-    verdict = fields.String(
-        required=True, validate=validate.OneOf([reviewing.ACCEPTED, reviewing.REFUSED])
-    )
+    verdict = fields.String(required=True, metadata={"description": "accepted or refused"})
     reason_code = fields.String(
         load_default=None,
-        validate=validate.OneOf(reviewing.DOCUMENT_REASONS),
-        metadata={"description": "Required when refused; `other` needs a note."},
+        allow_none=True,
+        metadata={"description": "One of `document_reasons`, when refused; `other` needs a note."},
     )
     note = _note()
 
 
 class StaffCheckIn(Schema):
-    result = fields.String(
-        required=True, validate=validate.OneOf([reviewing.MATCH, reviewing.MISMATCH])
-    )
+    result = fields.String(required=True, metadata={"description": "One of `check_results`."})
     note = _note()
 
 
 class StaffDecisionIn(Schema):
-    decision = fields.String(
-        required=True,
-        validate=validate.OneOf(
-            [reviewing.APPROVE, reviewing.REQUEST_RESUBMISSION, reviewing.REJECT]
-        ),
-    )
+    decision = fields.String(required=True, metadata={"description": "One of `decisions`."})
     reason_code = fields.String(
         load_default=None,
-        validate=validate.OneOf(reviewing.REJECTION_REASONS),
-        metadata={"description": "Required to reject."},
+        allow_none=True,
+        metadata={"description": "One of `rejection_reasons`, to reject."},
     )
-    note = _note("Required to reject; at most 500 characters.")
+    note = _note("Required to reject; see `limits.note_max`.")
     deadline_days = fields.Integer(
         load_default=None,
-        validate=validate.Range(min=reviewing.DEADLINE_DAYS_MIN, max=reviewing.DEADLINE_DAYS_MAX),
+        allow_none=True,
         metadata={
-            "description": "To ask for new photos; the office's standard period when absent."
+            "description": "To ask for new photos, within `limits.deadline_days_min`…`_max`; "
+            "the office's standard period when absent."
         },
     )
 
 
 class StaffRevealIn(Schema):
-    field = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    field = fields.String(required=True, metadata={"description": "A masked answer's name."})
     reason = fields.String(
         required=True,
-        validate=validate.Length(min=reviewing.REVEAL_REASON_MIN, max=reviewing.REVEAL_REASON_MAX),
-        metadata={"description": "Why you need to see it (audited)."},
+        metadata={"description": "Why you need to see it (audited); see `limits.reveal_reason_*`."},
     )
+
+
+class StaffReviewLimitsOut(Schema):
+    note_max = fields.Integer()
+    reveal_reason_min = fields.Integer()
+    reveal_reason_max = fields.Integer()
+    deadline_days_min = fields.Integer()
+    deadline_days_max = fields.Integer()
+    max_rounds = fields.Integer()
+    chat_message_max = fields.Integer()
+
+
+class StaffReviewRulesOut(Schema):
+    document_reasons = fields.List(fields.String())
+    rejection_reasons = fields.List(fields.String())
+    check_results = fields.List(fields.String())
+    decisions = fields.List(fields.String())
+    limits = fields.Nested(StaffReviewLimitsOut)
 
 
 class StaffCancelIn(Schema):

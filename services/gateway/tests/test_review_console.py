@@ -231,3 +231,36 @@ def test_the_console_speaks_chinese_by_default(
     reviewer.client.set_cookie("lang", "zh-CN")
     page = reviewer.text("/staff/reviews?tab=all")
     assert "审核队列" in page and "待领取" in page
+
+
+def test_a_note_over_verifications_limit_is_refused_beside_it_in_words(
+    applicant: ApiApplicant, reviewer: StaffBrowser
+) -> None:
+    order_id = _reviewing(applicant, reviewer)
+    case = reviewer.text(f"/staff/reviews/{order_id}")
+    assert 'maxlength="500"' in case  # verification's note_max, from GET /review/rules
+    long_note = "照片" * 251
+    answer = reviewer.verdict(
+        order_id, "id_card_front", verdict="refused", reason_code="other", note=long_note
+    )
+    assert answer.status_code == 422
+    page = answer.get_data(as_text=True)
+    summary = error_summary(page)
+    assert 'href="#id_card_front-note"' in summary
+    assert "Write at most 500 characters" in summary
+    assert long_note in page
+    assert "Gave a document verdict" not in page
+
+
+def test_a_deadline_outside_verifications_range_is_refused_by_name(
+    applicant: ApiApplicant, reviewer: StaffBrowser
+) -> None:
+    order_id = _reviewing(applicant, reviewer)
+    refused = reviewer.verdict(order_id, "id_card_front", verdict="refused", reason_code="blurred")
+    assert refused.status_code == 303
+    answer = reviewer.decide(order_id, decision="request_resubmission", deadline_days="31")
+    assert answer.status_code == 422
+    summary = error_summary(answer.get_data(as_text=True))
+    assert 'href="#deadline_days"' in summary
+    assert "Enter a number of days from 1 to 30" in summary
+    assert _order(applicant, order_id)["status"] == "in_review"

@@ -71,6 +71,7 @@ class FormField:
     hint: Text | None
     choices: tuple[Choice, ...] = ()
     max_length: int | None = None
+    section: str = "details"  # the task list's section: "details" or "vehicle"
 
 
 @dataclass(frozen=True)
@@ -299,6 +300,8 @@ def _item(raw: dict[str, Any]) -> Item:
                     if isinstance(choice, dict)
                 ),
                 max_length=question.get("max_length"),
+                # The catalog names each field's section; an older catalog names none.
+                section=str(question.get("section") or "details"),
             )
             for question in raw.get("form_fields") or []
             if isinstance(question, dict)

@@ -15,12 +15,11 @@ from urllib.parse import quote
 from common.errors import Conflict, DomainError, InvalidInput
 from gateway.clients.http import Caller, ServiceClient, UpstreamRefusal
 
-# Verification's limit; the gateway checks it first so a long message is
-# refused in words without a round trip.
-BODY_MAX = 1000
 APPLICANT, STAFF = "applicant", "staff"
 
-# Why a message was not posted. The pages and the API say each in words.
+# Why a message was not posted: verification decides (it strips a message, then
+# counts it) and names the reason in its 422's `errors.body`; the pages and the
+# API say each in words.
 EMPTY, TOO_LONG, ATTACHMENT, RATE_LIMITED, CLOSED = (
     "empty",
     "too-long",
@@ -51,7 +50,7 @@ class Thread:
 
 
 class MessageRefused(DomainError):
-    """Verification (or the gateway's own check) would not take the message;
+    """Verification would not take the message (or the form carried a file);
     `reason` is one of the reasons above. Status and field errors are kept."""
 
     def __init__(self, status: int, reason: str, detail: str, errors: Any = None) -> None:
@@ -60,15 +59,6 @@ class MessageRefused(DomainError):
         self.title = "The message was not sent"
         self.slug = reason
         self.reason = reason
-
-
-def check_body(body: str) -> str | None:
-    """The reason a message body is refused before it is sent, or None."""
-    if not body.strip():
-        return EMPTY
-    if len(body) > BODY_MAX:
-        return TOO_LONG
-    return None
 
 
 class ChatClient:
@@ -85,17 +75,15 @@ class ChatClient:
         )
 
     def post(self, order_id: str, caller: Caller, body: str, *, internal: bool = False) -> Message:
-        """Post a message (an internal note when staff ask for one); refusals as MessageRefused."""
-        reason = check_body(body)
-        if reason is not None:
-            raise MessageRefused(422, reason, _detail(reason))
+        """Post a message as typed (an internal note when staff ask for one); refusals as
+        MessageRefused."""
         payload: dict[str, Any] = {"body": body}
         if internal:
             payload["internal"] = True
         try:
             raw = self._client.post(f"/chats/{_segment(order_id)}/messages", caller, payload)
         except (InvalidInput, Conflict, UpstreamRefusal) as error:
-            raise _refused(error, body) from None
+            raise _refused(error) from None
         return _message(raw if isinstance(raw, dict) else {})
 
     def unread(self, caller: Caller, *, quick: bool = False) -> dict[str, int]:
@@ -109,15 +97,20 @@ class ChatClient:
         return {str(order_id): _int(count) for order_id, count in orders.items() if _int(count)}
 
 
-def _refused(error: DomainError, body: str) -> MessageRefused:
+def _refused(error: DomainError) -> MessageRefused:
+    errors = error.errors or {}
+    said = errors.get("body")
+    code = str(said[0] if isinstance(said, list) and said else said or "")
     if error.status == 429:
         reason = RATE_LIMITED
     elif error.status == 409:
         reason = CLOSED
-    elif "attachment" in (error.errors or {}):
+    elif "attachment" in errors:
         reason = ATTACHMENT
-    else:
-        reason = check_body(body) or TOO_LONG
+    elif code in (EMPTY, TOO_LONG):
+        reason = code
+    else:  # a refusal the gateway has no words for: verification's own, on its field
+        return MessageRefused(error.status, code or "invalid", error.detail, errors)
     return MessageRefused(error.status, reason, _detail(reason))
 
 

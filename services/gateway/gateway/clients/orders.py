@@ -115,6 +115,7 @@ class TimelineEntry:
     to_status: str
     actor: str
     reason: str | None
+    actor_kind: str | None = None  # "applicant", "staff", "provider" or "system"
 
 
 class OrdersClient:
@@ -286,4 +287,5 @@ def _entry(raw: dict[str, Any]) -> TimelineEntry:
         to_status=str(raw.get("to_status") or ""),
         actor=str(raw.get("actor") or ""),
         reason=_str(raw.get("reason")),
+        actor_kind=_str(raw.get("actor_kind")),
     )

@@ -225,7 +225,7 @@ class ReviewsClient:
         decision: str,
         reason_code: str | None = None,
         note: str | None = None,
-        deadline_days: int | None = None,
+        deadline_days: int | str | None = None,
     ) -> Review:
         body = _without_empty(
             {

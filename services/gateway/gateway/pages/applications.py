@@ -57,8 +57,7 @@ def _application_page(
 ) -> tuple[str, int]:
     entries = gateway().orders.timeline(found.id, loading.applicant())
     timeline = [
-        (entry, journey.actor_key(entry, found.applicant_id))
-        for entry in sorted(entries, key=lambda entry: entry.at)
+        (entry, journey.actor_key(entry)) for entry in sorted(entries, key=lambda entry: entry.at)
     ]
     return render(
         "apply/application.html",
@@ -67,6 +66,8 @@ def _application_page(
         order=found,
         timeline=timeline,
         thread=_thread(found),
+        # Verification's limit, for the message box's maxlength and hint.
+        chat_max=gateway().review_rules.rules(loading.applicant()).limits.chat_message_max,
         message=message,
         errors=errors or {},
     )

@@ -2,9 +2,9 @@
 checks, and the decision (approve, ask for new photos, reject), which goes
 through a confirmation page before it is sent.
 
-Each form is checked here first (the field named in words, what was typed
-kept), then by verification, whose refusals are shown the same way. A
-refused form changes nothing.
+Verification decides each form; its refusals come back beside the field they
+name, in words, with what was typed kept. The gateway checks only that a
+choice was made. A refused form changes nothing.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from gateway.pages.reviews import (
     REVIEWERS,
     _t,
     case_page,
+    form_values,
     messages,
     refusal,
     staff,
@@ -61,7 +62,7 @@ def verdict(order_id: str, code: str) -> Any:
         errors = messages(_prefixed(error.errors, prefix))
         return case_page(order_id, errors=errors, form=form, status=422)
     except InvalidInput as error:
-        errors = upstream_field_errors(error, prefix, fallback=f"{prefix}verdict")
+        errors = upstream_field_errors(error, "verdict", typed, prefix, f"{prefix}verdict")
         return case_page(order_id, errors=errors, form=form, status=422)
     except Conflict as error:
         errors = refusal(error, f"{prefix}verdict")
@@ -84,7 +85,7 @@ def check(order_id: str, check: str) -> Any:
         errors = messages(_prefixed(error.errors, prefix))
         return case_page(order_id, errors=errors, form=form, status=422)
     except InvalidInput as error:
-        errors = upstream_field_errors(error, prefix, fallback=f"{prefix}result")
+        errors = upstream_field_errors(error, "check", typed, prefix, f"{prefix}result")
         return case_page(order_id, errors=errors, form=form, status=422)
     except Conflict as error:
         errors = refusal(error, f"{prefix}result")
@@ -110,8 +111,8 @@ def _decision_page(
         review=review,
         form=form or {},
         errors=errors or {},
-        rejection_reasons=reviewing.REJECTION_REASONS,
         fields=DECISION_FIELDS,
+        **form_values(),
     )
 
 
@@ -168,7 +169,7 @@ def confirm_decision(order_id: str) -> Any:
     except FieldErrors as error:
         return _decision_page(order_id, form=typed, errors=messages(error.errors), status=422)
     except InvalidInput as error:
-        errors = upstream_field_errors(error, fallback="decision")
+        errors = upstream_field_errors(error, "decision", typed, fallback="decision")
         return _decision_page(order_id, form=typed, errors=errors, status=422)
     except Conflict as error:
         return _decision_page(order_id, form=typed, errors=refusal(error, "decision"), status=409)

@@ -21,9 +21,9 @@ from common.errors import Conflict, DomainError, InvalidInput
 from gateway import browser, reviewing
 from gateway.clients.chat import MessageRefused
 from gateway.clients.http import Caller
+from gateway.clients.review_rules import ReviewRules
 from gateway.clients.reviews import FILTERS, TABS, Review
 from gateway.context import gateway
-from gateway.domain import FieldErrors
 from gateway.i18n import translate
 from gateway.pages import lang, render
 
@@ -80,15 +80,42 @@ def refusal(error: DomainError, field: str) -> dict[str, list[str]]:
     return {field: [said]}
 
 
+def rules() -> ReviewRules:
+    """Verification's reason lists and limits, to draw a form and word a refusal."""
+    return gateway().review_rules.rules(staff())
+
+
 def upstream_field_errors(
-    error: InvalidInput, prefix: str = "", fallback: str = ""
+    error: InvalidInput,
+    form: str,
+    typed: dict[str, str],
+    prefix: str = "",
+    fallback: str = "",
 ) -> dict[str, list[str]]:
-    """Verification's 422 field errors, named as the page's fields."""
-    found = {
-        f"{prefix}{name}": [_t(str(m)) for m in _as_list(value)]
-        for name, value in (error.errors or {}).items()
-    }
+    """Verification's 422 field errors, named as the page's fields and said in the
+    page's words for that field (its own words where the page has none)."""
+    limits = rules().limits
+    found: dict[str, list[str]] = {}
+    for name, value in (error.errors or {}).items():
+        key = reviewing.refused_field_key(form, name, typed, limits)
+        said = [_t(key, **reviewing.limit_values(limits))] if key else []
+        found[f"{prefix}{name}"] = said or [_t(str(m)) for m in _as_list(value)]
     return found or {fallback: [_t(error.detail)]}
+
+
+def form_values() -> dict[str, Any]:
+    """What every review form needs to draw itself, from verification's rules."""
+    found = rules()
+    return {
+        "limits": found.limits,
+        "limit_values": reviewing.limit_values(found.limits),
+        "reasons": found.document_reasons,
+        "rejection_reasons": found.rejection_reasons,
+        "check_options": [(code, _t("review.result." + code)) for code in found.check_results],
+        "decision_options": [
+            (code, _t("decision." + code), _t(f"decision.{code}_hint")) for code in found.decisions
+        ],
+    }
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -200,7 +227,7 @@ def case_page(
         supervisor=is_supervisor(),
         can_act=_can_act(review),
         notice=notice if notice in NOTICES else None,
-        reasons=reviewing.DOCUMENT_REASONS,
+        **form_values(),
     )
 
 
@@ -260,15 +287,13 @@ def reveal(order_id: str) -> Any:
     masked = {answer.name for answer in review.answers if answer.masked}
     error_field = f"reveal-{field}" if field in masked else "reveal"
     form = {error_field: reason}
-    try:
-        name, why = reviewing.parse_reveal(field, reason, masked)
-    except FieldErrors as error:
-        errors = {error_field: [_t(k) for keys in error.errors.values() for k in keys]}
-        return case_page(order_id, errors=errors, form=form, status=422)
+    name, why = reviewing.parse_reveal(field, reason)
     try:
         value = gateway().reviews.reveal(order_id, staff(), field_name=name, reason=why)
     except InvalidInput as error:
-        errors = {error_field: [m for ms in upstream_field_errors(error).values() for m in ms]}
+        # One form per masked answer: every refusal of it is said beside its reason box.
+        found = upstream_field_errors(error, "reveal", {"reason": why})
+        errors = {error_field: [m for ms in found.values() for m in ms]}
         return case_page(order_id, errors=errors, form=form, status=422)
     log.info("answer revealed", extra={"order_id": order_id, "field": name})
     return case_page(order_id, revealed={name: value})
