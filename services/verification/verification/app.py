@@ -12,8 +12,8 @@ from pathlib import Path
 from flask import Flask, Response
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from common.clock import Clock, SystemClock
-from common.db import UnitOfWork, make_engine, make_session_factory
+from common.clock import Clock
+from common.db import make_engine, unit_of_work_factory
 from common.errors import problem
 from common.logging import configure_logging
 from common.readiness import bus_check
@@ -34,12 +34,6 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     configure_pillow(settings.max_pixels)
     store = open_store(settings)
     engine = make_engine(settings.database_url)
-    sessions = make_session_factory(engine)
-    clock = clock or SystemClock()
-
-    def uow_factory() -> UnitOfWork:
-        return UnitOfWork(sessions, SERVICE, clock)
-
     app, api = create_service_app(
         SERVICE,
         title="Verification",
@@ -57,7 +51,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     http_api.register(
         app,
         api,
-        uow_factory=uow_factory,
+        uow_factory=unit_of_work_factory(engine, SERVICE, clock),
         intake=Intake(
             store=store,
             limits=ImageLimits(settings.max_pixels, settings.min_width, settings.min_height),

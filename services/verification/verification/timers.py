@@ -12,13 +12,12 @@ The rules live in those modules; this one only wires them to the worker.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy.engine import Engine
 
 from common.clock import Clock
-from common.db import UnitOfWork, make_session_factory
+from common.db import unit_of_work_factory
 from common.worker import Timer
 from verification.resubmission import reject_missed_deadlines
 from verification.retention import purge_sweep
@@ -32,7 +31,7 @@ def timers(settings: Settings, engine: Engine, clock: Clock) -> list[Timer]:
 
 
 def deadline_timer(settings: Settings, engine: Engine, clock: Clock) -> Timer:
-    uow_factory = _uow_factory(engine, clock)
+    uow_factory = unit_of_work_factory(engine, SERVICE, clock)
 
     def sweep(now: datetime) -> int:
         return reject_missed_deadlines(uow_factory, now)
@@ -41,10 +40,7 @@ def deadline_timer(settings: Settings, engine: Engine, clock: Clock) -> Timer:
 
 
 def purge_timer(settings: Settings, engine: Engine, clock: Clock) -> Timer:
-    sweep = purge_sweep(_uow_factory(engine, clock), open_store(settings), settings.retention)
+    sweep = purge_sweep(
+        unit_of_work_factory(engine, SERVICE, clock), open_store(settings), settings.retention
+    )
     return ("purge_pictures", sweep, settings.timer_interval_seconds)
-
-
-def _uow_factory(engine: Engine, clock: Clock) -> Callable[[], UnitOfWork]:
-    sessions = make_session_factory(engine)
-    return lambda: UnitOfWork(sessions, SERVICE, clock)

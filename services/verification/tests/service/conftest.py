@@ -2,7 +2,8 @@
 
 API and handler tests run against a real PostgreSQL database (one fresh
 database per test session, migrated with verification's own migrations,
-emptied between tests) and a real storage directory per test. Cases are
+emptied between tests) and a real storage directory per test; the database,
+the frozen clock and the in-memory bus come from common's pytest plugin. Cases are
 opened the way production opens them: orders' events through the common
 Dispatcher. Every picture is drawn with Pillow (tests/pictures.py).
 """
@@ -13,7 +14,6 @@ import io
 import json
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,11 +26,12 @@ from sqlalchemy.engine import Engine
 
 from common.auth import issue_token
 from common.clock import FrozenClock
-from common.db import UnitOfWork, make_engine, make_session_factory
+from common.db import UnitOfWork, make_engine, unit_of_work_factory
 from common.events.consumer import Dispatcher, Outcome
 from common.events.envelope import Envelope
+from common.pytest_plugin import FROZEN_AT, MigratedPostgres
 from common.settings import CommonSettings
-from common.testing import migrated_database, table_snapshot, truncate
+from common.testing import table_snapshot, truncate
 from verification.app import create_app
 from verification.handlers import handlers_for
 from verification.migrate import upgrade
@@ -41,7 +42,7 @@ from verification.storage import keyring
 from ..pictures import drawing, encode
 
 SECRET = "verification-test-secret"
-NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+NOW = FROZEN_AT  # the frozen_clock fixture's time
 TABLES = ("audit_entries", "case_checks", "documents", "cases", "outbox", "inbox")
 KEY = Fernet.generate_key().decode()
 SEAL = AnswerSeal(keyring((KEY,)))
@@ -76,9 +77,8 @@ ANSWERS = [
 
 
 @pytest.fixture(scope="session")
-def database_url() -> Iterator[str]:
-    with migrated_database(upgrade, "verification_test") as url:
-        yield url
+def database_url(migrated_postgres: MigratedPostgres) -> str:
+    return migrated_postgres(upgrade, "verification_test")
 
 
 @pytest.fixture(scope="session")
@@ -95,14 +95,13 @@ def db(engine: Engine) -> Engine:
 
 
 @pytest.fixture
-def clock() -> FrozenClock:
-    return FrozenClock(NOW)
+def clock(frozen_clock: FrozenClock) -> FrozenClock:
+    return frozen_clock
 
 
 @pytest.fixture
 def uow_factory(db: Engine, clock: FrozenClock) -> Callable[[], UnitOfWork]:
-    sessions = make_session_factory(db)
-    return lambda: UnitOfWork(sessions, "verification", clock)
+    return unit_of_work_factory(db, "verification", clock)
 
 
 @pytest.fixture

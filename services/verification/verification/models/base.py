@@ -3,18 +3,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
-metadata = MetaData(
-    naming_convention={
-        "ix": "ix_%(column_0_label)s",
-        "uq": "uq_%(table_name)s_%(column_0_name)s",
-        "ck": "ck_%(table_name)s_%(constraint_name)s",
-        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-        "pk": "pk_%(table_name)s",
-    }
-)
+from common.db import make_metadata
+
+metadata = make_metadata()
 
 
 class Base(DeclarativeBase):
