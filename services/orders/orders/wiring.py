@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 
 from common.cache import TTLCache
 from common.clock import Clock
-from common.db import UnitOfWork, make_session_factory
+from common.db import make_session_factory, unit_of_work_factory
 from common.worker import Timer
 from orders import timers
 from orders.clients.catalog import CatalogClient
@@ -50,14 +50,9 @@ def build_context(
     provider: PaymentProvider | None = None,
     catalog: CatalogClient | None = None,
 ) -> Context:
-    sessions = make_session_factory(engine)
-
-    def uow_factory() -> UnitOfWork:
-        return UnitOfWork(sessions, SERVICE, clock)
-
     secret = settings.common.internal_token_secret.encode()
     return Context(
-        uow=uow_factory,
+        uow=unit_of_work_factory(engine, SERVICE, clock),
         catalog=catalog
         or CatalogClient(
             settings.catalog_url,

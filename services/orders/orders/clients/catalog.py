@@ -1,10 +1,12 @@
 """The catalog service as orders sees it: one read, `GET /items/<code>`.
 
-This is the one place that knows the catalog's JSON. Every call carries an
-internal token of orders' own (audience catalog, subject `orders`, role
-`service`) and a timeout; a read is retried a few times with a small backoff
-when the catalog cannot be reached or answers 502/503/504. A catalog that
-stays down is a 503 for the caller, never a 500.
+This is the one place that knows the catalog's JSON. The HTTP exchange is
+common.service_client.ServiceClient's: an internal token of orders' own
+(audience catalog, subject `orders`, role `service`), a timeout on every call,
+and retries with backoff (urllib3's Retry) when the catalog cannot be reached
+or answers 502/503/504, since this is a safe read. A 404 is "not on sale";
+any other refusal, or a catalog that stays down, is a 503 for orders' caller,
+never a 500: orders asked nothing the caller could put right.
 
 Items read while a draft is started or edited are kept per process for
 ORDERS_CATALOG_CACHE_SECONDS (common.cache.TTLCache): a draft's snapshot is
@@ -19,22 +21,16 @@ Only items found are kept: an item just put on sale is seen at once.
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote
 
-import requests
-from flask import g, has_request_context
-
-from common.auth import issue_token
 from common.cache import TTLCache
 from common.errors import UpstreamUnavailable
+from common.service_client import ServiceClient, ServiceError, ServiceNotFound
 
 log = logging.getLogger("orders.catalog")
 
-RETRYABLE_STATUS = frozenset({502, 503, 504})
 SUBJECT = "orders"
 ROLES = ("service",)
 
@@ -71,6 +67,7 @@ class CatalogItem:
                     "title": option.get("title"),
                     "office": option.get("office"),
                     "fee_fen": option.get("fee_fen"),
+                    "carrier": option.get("carrier"),
                 }
                 for option in raw["delivery_options"]
             ],
@@ -91,6 +88,12 @@ def _fee(raw: dict[str, Any] | None) -> dict[str, Any] | None:
     }
 
 
+class Reader(Protocol):
+    """What the client needs of common's ServiceClient (tests give a fake)."""
+
+    def get(self, path: str) -> Any: ...
+
+
 class CatalogClient:
     def __init__(
         self,
@@ -100,17 +103,20 @@ class CatalogClient:
         timeout_seconds: float = 3.0,
         read_retries: int = 2,
         backoff_seconds: float = 0.1,
-        sleep: Callable[[float], None] = time.sleep,
-        http: requests.Session | None = None,
         cache: TTLCache | None = None,
+        service: Reader | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
-        self._secret = token_secret
-        self._timeout = timeout_seconds
-        self._retries = max(read_retries, 0)
-        self._backoff = backoff_seconds
-        self._sleep = sleep
-        self._http = http or requests.Session()
+        self._service: Reader = service or ServiceClient(
+            self.base_url,
+            audience="catalog",
+            token_secret=token_secret,
+            subject=SUBJECT,
+            roles=ROLES,
+            timeout=(timeout_seconds, timeout_seconds),
+            retries=max(read_retries, 0),
+            backoff=backoff_seconds,
+        )
         self._cache = cache or TTLCache(0)
 
     def item(self, code: str, *, fresh: bool = False) -> CatalogItem | None:
@@ -131,52 +137,23 @@ class CatalogClient:
         return cached
 
     def _read_item(self, code: str) -> CatalogItem | None:
-        response = self._get(f"/items/{quote(code, safe='')}")
-        if response.status_code == 404:
-            return None
-        if response.status_code != 200:
-            log.error(
-                "the catalog answered with an error",
-                extra={"upstream": "catalog", "status": response.status_code},
-            )
-            raise _unavailable()
         try:
-            return CatalogItem.from_json(response.json())
+            raw = self._service.get(f"/items/{quote(code, safe='')}")
+        except ServiceNotFound:
+            return None
+        except ServiceError as refused:
+            # ServiceClient logged an unreachable or failing catalog; a 4xx other
+            # than 404 means orders' own call is wrong, which its caller cannot mend.
+            log.error(
+                "the catalog refused orders' read",
+                extra={"upstream": "catalog", "status": refused.upstream_status},
+            )
+            raise _unavailable() from None
+        try:
+            return CatalogItem.from_json(raw)
         except (ValueError, KeyError, TypeError) as exc:
             log.error("the catalog's item is not as expected", extra={"error": repr(exc)[:200]})
             raise _unavailable() from None
-
-    def _get(self, path: str) -> requests.Response:
-        attempts = 1 + self._retries
-        for attempt in range(attempts):
-            last = attempt == attempts - 1
-            try:
-                response = self._http.get(
-                    self.base_url + path, headers=self._headers(), timeout=self._timeout
-                )
-            except requests.RequestException as exc:
-                log.warning(
-                    "catalog unreachable",
-                    extra={
-                        "upstream": "catalog",
-                        "error": type(exc).__name__,
-                        "attempt": attempt + 1,
-                    },
-                )
-                if last:
-                    raise _unavailable() from None
-            else:
-                if response.status_code not in RETRYABLE_STATUS or last:
-                    return response
-            self._sleep(self._backoff * (2**attempt))
-        raise AssertionError("unreachable")  # pragma: no cover
-
-    def _headers(self) -> dict[str, str]:
-        token = issue_token(self._secret, subject=SUBJECT, roles=ROLES, audience="catalog")
-        headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
-        if has_request_context() and "request_id" in g:
-            headers["X-Request-ID"] = g.request_id
-        return headers
 
 
 def _unavailable() -> UpstreamUnavailable:

@@ -6,7 +6,9 @@ catalog's own JSON for its three seeded items) served over HTTP by werkzeug
 in a thread, so these tests need no sibling service installed; the sandbox
 provider's webhooks are delivered over HTTP to the orders app (served the
 same way). Time is a FrozenClock the tests move:
-nothing sleeps. Verification's events go through the common Dispatcher.
+nothing sleeps. Verification's events go through the common Dispatcher. The
+database and the frozen clock come from common's pytest plugin
+(common/pytest_plugin.py, loaded because licensing-common is installed).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import itertools
 import json
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -26,11 +28,12 @@ from sqlalchemy.engine import Engine
 
 from common.auth import issue_token
 from common.clock import FrozenClock
-from common.db import UnitOfWork, make_engine, make_session_factory
+from common.db import UnitOfWork, make_engine, unit_of_work_factory
 from common.events.consumer import Dispatcher, Outcome
 from common.events.envelope import Envelope
+from common.pytest_plugin import MigratedPostgres
 from common.settings import CommonSettings
-from common.testing import migrated_database, table_snapshot, truncate
+from common.testing import table_snapshot, truncate
 from common.testing_http import serve_in_thread
 from orders import timers
 from orders.api import CONTEXT
@@ -45,7 +48,6 @@ from .fake_catalog import create_fake_catalog
 
 SECRET = "orders-test-internal-secret"
 WEBHOOK_SECRET = "orders-test-webhook-secret"
-NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 TABLES = (
     "sandbox_webhooks", "sandbox_payments", "payment_events", "payments", "timers",
     "order_timeline", "idempotency_keys", "reference_counters", "orders", "outbox", "inbox",
@@ -97,9 +99,8 @@ def orders_server() -> Iterator[tuple[_CurrentApp, str]]:
 
 
 @pytest.fixture(scope="session")
-def database_url() -> Iterator[str]:
-    with migrated_database(upgrade, "orders_test") as url:
-        yield url
+def database_url(migrated_postgres: MigratedPostgres) -> str:
+    return migrated_postgres(upgrade, "orders_test")
 
 
 @pytest.fixture(scope="session")
@@ -116,14 +117,13 @@ def db(engine: Engine) -> Engine:
 
 
 @pytest.fixture
-def clock() -> FrozenClock:
-    return FrozenClock(NOW)
+def clock(frozen_clock: FrozenClock) -> FrozenClock:
+    return frozen_clock
 
 
 @pytest.fixture
 def uow_factory(db: Engine, clock: FrozenClock) -> Callable[[], UnitOfWork]:
-    sessions = make_session_factory(db)
-    return lambda: UnitOfWork(sessions, "orders", clock)
+    return unit_of_work_factory(db, "orders", clock)
 
 
 @pytest.fixture

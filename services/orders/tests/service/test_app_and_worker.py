@@ -8,7 +8,6 @@ import threading
 from datetime import timedelta
 
 import pytest
-import requests
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Response
 
@@ -16,7 +15,7 @@ from common.errors import UpstreamUnavailable
 from common.events.envelope import Envelope
 from common.events.memory import MemoryBus
 from common.settings import Env, InvalidSetting, MissingSetting
-from common.testing import RABBITMQ_URL, eventually, free_port, require_rabbitmq
+from common.testing import RABBITMQ_URL, eventually, free_port
 from orders.app import create_app
 from orders.clients.catalog import CatalogClient
 from orders.migrate import upgrade
@@ -100,8 +99,8 @@ def readiness(settings) -> tuple[int, dict]:
         app.extensions["orders.engine"].dispose()
 
 
-def test_the_app_is_ready_when_its_database_and_rabbitmq_answer(db, settings_for):
-    status, body = readiness(settings_for(common=_common(settings_for, bus_url=require_rabbitmq())))
+def test_the_app_is_ready_when_its_database_and_rabbitmq_answer(db, settings_for, rabbitmq_url):
+    status, body = readiness(settings_for(common=_common(settings_for, bus_url=rabbitmq_url)))
     assert status == 200
     assert body["checks"] == ["bus", "database"]
 
@@ -166,7 +165,7 @@ def flaky_catalog():
 
 def test_a_catalog_read_is_retried_when_the_catalog_is_briefly_unavailable(flaky_catalog):
     app, url = flaky_catalog(failures=2)
-    client = CatalogClient(url, SECRET, read_retries=2, sleep=lambda _s: None)
+    client = CatalogClient(url, SECRET, read_retries=2, backoff_seconds=0)
     assert client.item("nothing") is None
     assert app.calls == 3
     assert all(token.startswith("Bearer ") for token in app.tokens)
@@ -174,7 +173,7 @@ def test_a_catalog_read_is_retried_when_the_catalog_is_briefly_unavailable(flaky
 
 def test_a_catalog_that_stays_unavailable_is_a_503(flaky_catalog):
     app, url = flaky_catalog(failures=10)
-    client = CatalogClient(url, SECRET, read_retries=1, sleep=lambda _s: None)
+    client = CatalogClient(url, SECRET, read_retries=1, backoff_seconds=0)
     with pytest.raises(UpstreamUnavailable):
         client.item("x")
     assert app.calls == 2
@@ -183,34 +182,39 @@ def test_a_catalog_that_stays_unavailable_is_a_503(flaky_catalog):
 def test_a_catalog_error_other_than_unavailable_is_not_retried(flaky_catalog):
     app, url = flaky_catalog(failures=1, status=500)
     with pytest.raises(UpstreamUnavailable):
-        CatalogClient(url, SECRET, read_retries=3, sleep=lambda _s: None).item("x")
+        CatalogClient(url, SECRET, read_retries=3, backoff_seconds=0).item("x")
     assert app.calls == 1
 
 
-def test_orders_reads_the_catalog_with_its_own_service_token(catalog_url):
+def test_a_catalog_refusing_orders_own_call_is_a_503_and_not_retried(flaky_catalog):
+    app, url = flaky_catalog(failures=1, status=403)
+    with pytest.raises(UpstreamUnavailable):
+        CatalogClient(url, SECRET, read_retries=3, backoff_seconds=0).item("x")
+    assert app.calls == 1
+
+
+def test_orders_reads_the_catalog_with_its_own_service_token(flaky_catalog):
     from common.auth import verify_token
 
-    seen = []
-    session = requests.Session()
-    original = session.get
-
-    def spy(url, **kwargs):
-        seen.append(kwargs["headers"]["Authorization"].removeprefix("Bearer "))
-        return original(url, **kwargs)
-
-    session.get = spy  # type: ignore[method-assign]
-    item = CatalogClient(catalog_url, SECRET, http=session).item("driving-licence-replacement")
-    assert item is not None and item.fee is not None and item.fee["production_cost_fen"] == 1000
-    identity = verify_token(SECRET, seen[0], audience="catalog")
+    app, url = flaky_catalog(failures=0)
+    assert CatalogClient(url, SECRET).item("driving-licence-replacement") is None
+    identity = verify_token(SECRET, app.tokens[0].removeprefix("Bearer "), audience="catalog")
     assert (identity.subject, identity.roles) == ("orders", ("service",))
+
+
+def test_the_catalog_client_reads_the_catalogs_item_json(catalog_url):
+    item = CatalogClient(catalog_url, SECRET).item("driving-licence-replacement")
+    assert item is not None and item.fee is not None and item.fee["production_cost_fen"] == 1000
+    courier = next(o for o in item.delivery_options if o["kind"] == "courier")
+    assert courier["carrier"] == "EMS"
 
 
 # --- the worker ----------------------------------------------------------------------
 
 
-def test_the_worker_has_its_four_timers():
+def test_the_worker_has_its_four_timers(memory_bus):
     settings = Settings.from_env(Env(REQUIRED))
-    worker = build_worker(settings, transport=MemoryBus())
+    worker = build_worker(settings, transport=memory_bus)
     try:
         assert [name for name, _sweep, _interval in worker.timers] == [
             "expire_unpaid", "discard_idle_drafts", "move_the_money", "deliver_sandbox_webhooks",

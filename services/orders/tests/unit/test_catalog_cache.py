@@ -1,11 +1,10 @@
-"""The catalog client's per-process cache of items, over a fake HTTP session:
-what it keeps, for how long, and what a fresh read does."""
+"""The catalog client's per-process cache of items, over a fake of the
+service client: what it keeps, for how long, and what a fresh read does."""
 
 from __future__ import annotations
 
-import requests
-
 from common.cache import TTLCache
+from common.service_client import ServiceNotFound
 from orders.clients.catalog import CatalogClient
 
 SECRET = "cache-test-secret"
@@ -33,29 +32,24 @@ def _item_json(version: int) -> dict[str, object]:
 
 
 class _Catalog:
-    """A session whose GET answers the item at the current fee version (or 404)."""
+    """A service client whose GET answers the item at the current fee version (or 404)."""
 
     def __init__(self) -> None:
         self.version = 1
         self.on_sale = True
         self.calls = 0
 
-    def get(self, url: str, **_kwargs: object) -> requests.Response:
+    def get(self, path: str) -> dict[str, object]:
         self.calls += 1
-        response = requests.Response()
-        if self.on_sale:
-            response.status_code = 200
-            response._content = requests.compat.json.dumps(_item_json(self.version)).encode()
-        else:
-            response.status_code = 404
-            response._content = b"{}"
-        return response
+        if not self.on_sale:
+            raise ServiceNotFound("catalog", 404, f"There is no item {path}.")
+        return _item_json(self.version)
 
 
 def _client(seconds: float = 5.0) -> tuple[CatalogClient, _Catalog, _Clock]:
     catalog, clock = _Catalog(), _Clock()
     client = CatalogClient(
-        "http://catalog", SECRET, http=catalog,  # type: ignore[arg-type]
+        "http://catalog", SECRET, service=catalog,
         cache=TTLCache(seconds, clock=clock),
     )  # fmt: skip
     return client, catalog, clock
