@@ -111,11 +111,19 @@ class ReviewStarted(_Order):
     reviewer_id = fields.String(required=True)
 
 
+class _Office(Schema):
+    name = fields.Nested(_LocalText, required=True)
+    address = fields.Nested(_LocalText, required=True)
+    hours = fields.Nested(_LocalText, required=True)
+
+
 class _Delivery(Schema):
     kind = fields.String(required=True)
     option_code = fields.String(required=True)
-    address = fields.Dict(keys=fields.String(), values=fields.String())
-    office_code = fields.String()
+    address = fields.Dict(keys=fields.String(), values=fields.String())  # courier
+    carrier = fields.String()  # courier: who carries it (`EMS`)
+    office_code = fields.String()  # pickup
+    office = fields.Nested(_Office, allow_none=True)  # pickup: as the catalog describes it
 
 
 class Approved(_Order):
@@ -124,6 +132,15 @@ class Approved(_Order):
     delivery = fields.Nested(_Delivery, required=True)
     total_fen = fields.Integer(required=True, validate=validate.Range(min=0))
     approved_at = fields.AwareDateTime(required=True)
+    # For production and the label; the ID number only masked, never in full.
+    applicant_name = fields.String(required=True, allow_none=True)
+    id_number_masked = fields.String(
+        required=True, allow_none=True, validate=validate.Regexp(r"^[^*]{0,3}\*+[^*]{0,4}$")
+    )
+    plate_number = fields.String(required=True, allow_none=True)
+    sla_working_days = fields.Integer(
+        required=True, allow_none=True, validate=validate.Range(min=0)
+    )
 
 
 class PaymentCaptured(_Payment):
@@ -230,12 +247,16 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "item_code": "driving-licence-replacement",
         "applicant_id": "acct-7d1f2b",
         "delivery": {
-            "kind": "courier", "option_code": "courier-ems",
+            "kind": "courier", "option_code": "courier-ems", "carrier": "EMS",
             "address": {"recipient": "张三", "phone": "13912345678", "province": "山东省",
                         "city": "青岛市", "district": "市南区", "street": "香港中路 76 号"},
         },
         "total_fen": 2500,
         "approved_at": "2026-03-03T02:15:00+00:00",
+        "applicant_name": "张三",
+        "id_number_masked": "110***********002X",
+        "plate_number": None,
+        "sla_working_days": 3,
     },
     PAYMENT_CAPTURED: {**_PAYMENT, "amount_fen": 2500},
     CAPTURE_FAILED: {**_PAYMENT, "reason": "insufficient_funds"},

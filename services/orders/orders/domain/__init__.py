@@ -2,7 +2,8 @@
 (`states`), what the answers to a form must be (`answers`), what a delivery
 choice needs (`delivery`), how a price is made (`fees`), what stops a
 submission (`submission`), an order's reference (`references`), what a card
-must look like and what a payment may still do (`payments`). Pure functions
+must look like and what a payment may still do (`payments`), what an
+approved order hands over to production and delivery (`handover`). Pure functions
 over plain values: no I/O, no Flask, no SQLAlchemy.
 
 Checks of input return problems keyed by field path (`{"address.phone": [...]}`)
@@ -44,6 +45,9 @@ from orders.domain.fees import (
     Price,
     fee_in_force,
     quote,
+)
+from orders.domain.handover import (
+    handover_facts,
 )
 from orders.domain.payments import (
     AWAITING_ANSWER,
@@ -134,6 +138,7 @@ __all__ = [
     "describe_blockers",
     "fee_in_force",
     "format_reference",
+    "handover_facts",
     "id_check_character",
     "is_newer_revision",
     "labelled_answers",

@@ -29,7 +29,7 @@ from typing import Any
 
 from common.db import UnitOfWork
 from common.events.consumer import StaleEvent
-from orders import events
+from orders import domain, events
 from orders.domain import Action, Actor, PaymentStatus, Status
 from orders.models import Order, Payment
 from orders.services.base import move, payment_of, pending_timer, publish, set_timer
@@ -144,10 +144,15 @@ def take_the_money(ctx: Context, uow: UnitOfWork, order: Order, payment: Payment
 
 
 def publish_approved(uow: UnitOfWork, order: Order, approved_at: datetime) -> None:
+    """orders.approved, with what production and delivery need (the ID number masked)."""
+    facts = domain.handover_facts(
+        order.form_fields, order.answers, order.delivery or {}, order.delivery_options
+    )
     publish(uow, order, events.APPROVED, {
         "order_id": order.id, "reference": order.reference, "item_code": order.item_code,
-        "applicant_id": order.applicant_id, "delivery": order.delivery,
+        "applicant_id": order.applicant_id,
         "total_fen": (order.locked_price or {}).get("total_fen", 0), "approved_at": approved_at,
+        "sla_working_days": order.sla_working_days, **facts,
     })  # fmt: skip
 
 

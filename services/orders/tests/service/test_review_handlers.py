@@ -5,6 +5,7 @@ the consumer's transaction."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -104,6 +105,35 @@ def test_an_approval_asks_for_the_capture_and_the_sweep_takes_the_money_and_appr
         "in_review", "approved", f"reviewer:{REVIEWER}", "Approved. 2500 fen captured.",
     )  # fmt: skip
     assert sweep_money() == 0
+
+
+def test_the_approval_carries_what_production_and_the_courier_need_and_no_full_id_number(
+    in_review, verification, sweep_money, outbox_events
+):
+    assert verification.approve(in_review["id"]).action == "ack"
+    sweep_money()
+    envelope = outbox_events()[-1]
+    approved = envelope["data"]
+    assert envelope["type"] == "orders.approved"
+    assert (approved["applicant_name"], approved["id_number_masked"]) == (
+        "张三", "110***********002X",
+    )  # fmt: skip
+    assert (approved["plate_number"], approved["sla_working_days"]) == (None, 3)
+    assert approved["delivery"]["carrier"] == "EMS"
+    assert "11010519491231002X" not in json.dumps(envelope, ensure_ascii=False)
+
+
+def test_a_pickup_approval_carries_the_office_as_the_catalog_describes_it(
+    applicant, verification, sweep_money, outbox_events
+):
+    order = applicant.paid(kind="pickup", office_code="pickup-shinan")
+    assert verification.approve(order["id"]).action == "ack"
+    sweep_money()
+    delivery = outbox_events()[-1]["data"]["delivery"]
+    assert (delivery["kind"], delivery["office_code"]) == ("pickup", "pickup-shinan")
+    assert set(delivery["office"]) == {"name", "address", "hours"}
+    assert delivery["office"]["hours"]["zh"].startswith("周一至周五")
+    assert "carrier" not in delivery and "address" not in delivery
 
 
 def test_an_approval_calls_no_provider_while_the_event_is_handled(

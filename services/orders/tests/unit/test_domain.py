@@ -477,3 +477,39 @@ def test_refunds_never_exceed_what_was_captured_and_may_be_partial():
     assert "this one is authorised" in (domain.refund_problem("authorised", 0, 0, 1) or "")
     assert domain.status_after_refund(2500, 1000) == "captured"
     assert domain.status_after_refund(2500, 2500) == "refunded"
+
+
+# --- what an approved order hands over -------------------------------------------------
+
+_PLATE_FORM = [
+    {"name": "owner_name", "type": "text"},
+    {"name": "id_number", "type": "id_number"},
+    {"name": "plate_number", "type": "plate_number"},
+]
+_OPTIONS = [
+    {"code": "courier-ems", "kind": "courier", "carrier": "EMS"},
+    {"code": "pickup-shinan", "kind": "pickup", "carrier": None},
+]
+
+
+def test_the_handover_names_the_vehicle_owner_and_masks_the_id_number():
+    answers = {"owner_name": "李四", "id_number": "11010519491231002X", "plate_number": "鲁B12345"}
+    facts = domain.handover_facts(
+        _PLATE_FORM, answers, {"kind": "courier", "option_code": "courier-ems"}, _OPTIONS
+    )
+    assert facts["applicant_name"] == "李四"
+    assert facts["id_number_masked"] == "110***********002X"
+    assert facts["plate_number"] == "鲁B12345"
+    assert facts["delivery"] == {"kind": "courier", "option_code": "courier-ems", "carrier": "EMS"}
+
+
+def test_the_handover_of_a_form_without_a_plate_or_id_number_says_none():
+    facts = domain.handover_facts(
+        [{"name": "full_name", "type": "text"}], {"full_name": "张三"},
+        {"kind": "pickup", "option_code": "pickup-shinan", "office_code": "pickup-shinan"},
+        _OPTIONS,
+    )  # fmt: skip
+    assert (facts["applicant_name"], facts["id_number_masked"], facts["plate_number"]) == (
+        "张三", None, None,
+    )  # fmt: skip
+    assert "carrier" not in facts["delivery"]
