@@ -13,6 +13,9 @@ common name is never shadowed, and a service adopts them when it chooses.
   by advancing the clock, never by sleeping.
 - `rabbitmq_url`: the URL of a running RabbitMQ, or the test fails with a message
   saying how to start one (never skipped).
+- `no_network`: any attempt to open a connection (a socket, or PostgreSQL through
+  libpq, which opens its own) fails the test that made it. A service's
+  tests/unit/conftest.py makes it autouse, so the unit layer keeps its promise.
 
 A service's conftest.py:
 
@@ -27,14 +30,23 @@ A service's conftest.py:
     def test_a_retry_waits_its_delay(memory_bus, frozen_clock):
         ...
         frozen_clock.advance(timedelta(seconds=1))
+
+A service's tests/unit/conftest.py:
+
+    @pytest.fixture(autouse=True)
+    def _unit_tests_open_no_connection(no_network):
+        pass
 """
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from datetime import UTC, datetime
+from typing import Any
 
+import psycopg
 import pytest
 
 from common.clock import FrozenClock
@@ -70,3 +82,15 @@ def memory_bus(frozen_clock: FrozenClock) -> MemoryBus:
 @pytest.fixture(scope="session")
 def rabbitmq_url() -> str:
     return require_rabbitmq()
+
+
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*_args: Any, **_kwargs: Any) -> None:
+        raise AssertionError("a unit test tried to open a connection")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(psycopg, "connect", refuse)
+    monkeypatch.setattr(psycopg.Connection, "connect", refuse)

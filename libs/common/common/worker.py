@@ -44,10 +44,13 @@ log = logging.getLogger("common.worker")
 Timer = tuple[str, Callable[[datetime], Any], float]
 
 
+Handlers = Mapping[str, Handler]
+
+
 def service_worker(
     service: str,
     settings: CommonSettings,
-    handlers: Mapping[str, Handler],
+    handlers: Handlers | Callable[[Engine, Clock], Handlers],
     bindings: Sequence[str],
     *,
     timers: Callable[[Engine, Clock], Sequence[Timer]] | None = None,
@@ -56,7 +59,9 @@ def service_worker(
 ) -> Worker:
     """A service's worker on its own database: logging, engine, units of work and
     the configured bus (unless `transport` is given). `timers(engine, clock)`
-    builds the service's timers once both exist."""
+    builds the service's timers once both exist; so does `handlers(engine,
+    clock)` when the handlers need something built on them (a courier adapter)
+    rather than being a plain HANDLERS map."""
     configure_logging(service, settings.log_format)
     engine = make_engine(settings.database_url)
     clock = clock or SystemClock()
@@ -64,7 +69,7 @@ def service_worker(
         service,
         settings,
         engine,
-        handlers,
+        handlers(engine, clock) if callable(handlers) else handlers,
         unit_of_work_factory(engine, service, clock),
         bindings=bindings,
         transport=transport or transport_from_url(settings.bus_url, settings.bus_prefix),

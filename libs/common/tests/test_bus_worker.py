@@ -199,3 +199,27 @@ def test_a_service_worker_runs_on_its_database_with_timers_built_on_its_engine_a
         assert worker.bindings == ["x.happened"]
     finally:
         worker.engine.dispose()
+
+
+def test_a_service_worker_builds_handlers_that_need_its_engine_and_clock_once_both_exist(
+    tmp_path,
+):
+    url = f"sqlite:///{tmp_path / 'service.db'}"
+    clock = FrozenClock(datetime(2026, 3, 2, tzinfo=UTC))
+    built = []
+
+    def handle(event, uow):
+        return None
+
+    def handlers(engine, handler_clock):
+        built.append((engine, handler_clock))
+        return {"x.happened": handle}
+
+    worker = service_worker(
+        SERVICE, replace(settings(), database_url=url), handlers, ["x.happened"], clock=clock
+    )
+    try:
+        assert built == [(worker.engine, clock)]
+        assert worker.dispatcher.handlers == {"x.happened": handle}
+    finally:
+        worker.engine.dispose()

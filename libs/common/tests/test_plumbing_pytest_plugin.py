@@ -61,3 +61,17 @@ def test_the_memory_bus_waits_a_retrys_delay_on_the_frozen_clock(
 
 def test_rabbitmq_url_names_a_reachable_broker(rabbitmq_url):
     assert rabbitmq_url.startswith("amqp://")
+
+
+def test_no_network_refuses_a_socket_and_a_postgresql_connection(no_network):
+    import socket
+
+    import psycopg
+    import pytest
+
+    from common.testing import postgres_url
+
+    with pytest.raises(AssertionError, match="a unit test tried to open a connection"):
+        socket.create_connection(("127.0.0.1", 5432), timeout=1)
+    with pytest.raises(AssertionError, match="a unit test tried to open a connection"):
+        psycopg.connect(postgres_url("postgres").replace("+psycopg", ""))
