@@ -5,7 +5,10 @@ one. The Dispatcher runs each handler inside the worker's transaction after
 the inbox row (a redelivered event never reaches a handler); the handlers are
 also idempotent on their own (a second approval of one order opens nothing).
 Fields orders does not carry yet (docs/design/deliver.md, "What
-orders.approved must carry") are read as optional with a fallback.
+orders.approved must carry") are read as optional with a fallback. The
+handlers use the courier (a cancelled order's waybill is cancelled with it)
+and the default SLA, so the worker builds them with the Context:
+`handlers_for(ctx)`.
 """
 
 from __future__ import annotations
@@ -158,7 +161,8 @@ def _cancel_waybill(ctx: Context, waybill: str) -> None:
         )
 
 
-def bind_handlers(ctx: Context) -> dict[str, Handler]:
+def handlers_for(ctx: Context) -> dict[str, Handler]:
+    """The handler of each consumed event, on the context's courier and settings."""
     return {ORDERS_APPROVED: open_job(ctx), ORDERS_CANCELLED: cancel_job(ctx)}
 
 

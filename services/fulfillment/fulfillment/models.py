@@ -16,23 +16,15 @@ from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
     Integer,
-    MetaData,
     String,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from common.columns import Json, UTCDateTime
+from common.db import make_metadata
 
-metadata = MetaData(
-    naming_convention={
-        "ix": "ix_%(column_0_label)s",
-        "uq": "uq_%(table_name)s_%(column_0_name)s",
-        "ck": "ck_%(table_name)s_%(constraint_name)s",
-        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-        "pk": "pk_%(table_name)s",
-    }
-)
+metadata = make_metadata()
 
 
 class Base(DeclarativeBase):

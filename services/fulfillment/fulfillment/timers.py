@@ -14,12 +14,13 @@ from sqlalchemy.engine import Engine
 from common.clock import Clock
 from common.worker import Timer
 from fulfillment import dispatch, pickup
-from fulfillment.services import Context
 from fulfillment.settings import Settings
 from fulfillment.wiring import build_context, build_sender
 
 
-def timers(settings: Settings, context: Context, engine: Engine) -> list[Timer]:
+def timers(settings: Settings, engine: Engine, clock: Clock) -> list[Timer]:
+    """Every timer of fulfillment's worker."""
+    context = build_context(settings, engine, clock)
     sender = build_sender(settings, engine)
     interval = settings.timer_interval_seconds
 
@@ -37,8 +38,3 @@ def timers(settings: Settings, context: Context, engine: Engine) -> list[Timer]:
         ("poll_quiet_couriers", poll_quiet_couriers, interval),
         ("sweep_uncollected", sweep_uncollected, interval),
     ]
-
-
-def build(settings: Settings, engine: Engine, clock: Clock) -> tuple[Context, list[Timer]]:
-    context = build_context(settings, engine, clock)
-    return context, timers(settings, context, engine)

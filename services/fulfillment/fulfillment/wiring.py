@@ -1,4 +1,6 @@
-"""How the web app and the worker build the use cases' Context from settings."""
+"""Where fulfillment is wired, once for the web app and once for the worker: the
+courier adapter, the sandbox's webhook sender and the use cases' Context, each
+built from the settings, the engine and the clock."""
 
 from __future__ import annotations
 
@@ -7,10 +9,10 @@ from datetime import timedelta
 from sqlalchemy.engine import Engine
 
 from common.clock import Clock
-from common.db import UnitOfWork, make_session_factory
+from common.db import make_session_factory, unit_of_work_factory
+from common.webhooks import WebhookSender
 from fulfillment.couriers import Courier, Party
-from fulfillment.couriers.sandbox import SandboxCourier
-from fulfillment.couriers.webhooks import CourierWebhookSender
+from fulfillment.couriers.sandbox import SandboxCourier, webhook_sender
 from fulfillment.services import Context
 from fulfillment.settings import SERVICE, Settings
 
@@ -25,20 +27,16 @@ def build_courier(settings: Settings, engine: Engine, clock: Clock) -> Courier:
     )
 
 
-def build_sender(settings: Settings, engine: Engine) -> CourierWebhookSender:
-    return CourierWebhookSender(make_session_factory(engine), settings.courier_webhook_secret)
+def build_sender(settings: Settings, engine: Engine) -> WebhookSender:
+    """The sandbox courier's delivery of its due webhooks (a worker timer)."""
+    return webhook_sender(make_session_factory(engine), settings.courier_webhook_secret)
 
 
 def build_context(
     settings: Settings, engine: Engine, clock: Clock, *, courier: Courier | None = None
 ) -> Context:
-    sessions = make_session_factory(engine)
-
-    def uow_factory() -> UnitOfWork:
-        return UnitOfWork(sessions, SERVICE, clock)
-
     return Context(
-        uow=uow_factory,
+        uow=unit_of_work_factory(engine, SERVICE, clock),
         courier=courier or build_courier(settings, engine, clock),
         clock=clock,
         callback_url=settings.webhook_url,

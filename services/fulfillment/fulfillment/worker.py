@@ -7,14 +7,12 @@ polling a quiet courier, uncollected pickups).
 
 from __future__ import annotations
 
-from common.clock import Clock, SystemClock
-from common.db import make_engine
-from common.events.transport import Transport, transport_from_url
-from common.logging import configure_logging
-from common.worker import Worker
-from fulfillment import timers
-from fulfillment.handlers import BINDINGS, bind_handlers
+from common.clock import Clock
+from common.events.transport import Transport
+from common.worker import Worker, service_worker
+from fulfillment import handlers, timers
 from fulfillment.settings import SERVICE, Settings
+from fulfillment.wiring import build_context
 
 
 def build_worker(
@@ -23,23 +21,15 @@ def build_worker(
     transport: Transport | None = None,
     clock: Clock | None = None,
 ) -> Worker:
-    """common.worker's Worker, built by hand because the handlers need the Context
-    (its courier), which needs the engine first."""
     settings = settings or Settings.from_env()
-    common = settings.common
-    configure_logging(SERVICE, common.log_format)
-    engine = make_engine(common.database_url)
-    clock = clock or SystemClock()
-    context, sweeps = timers.build(settings, engine, clock)
-    return Worker(
+    return service_worker(
         SERVICE,
-        common,
-        engine,
-        bind_handlers(context),
-        context.uow,
-        bindings=BINDINGS,
-        transport=transport or transport_from_url(common.bus_url, common.bus_prefix),
-        timers=sweeps,
+        settings.common,
+        # The handlers cancel waybills with the courier, built on the engine and clock.
+        lambda engine, clock: handlers.handlers_for(build_context(settings, engine, clock)),
+        handlers.BINDINGS,
+        timers=lambda engine, clock: timers.timers(settings, engine, clock),
+        transport=transport,
         clock=clock,
     )
 

@@ -4,9 +4,13 @@ It keeps its own state in its own tables and commits it in its own
 transactions, apart from fulfillment's, as a company on the other side of the
 internet would. Waybill numbers are EMS style with the UPU S10 check digit.
 Handing a parcel over (`subscribe_tracking`) schedules the parcel's tracking
-events as signed webhooks, `step` apart; the fulfillment worker delivers the
-due ones (fulfillment.couriers.webhooks). A courier that stops pushing still
-answers `poll_tracking` with every event that has happened.
+events as webhooks, `step` apart; the fulfillment worker's timer delivers the
+due ones signed (`webhook_sender`, common.webhooks), as a courier's
+notification system would. A courier that stops pushing still answers
+`poll_tracking` with every event that has happened.
+
+Its webhooks carry `X-Courier-Signature: t=<unix seconds>,v1=<HMAC-SHA256>`
+(common.webhooks.signature); a missing, forged or stale one is BadSignature.
 
 Scenarios, chosen by the recipient's name (like the payment sandbox's cards):
 
@@ -29,23 +33,32 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Boolean, Integer, String, Text, select
+from sqlalchemy import Boolean, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from common.clock import Clock, SystemClock
 from common.columns import UTCDateTime
+from common.webhooks import (
+    DEFAULT_TOLERANCE_SECONDS,
+    DueWebhook,
+    Post,
+    SignatureRejected,
+    WebhookSender,
+    verify,
+)
 from fulfillment.couriers import (
+    BadSignature,
     CourierEvent,
     CourierRefused,
     MalformedWebhook,
     Party,
 )
-from fulfillment.couriers.signature import DEFAULT_TOLERANCE_SECONDS, HEADER, verify
 from fulfillment.domain import waybill_number
 from fulfillment.models import Base
 
 log = logging.getLogger("fulfillment.couriers.sandbox")
 
+HEADER = "X-Courier-Signature"
 PREFIX = "EA"
 CREATED, SUBSCRIBED, CANCELLED = "created", "subscribed", "cancelled"
 
@@ -66,24 +79,31 @@ class SandboxWaybill(Base):
     subscribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
-class SandboxCourierWebhook(Base):
-    """A tracking event the sandbox owes (or, silent, only keeps for polling)."""
+class SandboxCourierWebhook(DueWebhook, Base):
+    """A tracking event the sandbox owes (or, silent, only keeps for polling);
+    the delivery's columns (due, attempts, answers) are common.webhooks'."""
 
     __tablename__ = "sandbox_courier_webhooks"
 
-    id: Mapped[str] = mapped_column(String(40), primary_key=True)
     waybill: Mapped[str] = mapped_column(String(20), index=True)
     event_id: Mapped[str] = mapped_column(String(40))
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    body: Mapped[str] = mapped_column(Text)
     url: Mapped[str] = mapped_column(String(300))
     push: Mapped[bool] = mapped_column(Boolean, default=True)
-    due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    abandoned_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    last_status: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+def webhook_sender(
+    sessions: Callable[[], Session], secret: str, *, post: Post | None = None
+) -> WebhookSender:
+    """The sandbox's notification system: each due pushed webhook to its parcel's callback URL."""
+    return WebhookSender(
+        sessions,
+        SandboxCourierWebhook,
+        secret,
+        HEADER,
+        pending=[SandboxCourierWebhook.push.is_(True)],
+        post=post,
+    )
 
 
 # (state, city source, extras) in the order they happen
@@ -211,7 +231,13 @@ class SandboxCourier:
     def parse_webhook(
         self, body: bytes, headers: Mapping[str, str], now: datetime
     ) -> list[CourierEvent]:
-        verify(self._secret, body, headers.get(HEADER), now.timestamp(), self._tolerance)
+        try:
+            verify(
+                self._secret, body, headers.get(HEADER), now.timestamp(), self._tolerance,
+                header=HEADER,
+            )  # fmt: skip
+        except SignatureRejected as exc:  # stale or forged alike: the courier gets a 401
+            raise BadSignature(str(exc)) from None
         try:
             return _events(json.loads(body))
         except (ValueError, KeyError, TypeError) as exc:

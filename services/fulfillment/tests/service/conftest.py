@@ -1,13 +1,14 @@
 """Fixtures for fulfillment's service tests: the HTTP API and the handlers on a
 real PostgreSQL database (one per session, migrated, emptied between tests),
-the sandbox courier on the same database, and a frozen clock."""
+the sandbox courier on the same database, and a frozen clock. The database and
+the clock come from common's pytest plugin."""
 
 from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable, Iterator, Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -20,27 +21,28 @@ from common.clock import FrozenClock
 from common.db import make_engine, make_session_factory
 from common.events.consumer import Dispatcher
 from common.events.envelope import Envelope
+from common.pytest_plugin import FROZEN_AT, MigratedPostgres
 from common.settings import CommonSettings
-from common.testing import migrated_database, table_snapshot, truncate
+from common.testing import table_snapshot, truncate
+from common.webhooks import sign
 from fulfillment.api import CONTEXT
 from fulfillment.app import create_app
-from fulfillment.couriers.webhooks import CourierWebhookSender
-from fulfillment.handlers import bind_handlers
+from fulfillment.couriers.sandbox import HEADER, webhook_sender
+from fulfillment.handlers import handlers_for
 from fulfillment.migrate import upgrade
 from fulfillment.services import Context
 from fulfillment.settings import Settings
 
 SECRET = "fulfillment-test-secret-long-enough-for-hs256"
 WEBHOOK_SECRET = "courier-webhook-test-secret"
-NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # Monday 09:00 in Beijing
+NOW = FROZEN_AT  # the frozen_clock fixture's time: Monday 09:00 in Beijing
 TABLES = ("jobs", "batches", "shipments", "tracking_events", "sandbox_courier_waybills",
           "sandbox_courier_webhooks", "outbox", "inbox")  # fmt: skip
 
 
 @pytest.fixture(scope="session")
-def database_url() -> Iterator[str]:
-    with migrated_database(upgrade, "fulfillment_test") as url:
-        yield url
+def database_url(migrated_postgres: MigratedPostgres) -> str:
+    return migrated_postgres(upgrade, "fulfillment_test")
 
 
 @pytest.fixture(scope="session")
@@ -56,8 +58,8 @@ def db(engine: Engine) -> Engine:
 
 
 @pytest.fixture
-def clock() -> FrozenClock:
-    return FrozenClock(NOW)
+def clock(frozen_clock: FrozenClock) -> FrozenClock:
+    return frozen_clock
 
 
 def make_settings(database_url: str) -> Settings:
@@ -124,7 +126,7 @@ def outbox(db: Engine) -> Callable[..., list[dict[str, Any]]]:
 
 @pytest.fixture
 def dispatch_event(ctx: Context) -> Callable[[Envelope], Any]:
-    dispatcher = Dispatcher("fulfillment", bind_handlers(ctx), ctx.uow, max_attempts=3)
+    dispatcher = Dispatcher("fulfillment", handlers_for(ctx), ctx.uow, max_attempts=3)
     return lambda envelope: dispatcher.handle(envelope.to_json(), 0)
 
 
@@ -218,11 +220,12 @@ def courier_push(
 ) -> Callable[[timedelta], list[int]]:
     """Move the clock on and let the sandbox courier push what is due to the app."""
 
-    def post(url: str, body: bytes, headers: dict[str, str]) -> int:
+    def post(url: str, body: bytes, headers: Mapping[str, str]) -> tuple[int, str]:
         path = url.removeprefix("http://fulfillment.test")
-        return client.post(path, data=body, headers=headers).status_code
+        answer = client.post(path, data=body, headers=dict(headers))
+        return answer.status_code, answer.get_data(as_text=True)
 
-    sender = CourierWebhookSender(make_session_factory(db), WEBHOOK_SECRET, post=post)
+    sender = webhook_sender(make_session_factory(db), WEBHOOK_SECRET, post=post)
 
     def push(after: timedelta) -> list[int]:
         clock.advance(after)
@@ -245,8 +248,6 @@ def now() -> datetime:
 @pytest.fixture
 def signed(clock: FrozenClock) -> Callable[[bytes], dict[str, str]]:
     """The courier's signature header for a body, signed now."""
-    from fulfillment.couriers.signature import HEADER, sign
-
     return lambda body: {HEADER: sign(WEBHOOK_SECRET, body, int(clock.now().timestamp()))}
 
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
+from common.webhooks import sign
 from fulfillment import domain
-from fulfillment.couriers.signature import HEADER, sign
+from fulfillment.couriers.sandbox import HEADER
 
 STEP = timedelta(seconds=60)
 
