@@ -4,15 +4,16 @@ Roles (docs/design/deliver.md): `production` the queue, batches and numbers;
 `dispatcher` dispatch, exceptions and the counter; `supervisor` all of it and
 unlocking a pickup. The role check runs before the body is parsed. The
 courier's webhook carries no internal token: its signature is its proof.
+`register` is the one place the blueprint is put on the app, with its Context.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app, request
+from flask import Flask, Response, current_app, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
+from flask_smorest import Api, Blueprint
 
 from common.auth import current_identity, require_roles
 from common.errors import Forbidden
@@ -49,6 +50,12 @@ DISPATCH = ("dispatcher", "supervisor")
 DELIVERY_READERS = ("dispatcher", "supervisor")
 
 blp = Blueprint("fulfillment", __name__, description="Production, dispatch, tracking and pickup")
+
+
+def register(app: Flask, api: Api, *, context: Context) -> None:
+    """Give the views the use cases' Context and register the blueprint."""
+    app.extensions[CONTEXT] = context
+    api.register_blueprint(blp)
 
 
 def _ctx() -> Context:

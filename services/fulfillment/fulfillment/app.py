@@ -12,7 +12,7 @@ from common.db import make_engine
 from common.logging import configure_logging
 from common.readiness import bus_check
 from common.web import create_service_app, database_check
-from fulfillment.api import CONTEXT, WEBHOOK_PATH, blp
+from fulfillment import api as http_api
 from fulfillment.couriers import Courier
 from fulfillment.settings import SERVICE, Settings
 from fulfillment.wiring import build_context
@@ -33,9 +33,8 @@ def create_app(
             "database": database_check(engine),
             "bus": bus_check(settings.common.bus_url, settings.bus_check_timeout),
         },
-        open_paths=(WEBHOOK_PATH,),
+        open_paths=(http_api.WEBHOOK_PATH,),
     )
-    app.extensions[CONTEXT] = build_context(settings, engine, clock, courier=courier)
     app.extensions["fulfillment.engine"] = engine
-    api.register_blueprint(blp)
+    http_api.register(app, api, context=build_context(settings, engine, clock, courier=courier))
     return app
