@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import current_app
+from flask import Flask, current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint
+from flask_smorest import Api, Blueprint
 
 from catalog import services
 from catalog.schemas import (
@@ -34,6 +34,12 @@ STAFF_WRITER = "supervisor"
 UOW_FACTORY = "catalog.uow_factory"
 
 blp = Blueprint("catalog", __name__, description="Service items and their approved fees")
+
+
+def register(app: Flask, api: Api, *, uow_factory: Callable[[], UnitOfWork]) -> None:
+    """Give the views their units of work and register the blueprint."""
+    app.extensions[UOW_FACTORY] = uow_factory
+    api.register_blueprint(blp)
 
 
 def _uow() -> UnitOfWork:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from catalog.api import UOW_FACTORY, blp
+from catalog import api as http_api
 from catalog.settings import SERVICE, Settings
 from common.clock import Clock
 from common.db import make_engine, unit_of_work_factory
@@ -29,7 +29,6 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             "bus": bus_check(settings.common.bus_url, settings.bus_check_timeout),
         },
     )
-    app.extensions[UOW_FACTORY] = unit_of_work_factory(engine, SERVICE, clock)
     app.extensions["catalog.engine"] = engine
-    api.register_blueprint(blp)
+    http_api.register(app, api, uow_factory=unit_of_work_factory(engine, SERVICE, clock))
     return app
