@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
-from zoneinfo import ZoneInfo
 
-OFFICE_TIME = ZoneInfo("Asia/Shanghai")
+from common.working_days import OFFICE_TIME
+
 Problems = dict[str, list[str]]
 
 
@@ -84,18 +84,6 @@ class DueState(StrEnum):
     ON_TIME = "on_time"
     DUE_TODAY = "due_today"
     LATE = "late"
-
-
-def add_working_days(start: datetime, days: int) -> datetime:
-    """`start` moved on by `days` working days (Monday to Friday in office time, from the
-    same time of day; public holidays are not modelled): verification's review SLA rule."""
-    local = start.astimezone(OFFICE_TIME)
-    remaining = days
-    while remaining > 0:
-        local += timedelta(days=1)
-        if local.weekday() < 5:
-            remaining -= 1
-    return local.astimezone(start.tzinfo)
 
 
 def due_state(due_at: datetime, now: datetime) -> DueState:

@@ -21,6 +21,7 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 from common.db import UnitOfWork
 from common.events.consumer import Handler, StaleEvent
 from common.events.envelope import Envelope
+from common.working_days import add_working_days
 from fulfillment import domain
 from fulfillment.couriers import CourierRefused, CourierUnavailable
 from fulfillment.domain import JobStatus, Move
@@ -122,7 +123,7 @@ def _new_job(data: dict[str, Any], default_sla: int, now: Any) -> Job:
         carrier=(delivery.get("carrier") or "EMS") if delivery["kind"] == "courier" else None,
         address=address, office_code=office_code, office=office,
         status=JobStatus.QUEUED.value, approved_at=data["approved_at"],
-        due_at=domain.add_working_days(data["approved_at"], days),
+        due_at=add_working_days(data["approved_at"], days),
         pickup_failures=0, created_at=now, updated_at=now,
     )  # fmt: skip
 

@@ -18,7 +18,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
-from zoneinfo import ZoneInfo
 
 DOCUMENT_CODE = re.compile(r"^[a-z][a-z0-9_]*$")
 APPLICANT = "applicant"
@@ -219,22 +218,7 @@ def mask(value: str) -> str:
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
 
 
-# --- the review: the SLA clock ----------------------------------------------------------
-
-OFFICE_TIME = ZoneInfo("Asia/Shanghai")
-
-
-def add_working_days(start: datetime, days: int) -> datetime:
-    """`start` moved on by `days` working days (Monday to Friday in office time, from
-    the same time of day; public holidays are not modelled). A start at a weekend
-    counts from it: Saturday 10:00 + 1 is Monday 10:00."""
-    local = start.astimezone(OFFICE_TIME)
-    remaining = days
-    while remaining > 0:
-        local += timedelta(days=1)
-        if local.weekday() < 5:
-            remaining -= 1
-    return local.astimezone(start.tzinfo)
+# --- the review: the SLA clock (counted in working days by common.working_days) --------
 
 
 def resumed_due(due: datetime, waited_since: datetime, now: datetime) -> datetime:

@@ -28,7 +28,8 @@ from marshmallow import Schema
 from common.db import UnitOfWork
 from common.events.consumer import Handler, StaleEvent
 from common.events.envelope import Envelope
-from verification.domain import CaseStatus, add_working_days, moves_forward
+from common.working_days import add_working_days
+from verification.domain import CaseStatus, moves_forward
 from verification.models import Case
 from verification.retention import record_final
 from verification.schemas.orders_events import (

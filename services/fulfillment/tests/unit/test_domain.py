@@ -29,19 +29,6 @@ def seen(event_id: str, state: str, minute: int, seq: int = 0) -> Seen:
 # --- the SLA ---------------------------------------------------------------------------
 
 
-def test_three_working_days_from_a_friday_end_on_wednesday_at_the_same_time() -> None:
-    due = domain.add_working_days(FRIDAY_9AM, 3)
-    assert due == datetime(2026, 3, 11, 1, 0, tzinfo=UTC)
-
-
-def test_working_days_are_counted_in_beijing_time_not_utc() -> None:
-    # Thursday 20:00 UTC is already Friday 04:00 in Beijing: one working day on is Monday.
-    thursday_night_utc = datetime(2026, 3, 5, 20, 0, tzinfo=UTC)
-    assert (
-        domain.add_working_days(thursday_night_utc, 1).astimezone(domain.OFFICE_TIME).weekday() == 0
-    )
-
-
 def test_a_job_is_on_time_due_today_then_late() -> None:
     due = datetime(2026, 3, 11, 1, 0, tzinfo=UTC)  # Wednesday 09:00 Beijing
     assert domain.due_state(due, due - timedelta(days=1)) is DueState.ON_TIME

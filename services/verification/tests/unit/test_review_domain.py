@@ -13,15 +13,6 @@ def test_an_id_number_shows_its_first_three_and_last_four_characters() -> None:
     assert domain.mask("1234567") == "*******"
 
 
-def test_working_days_skip_the_weekend_in_office_time() -> None:
-    friday_late = datetime(2026, 3, 6, 15, 30, tzinfo=UTC)  # Saturday 23:30 in Beijing
-    assert domain.add_working_days(friday_late, 1) == datetime(2026, 3, 9, 15, 30, tzinfo=UTC)
-    monday = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
-    assert domain.add_working_days(monday, 3) == datetime(2026, 3, 5, 1, 0, tzinfo=UTC)
-    assert domain.add_working_days(monday, 5) == datetime(2026, 3, 9, 1, 0, tzinfo=UTC)
-    assert domain.add_working_days(monday, 0) == monday
-
-
 def test_the_clock_paused_while_waiting_moves_the_due_time_on() -> None:
     due = datetime(2026, 3, 5, tzinfo=UTC)
     paused = datetime(2026, 3, 3, tzinfo=UTC)
