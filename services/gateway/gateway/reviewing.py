@@ -93,6 +93,10 @@ def parse_decision(
     number goes as typed, for verification to refuse by name."""
     chosen = _required(_text(decision), "decision", "review.decision_required")
     reason = _text(reason_code) if chosen == REJECT else None
+    if chosen == REJECT:
+        # A dropdown left on its prompt: say so before the "are you sure?" page,
+        # which would otherwise ask to confirm a rejection with no reason.
+        _required(reason, "reason_code", "review.rejection_reason_required")
     typed = _text(deadline_days) if chosen != REJECT else None
     days: int | str | None = int(typed) if typed and typed.isdigit() else typed
     return DecisionForm(chosen, reason, _text(note), days)

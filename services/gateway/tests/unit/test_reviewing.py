@@ -125,3 +125,9 @@ def test_each_process_keeps_the_rules_briefly_and_then_reads_them_again() -> Non
     assert verification.reads == 1
     now[0] = 61.0
     assert client.rules(ANONYMOUS).limits.note_max == 102
+
+
+def test_a_rejection_with_its_reason_left_unchosen_is_refused_before_the_confirmation():
+    with pytest.raises(FieldErrors) as refused:
+        reviewing.parse_decision("reject", "", "why", "")
+    assert refused.value.errors == {"reason_code": ["review.rejection_reason_required"]}
