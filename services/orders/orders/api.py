@@ -40,6 +40,7 @@ from orders.services import (
     drafts,
     paying,
     reads,
+    receipt,
     staff_actions,
     submitting,
     webhooks,
@@ -181,6 +182,16 @@ class Cancel(MethodView):
         if who.is_staff:
             return staff_actions.cancel_by_supervisor(_ctx(), who, order_id, body["reason"])
         return cancelling.cancel(_ctx(), who, order_id, body["reason"] or None)
+
+
+@blp.route("/orders/<order_id>/confirm-receipt")
+class ConfirmReceipt(MethodView):
+    @require_roles(APPLICANT)
+    @blp.response(200, OrderOut)
+    @blp.doc(**_doc(403, 404, 409))
+    def post(self, order_id: str) -> dict[str, Any]:
+        """Confirm that the delivered order was received: completed (409 before delivery)."""
+        return receipt.confirm_receipt(_ctx(), _who(), order_id)
 
 
 @blp.route("/orders/<order_id>/capture")

@@ -32,6 +32,7 @@ RESUBMITTED = "orders.resubmitted"
 REJECTED = "orders.rejected"
 PAYMENT_REFUNDED = "orders.payment_refunded"
 CLOSED = "orders.closed"
+COMPLETED = "orders.completed"
 
 
 class _LocalText(Schema):
@@ -174,6 +175,13 @@ class Closed(_Order):
     reason = fields.String(required=True)
 
 
+class Completed(_Order):
+    item_code = fields.String(required=True)  # the catalog counts a deal for it
+    applicant_id = fields.String(required=True)
+    completed_at = fields.AwareDateTime(required=True)
+    how = fields.String(required=True, validate=validate.OneOf(["confirmed", "auto"]))
+
+
 SCHEMAS: dict[str, type[Schema]] = {
     DRAFT_CREATED: DraftCreated,
     AWAITING_PAYMENT: AwaitingPayment,
@@ -193,6 +201,7 @@ SCHEMAS: dict[str, type[Schema]] = {
     REJECTED: Rejected,
     PAYMENT_REFUNDED: PaymentRefunded,
     CLOSED: Closed,
+    COMPLETED: Completed,
 }
 
 
@@ -267,4 +276,6 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     PAYMENT_REFUNDED: {**_PAYMENT, "amount_fen": 2500,
                        "reason": "Cancelled by a supervisor: the applicant asked by phone."},
     CLOSED: {**_ORDER, "reason": "Rejected (identity-mismatch): the authorisation was voided."},
+    COMPLETED: {**_ORDER, "item_code": "driving-licence-replacement", "applicant_id": "acct-7d1f2b",
+                "completed_at": "2026-03-07T02:00:00+00:00", "how": "confirmed"},
 }  # fmt: skip

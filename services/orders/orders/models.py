@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -142,6 +143,19 @@ class Timer(Base):
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     # What the timer's work needs beyond the order (the reviewer of an approval, …).
     details: Mapped[dict[str, Any] | None] = mapped_column(Json, nullable=True)
+    # While paused (auto-confirm, a complaint open): the seconds it had left; the sweep skips it.
+    paused_left_seconds: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class OrderComplaint(Base):
+    """A complaint about the order (ratings'), open until its closing arrives."""
+
+    __tablename__ = "order_complaints"
+
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), primary_key=True)
+    complaint_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class IdempotencyKey(Base):

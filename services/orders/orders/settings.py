@@ -25,6 +25,7 @@ class Settings:
     payment_webhook_url: str
     unpaid_expiry_minutes: float = 30
     draft_idle_days: float = 7
+    auto_confirm_days: float = 7
     service_timeout_seconds: float = 3.0
     service_read_retries: int = 2
     catalog_cache_seconds: float = 5.0
@@ -51,6 +52,7 @@ class Settings:
             payment_webhook_url=env.str("PAYMENT_WEBHOOK_URL", f"{orders_url}/webhooks/payments"),
             unpaid_expiry_minutes=env.float("ORDERS_UNPAID_EXPIRY_MINUTES", 30),
             draft_idle_days=env.float("ORDERS_DRAFT_IDLE_DAYS", 7),
+            auto_confirm_days=env.float("ORDERS_AUTO_CONFIRM_DAYS", 7),
             service_timeout_seconds=env.float("SERVICE_TIMEOUT_SECONDS", 3.0),
             service_read_retries=env.int("SERVICE_READ_RETRIES", 2),
             catalog_cache_seconds=env.float("ORDERS_CATALOG_CACHE_SECONDS", 5.0),
@@ -68,6 +70,7 @@ class Settings:
         for name, value in (
             ("ORDERS_UNPAID_EXPIRY_MINUTES", self.unpaid_expiry_minutes),
             ("ORDERS_DRAFT_IDLE_DAYS", self.draft_idle_days),
+            ("ORDERS_AUTO_CONFIRM_DAYS", self.auto_confirm_days),
             ("SANDBOX_WEBHOOK_MAX_ATTEMPTS", self.sandbox_webhook_max_attempts),
         ):
             if value <= 0:

@@ -1,6 +1,7 @@
 """The worker's timers: each sweep fires the timers that are due at `now`.
 
-Timers are rows (`timers`: order, kind, due_at, fired_at, details). A sweep
+Timers are rows (`timers`: order, kind, due_at, fired_at, details,
+paused_left_seconds; a paused timer is skipped until it resumes). A sweep
 takes one due timer at a time with `FOR UPDATE SKIP LOCKED`, so several
 workers share the work without firing one twice, and handles it in its own
 transaction together with the order's change and its events. A timer whose
@@ -32,6 +33,7 @@ from orders.models import Order, Timer
 from orders.services.base import DRAFT_IDLE, UNPAID_EXPIRY, move, payment_of, publish
 from orders.services.context import SYSTEM_ACTOR, Context
 from orders.services.money import void_payment
+from orders.services.receipt import AUTO_CONFIRM, auto_confirm
 from orders.services.review import CAPTURE, RELEASE_MONEY, capture_approved, release_and_close
 
 log = logging.getLogger("orders.timers")
@@ -58,6 +60,11 @@ def move_the_money(ctx: Context, now: datetime) -> int:
     return _fire(ctx, now, CAPTURE, capture_approved) + _fire(
         ctx, now, RELEASE_MONEY, release_and_close
     )
+
+
+def auto_confirm_receipts(ctx: Context, now: datetime) -> int:
+    """Complete the orders delivered ORDERS_AUTO_CONFIRM_DAYS ago (a paused timer waits)."""
+    return _fire(ctx, now, AUTO_CONFIRM, auto_confirm)
 
 
 def _duration(span: timedelta) -> str:
@@ -107,7 +114,12 @@ def _fire(ctx: Context, now: datetime, kind: str, act: Work) -> int:
         with ctx.uow() as uow:
             timer = uow.session.scalars(
                 select(Timer)
-                .where(Timer.kind == kind, Timer.fired_at.is_(None), Timer.due_at <= now)
+                .where(
+                    Timer.kind == kind,
+                    Timer.fired_at.is_(None),
+                    Timer.paused_left_seconds.is_(None),
+                    Timer.due_at <= now,
+                )
                 .order_by(Timer.due_at, Timer.id)
                 .limit(1)
                 .with_for_update(skip_locked=True)

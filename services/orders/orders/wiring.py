@@ -65,6 +65,7 @@ def build_context(
         clock=clock,
         unpaid_expiry=timedelta(minutes=settings.unpaid_expiry_minutes),
         draft_idle=timedelta(days=settings.draft_idle_days),
+        auto_confirm=timedelta(days=settings.auto_confirm_days),
         fingerprint_secret=hmac.new(secret, b"idempotency-keys", hashlib.sha256).digest(),
     )
 
@@ -84,6 +85,9 @@ def worker_timers(settings: Settings, engine: Engine, clock: Clock) -> list[Time
     def move_the_money(now: datetime) -> int:
         return timers.move_the_money(context, now)
 
+    def auto_confirm_receipts(now: datetime) -> int:
+        return timers.auto_confirm_receipts(context, now)
+
     def deliver_sandbox_webhooks(now: datetime) -> int:
         return len(sender.deliver_due(now))
 
@@ -92,6 +96,7 @@ def worker_timers(settings: Settings, engine: Engine, clock: Clock) -> list[Time
         ("expire_unpaid", expire_unpaid, every),
         ("discard_idle_drafts", discard_idle_drafts, every),
         ("move_the_money", move_the_money, every),
+        ("auto_confirm_receipts", auto_confirm_receipts, every),
         (
             "deliver_sandbox_webhooks",
             deliver_sandbox_webhooks,

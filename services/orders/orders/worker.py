@@ -1,17 +1,21 @@
 """The orders worker: relays the outbox, follows verification's events (the
-document verdicts, each step of the review), fires the timers (unpaid expiry,
-idle drafts, the capture after an approval and the release of the money after
-a rejection) and delivers the sandbox provider's due webhooks.
+document verdicts, each step of the review), fulfillment's (production and
+delivery) and ratings' complaints, fires the timers (unpaid expiry, idle
+drafts, the capture after an approval and the release of the money after a
+rejection, the auto-confirmation of receipt) and delivers the sandbox
+provider's due webhooks.
 
     python -m orders.worker
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from common.clock import Clock
 from common.events.transport import Transport
 from common.worker import Worker, service_worker
-from orders.handlers import BINDINGS, HANDLERS
+from orders.handlers import BINDINGS, build_handlers
 from orders.settings import SERVICE, Settings
 from orders.wiring import worker_timers
 
@@ -26,7 +30,7 @@ def build_worker(
     return service_worker(
         SERVICE,
         settings.common,
-        HANDLERS,
+        build_handlers(timedelta(days=settings.auto_confirm_days)),
         BINDINGS,
         timers=lambda engine, clock: worker_timers(settings, engine, clock),
         transport=transport,

@@ -3,7 +3,8 @@
 choice needs (`delivery`), how a price is made (`fees`), what stops a
 submission (`submission`), an order's reference (`references`), what a card
 must look like and what a payment may still do (`payments`), what an
-approved order hands over to production and delivery (`handover`). Pure functions
+approved order hands over to production and delivery (`handover`), the
+auto-confirm timer of receipt and its pause (`receipt`). Pure functions
 over plain values: no I/O, no Flask, no SQLAlchemy.
 
 Checks of input return problems keyed by field path (`{"address.phone": [...]}`)
@@ -64,6 +65,12 @@ from orders.domain.payments import (
 from orders.domain.problems import (
     Problems,
 )
+from orders.domain.receipt import (
+    auto_confirm_due,
+    is_paused,
+    resumed_due,
+    time_left,
+)
 from orders.domain.references import (
     MAX_DAILY_SEQUENCE,
     OFFICE_TIME,
@@ -72,7 +79,9 @@ from orders.domain.references import (
     reference_day,
 )
 from orders.domain.states import (
+    COURIER_ROUTE,
     FINAL,
+    PICKUP_ROUTE,
     TRANSITIONS,
     Action,
     Actor,
@@ -83,6 +92,7 @@ from orders.domain.states import (
     actor_kind,
     allowed_actions,
     can,
+    catch_up,
     check_editable,
     next_status,
 )
@@ -96,6 +106,7 @@ __all__ = [
     "ADDRESS_LIMITS",
     "AWAITING_ANSWER",
     "CARD_ACCEPTED_FROM",
+    "COURIER_ROUTE",
     "EARLIEST_BIRTH",
     "FINAL",
     "ID_REGIONS",
@@ -103,6 +114,7 @@ __all__ = [
     "MAX_DAILY_SEQUENCE",
     "MOBILE_PHONE",
     "OFFICE_TIME",
+    "PICKUP_ROUTE",
     "PLATE_NUMBER",
     "PROVINCES",
     "REFERENCE_PREFIX",
@@ -124,8 +136,10 @@ __all__ = [
     "actor_kind",
     "allowed_actions",
     "answers_needing_attention",
+    "auto_confirm_due",
     "can",
     "capture_problem",
+    "catch_up",
     "check_answers",
     "check_card",
     "check_date",
@@ -141,6 +155,7 @@ __all__ = [
     "handover_facts",
     "id_check_character",
     "is_newer_revision",
+    "is_paused",
     "labelled_answers",
     "luhn_ok",
     "mask_id_number",
@@ -151,7 +166,9 @@ __all__ = [
     "quote",
     "reference_day",
     "refund_problem",
+    "resumed_due",
     "status_after_refund",
     "submission_blockers",
     "takes_card",
+    "time_left",
 ]

@@ -50,7 +50,6 @@ class Action(StrEnum):
     RESHIP = "reship"
     SWITCH_TO_PICKUP = "switch_to_pickup"
     CONFIRM = "confirm"  # receipt, by the applicant or automatically
-    PICK_UP = "pick_up"
 
 
 class Actor(StrEnum):
@@ -124,18 +123,22 @@ TRANSITIONS: tuple[Transition, ...] = (
     # After approval only a supervisor may cancel, and the money goes back.
     _t(Action.CANCEL, S.APPROVED, S.CANCELLED, _V),
     _t(Action.CANCEL, S.IN_PRODUCTION, S.CANCELLED, _V),
+    # Fulfillment's events drive the rest (docs/design/deliver.md): staff act in
+    # production and at the counter, the courier (the system here) on the road.
     _t(Action.SHIP, S.IN_PRODUCTION, S.SHIPPED, _S, _Y),
     _t(Action.OFFER_PICKUP, S.IN_PRODUCTION, S.READY_FOR_PICKUP, _S, _Y),
     _t(Action.CANCEL, S.SHIPPED, S.CANCELLED, _V),
-    _t(Action.DELIVER, S.SHIPPED, S.DELIVERED, _Y),
+    _t(Action.DELIVER, S.SHIPPED, S.DELIVERED, _S, _Y),
     _t(Action.REPORT_EXCEPTION, S.SHIPPED, S.DELIVERY_EXCEPTION, _S, _Y),
     _t(Action.RESHIP, S.DELIVERY_EXCEPTION, S.SHIPPED, _S, _Y),
     _t(Action.SWITCH_TO_PICKUP, S.DELIVERY_EXCEPTION, S.READY_FOR_PICKUP, _S),
     _t(Action.CANCEL, S.DELIVERY_EXCEPTION, S.CANCELLED, _V),
+    # Collected at the counter is delivered; completed comes with receipt, as by courier.
+    _t(Action.DELIVER, S.READY_FOR_PICKUP, S.DELIVERED, _S, _Y),
+    _t(Action.REPORT_EXCEPTION, S.READY_FOR_PICKUP, S.DELIVERY_EXCEPTION, _Y),  # uncollected
     _t(Action.CANCEL, S.READY_FOR_PICKUP, S.CANCELLED, _V),
     _t(Action.CONFIRM, S.DELIVERED, S.COMPLETED, _A, _Y),
     _t(Action.CANCEL, S.DELIVERED, S.CANCELLED, _V),
-    _t(Action.PICK_UP, S.READY_FOR_PICKUP, S.COMPLETED, _S, _Y),
 )
 _BY_SOURCE = {(t.source, t.action): t for t in TRANSITIONS}
 
@@ -166,7 +169,6 @@ _DONE_WORDS = {
     Action.RESHIP: "shipped again",
     Action.SWITCH_TO_PICKUP: "switched to pickup",
     Action.CONFIRM: "confirmed as received",
-    Action.PICK_UP: "marked as picked up",
 }
 
 
@@ -210,7 +212,7 @@ def can(status: str, action: Action, actor: Actor) -> bool:
 
 
 def allowed_actions(status: str, *, ready_to_submit: bool, payable: bool) -> list[str]:
-    """What the applicant may do now: some of edit, submit, pay, cancel."""
+    """What the applicant may do now: some of edit, submit, pay, cancel, confirm_receipt."""
     actions = []
     if status == Status.DRAFT:
         actions.append("edit")
@@ -220,4 +222,34 @@ def allowed_actions(status: str, *, ready_to_submit: bool, payable: bool) -> lis
         actions.append("pay")
     if can(status, Action.CANCEL, Actor.APPLICANT):
         actions.append("cancel")
+    if can(status, Action.CONFIRM, Actor.APPLICANT):
+        actions.append("confirm_receipt")
     return actions
+
+
+# --- events that overtake the ones before them ------------------------------------------
+#
+# Fulfillment publishes each step in order, but competing consumers may hand
+# orders a later step first. Each event names the steps that lead to its own
+# (ROUTES); an order still behind is taken through the skipped ones first, as
+# a decision in review implies the claim. An event the order is already past
+# is stale.
+
+COURIER_ROUTE = (Action.START_PRODUCTION, Action.SHIP)
+PICKUP_ROUTE = (Action.START_PRODUCTION, Action.OFFER_PICKUP)
+
+
+def catch_up(status: str, steps: tuple[Action, ...], actor: Actor) -> list[Action] | None:
+    """The actions that take an order that is `status` through the last of
+    `steps`: that one alone when it is allowed now, the skipped ones before it
+    when the event overtook them; None when the order is past it (stale)."""
+    for start in range(len(steps)):
+        current: str = status
+        path = list(steps[start:])
+        for action in path:
+            if not can(current, action, actor if action == steps[-1] else Actor.SYSTEM):
+                break
+            current = next_status(current, action, actor if action == steps[-1] else Actor.SYSTEM)
+        else:
+            return path
+    return None

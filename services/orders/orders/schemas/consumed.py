@@ -1,5 +1,6 @@
 """What orders reads of the events it consumes (verification's document
-verdicts and each step of its review). A payload missing a field read here
+verdicts and each step of its review, fulfillment's production and delivery,
+ratings' complaints). A payload missing a field read here
 fails validation and is dead-lettered; fields orders does not read are
 ignored. The contract tests load every producer's example through these.
 """
@@ -109,3 +110,133 @@ CONSUMED: dict[str, type[Schema]] = {
     RESUBMITTED: Resubmitted,
     REJECTED: Rejected,
 }
+
+
+# --- fulfillment: production and delivery (services/fulfillment/fulfillment/events.py) ---
+
+PRODUCTION_STARTED = "fulfillment.production_started"
+PRODUCED = "fulfillment.produced"
+DISPATCHED = "fulfillment.dispatched"
+TRACKING_UPDATED = "fulfillment.tracking_updated"
+DELIVERY_ATTEMPT_FAILED = "fulfillment.delivery_attempt_failed"
+READY_FOR_PICKUP = "fulfillment.ready_for_pickup"
+PICKUP_REMINDER_DUE = "fulfillment.pickup_reminder_due"
+DELIVERED = "fulfillment.delivered"
+DELIVERY_EXCEPTION = "fulfillment.delivery_exception"
+
+_TEXT = fields.String(required=True, validate=validate.Length(min=1, max=200))
+_MAYBE = fields.String(required=True, allow_none=True, validate=validate.Length(max=200))
+
+
+class _LocalText(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    zh = fields.String(required=True)
+    en = fields.String(required=True)
+
+
+class ProductionStarted(_CaseEvent):
+    """What orders reads of fulfillment.production_started (`actor`: the staff id)."""
+
+    batch_id = _TEXT
+    actor = _TEXT
+
+
+class Produced(_CaseEvent):
+    """What orders reads of fulfillment.produced (a timeline entry only)."""
+
+    credential_number = _MAYBE
+    actor = _TEXT
+
+
+class Dispatched(_CaseEvent):
+    """What orders reads of fulfillment.dispatched (`reship`: after a delivery exception)."""
+
+    carrier = _TEXT
+    waybill = _TEXT
+    reship = fields.Boolean(required=True)
+    actor = _TEXT
+
+
+class TrackingUpdated(_CaseEvent):
+    """What orders reads of fulfillment.tracking_updated (a timeline entry only)."""
+
+    carrier = _TEXT
+    waybill = _TEXT
+    state = _TEXT
+    city = _MAYBE
+
+
+class DeliveryAttemptFailed(_CaseEvent):
+    """What orders reads of fulfillment.delivery_attempt_failed (a timeline entry only)."""
+
+    waybill = _TEXT
+    attempt = fields.Integer(strict=True, required=True, validate=validate.Range(min=1))
+    reason = _TEXT
+    what_to_do = fields.Nested(_LocalText, required=True)
+
+
+class ReadyForPickup(_CaseEvent):
+    """What orders reads of fulfillment.ready_for_pickup (`switched`: from a delivery exception)."""
+
+    office_code = _TEXT
+    switched = fields.Boolean(required=True)
+    collect_by = fields.AwareDateTime(required=True)
+
+
+class PickupReminderDue(_CaseEvent):
+    """What orders reads of fulfillment.pickup_reminder_due (a timeline entry only)."""
+
+    office_code = _TEXT
+    collect_by = fields.AwareDateTime(required=True)
+
+
+class Delivered(_CaseEvent):
+    """What orders reads of fulfillment.delivered: the auto-confirm timer counts from `delivered_at`."""
+
+    how = fields.String(required=True, validate=validate.OneOf(["courier", "pickup"]))
+    waybill = _MAYBE
+    actor = _TEXT
+    delivered_at = fields.AwareDateTime(required=True)
+
+
+class DeliveryException(_CaseEvent):
+    """What orders reads of fulfillment.delivery_exception (`uncollected`: a pickup never collected)."""
+
+    reason_code = _TEXT
+    waybill = _MAYBE
+
+
+# --- ratings: complaints pause the auto-confirm timer -------------------------------------
+
+COMPLAINT_OPENED = "ratings.complaint_opened"
+COMPLAINT_CLOSED = "ratings.complaint_closed"
+
+
+class _Complaint(_CaseEvent):
+    complaint_id = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    occurred_at = fields.AwareDateTime(required=True)
+
+
+class ComplaintOpened(_Complaint):
+    """What orders reads of ratings.complaint_opened."""
+
+
+class ComplaintClosed(_Complaint):
+    """What orders reads of ratings.complaint_closed."""
+
+
+CONSUMED.update({
+    PRODUCTION_STARTED: ProductionStarted,
+    PRODUCED: Produced,
+    DISPATCHED: Dispatched,
+    TRACKING_UPDATED: TrackingUpdated,
+    DELIVERY_ATTEMPT_FAILED: DeliveryAttemptFailed,
+    READY_FOR_PICKUP: ReadyForPickup,
+    PICKUP_REMINDER_DUE: PickupReminderDue,
+    DELIVERED: Delivered,
+    DELIVERY_EXCEPTION: DeliveryException,
+    COMPLAINT_OPENED: ComplaintOpened,
+    COMPLAINT_CLOSED: ComplaintClosed,
+})  # fmt: skip

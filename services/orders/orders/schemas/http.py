@@ -161,6 +161,12 @@ class DeliveryOut(Schema):
     office = fields.Nested(OfficeOut, allow_none=True)
 
 
+class ReceiptOut(Schema):
+    auto_confirm_at = Timestamp(allow_none=True)
+    paused = fields.Boolean()
+    left_seconds = fields.Integer(allow_none=True)
+
+
 class OrderOut(Schema):
     id = fields.String()
     reference = fields.String()
@@ -180,6 +186,8 @@ class OrderOut(Schema):
     updated_at = Timestamp()
     submitted_at = Timestamp(allow_none=True)
     pay_by = Timestamp(allow_none=True)
+    # A delivered order: when it confirms itself (null in any other state).
+    receipt = fields.Nested(ReceiptOut, allow_none=True)
 
 
 class OrderListOut(Schema):

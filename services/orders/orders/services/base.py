@@ -21,12 +21,13 @@ from common.errors import Conflict, InvalidInput, NotFound, UpstreamUnavailable
 from orders import domain, events, idempotency
 from orders.domain import Action, Actor, Status
 from orders.models import Order, Payment, TimelineEntry, Timer
-from orders.services.context import PROVIDER_ACTOR, Context
+from orders.services.context import OUTSIDE_ACTORS, Context
 
 log = logging.getLogger("orders.services")
 
 UNPAID_EXPIRY = "unpaid_expiry"
 DRAFT_IDLE = "draft_idle"
+AUTO_CONFIRM = "auto_confirm"  # a delivered order completes itself (services.receipt)
 
 
 def invalid(summary: str, problems: Mapping[str, list[str]]) -> InvalidInput:
@@ -55,12 +56,22 @@ def move(
     now = uow.clock.now()
     order.status = target.value
     order.updated_at = now
-    kind = domain.actor_kind(actor, by_provider=who == PROVIDER_ACTOR)
+    kind = domain.actor_kind(actor, by_provider=who in OUTSIDE_ACTORS)
     uow.session.add(
         TimelineEntry(order_id=order.id, at=now, from_status=before, to_status=target.value,
                       actor=who, actor_kind=kind.value, reason=reason)
     )  # fmt: skip
     return before
+
+
+def note(uow: UnitOfWork, order: Order, who: str, reason: str, actor: Actor) -> None:
+    """A step on the timeline that changes no state (from_status = to_status):
+    produced, a tracking update, a failed attempt, a reminder, a paused timer."""
+    kind = domain.actor_kind(actor, by_provider=who in OUTSIDE_ACTORS)
+    uow.session.add(
+        TimelineEntry(order_id=order.id, at=uow.clock.now(), from_status=order.status,
+                      to_status=order.status, actor=who, actor_kind=kind.value, reason=reason)
+    )  # fmt: skip
 
 
 def publish(uow: UnitOfWork, order: Order, event_type: str, values: dict[str, Any]) -> None:
@@ -124,7 +135,7 @@ def set_timer(
         )
         return
     timer.due_at, timer.fired_at, timer.attempts, timer.last_error = due_at, None, 0, None
-    timer.details = details
+    timer.details, timer.paused_left_seconds = details, None
 
 
 def pending_timer(uow: UnitOfWork, order: Order, kind: str) -> Timer | None:

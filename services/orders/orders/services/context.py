@@ -14,6 +14,9 @@ from orders.payments import PaymentProvider
 # How the timeline names who acted when it was no person.
 SYSTEM_ACTOR = "system"
 PROVIDER_ACTOR = "payment-provider"
+COURIER_ACTOR = "courier"
+# Companies outside the system: their steps are the `provider` kind on the timeline.
+OUTSIDE_ACTORS = frozenset({PROVIDER_ACTOR, COURIER_ACTOR})
 
 
 @dataclass(frozen=True)
@@ -26,4 +29,5 @@ class Context:
     clock: Clock
     unpaid_expiry: timedelta
     draft_idle: timedelta
+    auto_confirm: timedelta
     fingerprint_secret: bytes

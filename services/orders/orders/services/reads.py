@@ -12,7 +12,13 @@ from common.errors import NotFound
 from orders.models import Order, Payment, TimelineEntry
 from orders.services.base import find_order, is_uuid
 from orders.services.context import Context
-from orders.services.views import order_view, payment_view, timeline_view, view_of
+from orders.services.views import (
+    auto_confirm_timers,
+    order_view,
+    payment_view,
+    timeline_view,
+    view_of,
+)
 
 
 def get_order(ctx: Context, who: Identity, order_id: str) -> dict[str, Any]:
@@ -37,11 +43,13 @@ def list_orders(
                 select(Payment).where(Payment.order_id.in_([order.id for order in orders]))
             )
         }
+        timers = auto_confirm_timers(uow, orders)
         now = uow.clock.now()
         return [
-            order_view(order, payments.get(order.id), now, for_staff=who.is_staff)
+            order_view(order, payments.get(order.id), now, for_staff=who.is_staff,
+                       auto_confirm=timers.get(order.id))
             for order in orders
-        ]
+        ]  # fmt: skip
 
 
 def timeline(ctx: Context, who: Identity, order_id: str) -> list[dict[str, Any]]:

@@ -7,12 +7,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
+
 from common.db import UnitOfWork
 from orders import domain
 from orders.domain import Status
-from orders.models import Order, Payment, TimelineEntry
+from orders.models import Order, Payment, TimelineEntry, Timer
 from orders.schemas import OrderOut, PaymentOut
-from orders.services.base import payment_of
+from orders.services.base import AUTO_CONFIRM, payment_of
 from orders.services.snapshot import fee_now
 
 # One instance each, made once: a schema instance is only read while dumping
@@ -63,8 +65,35 @@ def _delivery_view(delivery: dict[str, Any] | None) -> dict[str, Any] | None:
     return {key: value for key, value in delivery.items() if key != "option_code"}
 
 
+def receipt_view(timer: Timer | None) -> dict[str, Any] | None:
+    """When a delivered order confirms itself: `auto_confirm_at`, or, while a
+    complaint is open, `paused` with the seconds left."""
+    if timer is None or timer.fired_at is not None:
+        return None
+    left = timer.paused_left_seconds
+    return {
+        "auto_confirm_at": timer.due_at if left is None else None,
+        "paused": left is not None,
+        "left_seconds": None if left is None else int(left),
+    }
+
+
+def auto_confirm_timers(uow: UnitOfWork, orders: list[Order]) -> dict[str, Timer]:
+    """The pending auto-confirm timers of the delivered ones among `orders`."""
+    delivered = [order.id for order in orders if order.status == Status.DELIVERED]
+    if not delivered:
+        return {}
+    query = select(Timer).where(Timer.order_id.in_(delivered), Timer.kind == AUTO_CONFIRM)
+    return {timer.order_id: timer for timer in uow.session.scalars(query)}
+
+
 def order_view(
-    order: Order, payment: Payment | None, now: datetime, *, for_staff: bool = False
+    order: Order,
+    payment: Payment | None,
+    now: datetime,
+    *,
+    for_staff: bool = False,
+    auto_confirm: Timer | None = None,
 ) -> dict[str, Any]:
     """The order as answered; staff see its ID numbers masked."""
     ready = order.status == Status.DRAFT and not any(blockers(order, now).values())
@@ -95,6 +124,7 @@ def order_view(
         "updated_at": order.updated_at,
         "submitted_at": order.submitted_at,
         "pay_by": order.pay_by,
+        "receipt": receipt_view(auto_confirm) if order.status == Status.DELIVERED else None,
     }
 
 
@@ -120,4 +150,5 @@ def view_of(
     uow.session.flush()
     if payment is _LOOK_UP:
         payment = payment_of(uow, order)
-    return order_view(order, payment, uow.clock.now(), for_staff=for_staff)
+    timer = auto_confirm_timers(uow, [order]).get(order.id)
+    return order_view(order, payment, uow.clock.now(), for_staff=for_staff, auto_confirm=timer)

@@ -17,7 +17,7 @@ import itertools
 import json
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -38,7 +38,7 @@ from common.testing_http import serve_in_thread
 from orders import timers
 from orders.api import CONTEXT
 from orders.app import create_app
-from orders.handlers import HANDLERS
+from orders.handlers import build_handlers
 from orders.migrate import upgrade
 from orders.payments.webhooks import WebhookSender
 from orders.settings import Settings
@@ -50,7 +50,7 @@ SECRET = "orders-test-internal-secret"
 WEBHOOK_SECRET = "orders-test-webhook-secret"
 TABLES = (
     "sandbox_webhooks", "sandbox_payments", "payment_events", "payments", "timers",
-    "order_timeline", "idempotency_keys", "reference_counters", "orders", "outbox", "inbox",
+    "order_complaints", "order_timeline", "idempotency_keys", "reference_counters", "orders", "outbox", "inbox",
 )  # fmt: skip
 LICENCE = "driving-licence-replacement"
 PLATES = "licence-plate-replacement"
@@ -363,7 +363,7 @@ def dispatcher(app: Flask) -> Dispatcher:
     """Verification's events handled as the worker does, with the app's Context
     (its clock, its sandbox provider)."""
     context = app.extensions[CONTEXT]
-    return Dispatcher("orders", HANDLERS, context.uow, max_attempts=3)
+    return Dispatcher("orders", build_handlers(context.auto_confirm), context.uow, max_attempts=3)
 
 
 @pytest.fixture
@@ -476,3 +476,100 @@ def supervisor() -> dict[str, str]:
 @pytest.fixture
 def reviewer() -> dict[str, str]:
     return bearer(["reviewer"], REVIEWER)
+
+
+# --- production and delivery, as fulfillment reports them; complaints, as ratings does ---
+
+DISPATCHER = "staff-41"
+PRODUCER = "staff-31"
+WAYBILL = "EA000000014CN"
+
+
+class Fulfillment:
+    """Fulfillment's events about an order (and ratings' complaints), handled as
+    the worker handles them; each field as its producer documents it."""
+
+    def __init__(self, dispatcher: Dispatcher) -> None:
+        self.dispatcher = dispatcher
+
+    def send(self, event_type: str, order_id: str, **data: Any) -> Outcome:
+        producer = event_type.split(".", 1)[0]
+        envelope = Envelope(
+            type=event_type, producer=producer, correlation_id=order_id,
+            data={"order_id": order_id, "reference": "LT20260302000001", **data},
+        )  # fmt: skip
+        return self.dispatcher.handle(envelope.to_json(), 0)
+
+    def production_started(self, order_id: str) -> Outcome:
+        return self.send("fulfillment.production_started", order_id,
+                         item_code=LICENCE, batch_id="bat_1", actor=PRODUCER,
+                         started_at="2026-03-04T01:30:00+00:00")  # fmt: skip
+
+    def produced(self, order_id: str, number: str | None = "370200123456") -> Outcome:
+        return self.send("fulfillment.produced", order_id, item_code=LICENCE,
+                         delivery_kind="courier", credential_number=number, actor=PRODUCER,
+                         produced_at="2026-03-04T06:10:00+00:00")  # fmt: skip
+
+    def dispatched(self, order_id: str, reship: bool = False) -> Outcome:
+        return self.send("fulfillment.dispatched", order_id, carrier="EMS", waybill=WAYBILL,
+                         reship=reship, actor=DISPATCHER,
+                         dispatched_at="2026-03-04T08:00:00+00:00")  # fmt: skip
+
+    def tracking(
+        self, order_id: str, state: str = "in_transit", city: str | None = "济南"
+    ) -> Outcome:
+        return self.send("fulfillment.tracking_updated", order_id, carrier="EMS",
+                         waybill=WAYBILL, state=state, city=city,
+                         occurred_at="2026-03-04T20:00:00+00:00")  # fmt: skip
+
+    def attempt_failed(self, order_id: str, attempt: int = 1) -> Outcome:
+        return self.send("fulfillment.delivery_attempt_failed", order_id, waybill=WAYBILL,
+                         attempt=attempt, reason="no_answer",
+                         what_to_do={"zh": "请保持电话畅通。", "en": "Keep your phone on."},
+                         occurred_at="2026-03-05T03:00:00+00:00")  # fmt: skip
+
+    def ready_for_pickup(self, order_id: str, switched: bool = False) -> Outcome:
+        return self.send("fulfillment.ready_for_pickup", order_id, office_code="pickup-shinan",
+                         office=None, switched=switched, ready_at="2026-03-04T06:10:00+00:00",
+                         collect_by="2026-05-03T06:10:00+00:00")  # fmt: skip
+
+    def reminder(self, order_id: str) -> Outcome:
+        return self.send("fulfillment.pickup_reminder_due", order_id,
+                         office_code="pickup-shinan",
+                         collect_by="2026-05-03T06:10:00+00:00")  # fmt: skip
+
+    def delivered(self, order_id: str, how: str = "courier", at: str | None = None) -> Outcome:
+        return self.send("fulfillment.delivered", order_id, how=how,
+                         waybill=WAYBILL if how == "courier" else None,
+                         actor="courier" if how == "courier" else DISPATCHER,
+                         delivered_at=at or "2026-03-02T01:00:00+00:00")  # fmt: skip
+
+    def exception(self, order_id: str, reason_code: str = "three_failed_attempts") -> Outcome:
+        return self.send("fulfillment.delivery_exception", order_id, reason_code=reason_code,
+                         waybill=None if reason_code == "uncollected" else WAYBILL,
+                         occurred_at="2026-03-07T05:00:00+00:00")  # fmt: skip
+
+    def complaint(self, order_id: str, complaint_id: str, opened: bool, at: datetime) -> Outcome:
+        kind = "opened" if opened else "closed"
+        return self.send(f"ratings.complaint_{kind}", order_id, complaint_id=complaint_id,
+                         occurred_at=at.isoformat())  # fmt: skip
+
+
+@pytest.fixture
+def fulfillment(dispatcher: Dispatcher) -> Fulfillment:
+    return Fulfillment(dispatcher)
+
+
+@pytest.fixture
+def approved(
+    applicant: Applicant, verification: Verification, sweep_money: Callable[[], int]
+) -> Callable[..., dict[str, Any]]:
+    """approved(**delivery) → an order approved with its payment captured."""
+
+    def make(**delivery: Any) -> dict[str, Any]:
+        order = applicant.paid(**delivery)
+        assert verification.approve(order["id"]).action == "ack"
+        assert sweep_money() == 1
+        return applicant.get(order["id"])
+
+    return make

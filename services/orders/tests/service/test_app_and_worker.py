@@ -117,7 +117,8 @@ def test_the_openapi_document_lists_every_endpoint(client):
     assert set(paths) == {
         "/orders", "/orders/{order_id}", "/orders/{order_id}/answers", "/orders/{order_id}/delivery",
         "/orders/{order_id}/submit", "/orders/{order_id}/cancel", "/orders/{order_id}/timeline",
-        "/orders/{order_id}/capture", "/payments/{payment_id}", "/payments/{payment_id}/card", "/webhooks/payments",
+        "/orders/{order_id}/capture", "/orders/{order_id}/confirm-receipt",
+        "/payments/{payment_id}", "/payments/{payment_id}/card", "/webhooks/payments",
     }  # fmt: skip
 
 
@@ -212,12 +213,13 @@ def test_the_catalog_client_reads_the_catalogs_item_json(catalog_url):
 # --- the worker ----------------------------------------------------------------------
 
 
-def test_the_worker_has_its_four_timers(memory_bus):
+def test_the_worker_has_its_five_timers(memory_bus):
     settings = Settings.from_env(Env(REQUIRED))
     worker = build_worker(settings, transport=memory_bus)
     try:
         assert [name for name, _sweep, _interval in worker.timers] == [
-            "expire_unpaid", "discard_idle_drafts", "move_the_money", "deliver_sandbox_webhooks",
+            "expire_unpaid", "discard_idle_drafts", "move_the_money", "auto_confirm_receipts",
+            "deliver_sandbox_webhooks",
         ]  # fmt: skip
         assert worker.bindings == [
             "verification.document_set_completed",
@@ -227,6 +229,17 @@ def test_the_worker_has_its_four_timers(memory_bus):
             "verification.resubmission_requested",
             "verification.resubmitted",
             "verification.rejected",
+            "fulfillment.production_started",
+            "fulfillment.produced",
+            "fulfillment.dispatched",
+            "fulfillment.tracking_updated",
+            "fulfillment.delivery_attempt_failed",
+            "fulfillment.ready_for_pickup",
+            "fulfillment.pickup_reminder_due",
+            "fulfillment.delivered",
+            "fulfillment.delivery_exception",
+            "ratings.complaint_opened",
+            "ratings.complaint_closed",
         ]
     finally:
         worker.engine.dispose()

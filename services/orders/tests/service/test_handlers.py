@@ -8,7 +8,7 @@ import uuid
 import pytest
 
 from common.events.envelope import Envelope
-from orders.handlers import BINDINGS, HANDLERS
+from orders.handlers import BINDINGS, HANDLERS, build_handlers
 
 
 def verdict(event_type: str, **data) -> Envelope:
@@ -18,7 +18,11 @@ def verdict(event_type: str, **data) -> Envelope:
 
 
 def test_the_worker_listens_for_exactly_the_events_it_handles():
-    assert sorted(BINDINGS) == sorted(HANDLERS) == [
+    assert sorted(BINDINGS) == sorted(HANDLERS) == sorted(build_handlers()) == [
+        "fulfillment.delivered", "fulfillment.delivery_attempt_failed",
+        "fulfillment.delivery_exception", "fulfillment.dispatched", "fulfillment.pickup_reminder_due",
+        "fulfillment.produced", "fulfillment.production_started", "fulfillment.ready_for_pickup",
+        "fulfillment.tracking_updated", "ratings.complaint_closed", "ratings.complaint_opened",
         "verification.approved", "verification.document_set_completed",
         "verification.document_set_incomplete", "verification.rejected",
         "verification.resubmission_requested", "verification.resubmitted",

@@ -3,7 +3,7 @@ delivery, prices, references, cards and the payment's own states."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -55,7 +55,9 @@ SUPERVISOR = Actor.SUPERVISOR
         ("delivery_exception", Action.SWITCH_TO_PICKUP, STAFF, "ready_for_pickup"),
         ("delivered", Action.CONFIRM, APPLICANT, "completed"),
         ("delivered", Action.CONFIRM, SYSTEM, "completed"),
-        ("ready_for_pickup", Action.PICK_UP, STAFF, "completed"),
+        ("ready_for_pickup", Action.DELIVER, STAFF, "delivered"),
+        ("ready_for_pickup", Action.REPORT_EXCEPTION, SYSTEM, "delivery_exception"),
+        ("delivery_exception", Action.RESHIP, SYSTEM, "shipped"),
     ],
 )
 def test_each_transition_of_the_lifecycle_leads_where_the_design_says(
@@ -73,6 +75,90 @@ def test_every_status_is_reachable_from_a_draft():
                 reached.add(transition.target)
                 frontier.append(transition.target)
     assert reached == set(Status)
+
+
+def test_collected_at_the_counter_is_delivered_not_yet_completed():
+    assert domain.next_status("ready_for_pickup", Action.DELIVER, STAFF) == "delivered"
+    assert not domain.can("ready_for_pickup", Action.CONFIRM, APPLICANT)
+
+
+def test_only_the_applicant_or_the_timer_confirms_receipt_and_only_once_delivered():
+    assert domain.can("delivered", Action.CONFIRM, APPLICANT)
+    assert not domain.can("delivered", Action.CONFIRM, STAFF)
+    with pytest.raises(domain.IllegalTransition, match="shipped: it cannot be confirmed"):
+        domain.next_status("shipped", Action.CONFIRM, APPLICANT)
+
+
+def test_a_delivered_order_offers_its_applicant_confirm_receipt():
+    assert "confirm_receipt" in domain.allowed_actions(
+        "delivered", ready_to_submit=False, payable=False
+    )
+    assert domain.allowed_actions("shipped", ready_to_submit=False, payable=False) == []
+
+
+_DELIVER_BY_COURIER = (*domain.COURIER_ROUTE, Action.DELIVER)
+
+
+@pytest.mark.parametrize(
+    ("status", "steps", "path"),
+    [
+        ("shipped", _DELIVER_BY_COURIER, [Action.DELIVER]),
+        ("in_production", _DELIVER_BY_COURIER, [Action.SHIP, Action.DELIVER]),
+        ("approved", _DELIVER_BY_COURIER,
+         [Action.START_PRODUCTION, Action.SHIP, Action.DELIVER]),
+        ("approved", (*domain.PICKUP_ROUTE, Action.REPORT_EXCEPTION),
+         [Action.START_PRODUCTION, Action.OFFER_PICKUP, Action.REPORT_EXCEPTION]),
+        ("delivery_exception", (Action.RESHIP,), [Action.RESHIP]),
+    ],
+)  # fmt: skip
+def test_an_event_that_overtook_earlier_steps_takes_the_order_through_them_first(
+    status, steps, path
+):
+    assert domain.catch_up(status, steps, SYSTEM) == path
+
+
+@pytest.mark.parametrize(
+    ("status", "steps"),
+    [
+        ("shipped", domain.COURIER_ROUTE),  # a second dispatch
+        ("delivered", _DELIVER_BY_COURIER),  # delivered twice
+        ("completed", _DELIVER_BY_COURIER),
+        ("cancelled", domain.COURIER_ROUTE[:1]),
+        ("shipped", (Action.RESHIP,)),  # a reship without a delivery problem
+        ("in_review", domain.COURIER_ROUTE[:1]),  # not approved yet
+    ],
+)
+def test_an_event_the_order_is_past_or_that_does_not_fit_is_stale(status, steps):
+    assert domain.catch_up(status, steps, SYSTEM) is None
+
+
+# --- the auto-confirm timer ------------------------------------------------------------
+
+_DELIVERED = datetime(2026, 3, 5, 2, 0, tzinfo=UTC)
+_WEEK = timedelta(days=7)
+
+
+def test_auto_confirm_is_due_its_period_after_delivery():
+    assert domain.auto_confirm_due(_DELIVERED, timedelta(days=0.5)) == _DELIVERED + timedelta(
+        hours=12
+    )
+
+
+def test_a_pause_keeps_the_time_left_and_a_resume_gives_it_back_from_the_closing():
+    due = domain.auto_confirm_due(_DELIVERED, _WEEK)
+    left = domain.time_left(due, _DELIVERED + timedelta(days=2))
+    assert left == timedelta(days=5)
+    closed = _DELIVERED + timedelta(days=20)
+    assert domain.resumed_due(left, closed) == closed + timedelta(days=5)
+
+
+def test_a_pause_after_the_due_time_leaves_nothing_not_a_negative_time():
+    due = domain.auto_confirm_due(_DELIVERED, _WEEK)
+    assert domain.time_left(due, due + timedelta(hours=1)) == timedelta(0)
+
+
+def test_the_timer_is_paused_while_any_complaint_is_open():
+    assert domain.is_paused(2) and domain.is_paused(1) and not domain.is_paused(0)
 
 
 def test_final_states_lead_nowhere():

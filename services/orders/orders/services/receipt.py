@@ -1,0 +1,157 @@
+"""Receipt and completion: the applicant confirms receipt of a delivered
+order, or the auto-confirm timer does it ORDERS_AUTO_CONFIRM_DAYS after the
+delivery; either completes the order and publishes `orders.completed` (the
+catalog counts the deal).
+
+While a complaint about the order is open (ratings' `complaint_opened` …
+`complaint_closed`) the timer is paused: it keeps the time it had left
+(`timers.paused_left_seconds`; the sweep skips it) and is due that much after
+the last open complaint closed (domain.receipt). A complaint's two events may
+arrive in either order; a closing seen first means the opening pauses nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+
+from common.auth import Identity
+from common.db import UnitOfWork
+from common.errors import Forbidden
+from common.events.consumer import StaleEvent
+from orders import domain, events
+from orders.domain import Action, Actor, Status
+from orders.models import Order, OrderComplaint
+from orders.services.base import (
+    AUTO_CONFIRM,
+    check_allowed,
+    move,
+    note,
+    own_order,
+    pending_timer,
+    publish,
+    set_timer,
+)
+from orders.services.context import SYSTEM_ACTOR, Context
+from orders.services.views import view_of
+
+CONFIRMED, AUTO = "confirmed", "auto"
+
+
+def _span(left: timedelta) -> str:
+    hours = left.total_seconds() / 3600
+    return f"{hours / 24:.1f} days" if hours >= 24 else f"{hours:.1f} hours"
+
+
+def _complete(uow: UnitOfWork, order: Order, actor: Actor, who: str, how: str, said: str) -> None:
+    move(uow, order, Action.CONFIRM, actor, who, said)
+    timer = pending_timer(uow, order, AUTO_CONFIRM)
+    if timer is not None:  # confirmed by the applicant: the timer has nothing left to do
+        timer.fired_at, timer.paused_left_seconds = uow.clock.now(), None
+    publish(uow, order, events.COMPLETED, {
+        "order_id": order.id, "reference": order.reference, "item_code": order.item_code,
+        "applicant_id": order.applicant_id, "completed_at": uow.clock.now(), "how": how,
+    })  # fmt: skip
+
+
+# --- the applicant ---------------------------------------------------------------------
+
+
+def confirm_receipt(ctx: Context, who: Identity, order_id: str) -> dict[str, Any]:
+    """delivered → completed, by the order's applicant; 409 naming the state otherwise."""
+    if who.is_staff:
+        raise Forbidden("Only the applicant confirms that the order was received.")
+    with ctx.uow() as uow:
+        order = own_order(uow, order_id, who)
+        check_allowed(order, Action.CONFIRM, Actor.APPLICANT)
+        _complete(uow, order, Actor.APPLICANT, who.subject, CONFIRMED,
+                  "Receipt confirmed by the applicant.")  # fmt: skip
+        view = view_of(uow, order)
+        uow.commit()
+        return view
+
+
+# --- the timer -------------------------------------------------------------------------
+
+
+def _open_complaints(uow: UnitOfWork, order: Order) -> int:
+    return int(
+        uow.session.scalar(
+            select(func.count()).where(
+                OrderComplaint.order_id == order.id,
+                OrderComplaint.opened_at.is_not(None),
+                OrderComplaint.closed_at.is_(None),
+            )
+        )
+        or 0
+    )
+
+
+def start_auto_confirm(
+    uow: UnitOfWork, order: Order, delivered_at: datetime, period: timedelta
+) -> None:
+    """Due `period` after the delivery; paused from the start if a complaint is open."""
+    set_timer(uow, order, AUTO_CONFIRM, domain.auto_confirm_due(delivered_at, period),
+              {"delivered_at": delivered_at.isoformat()})  # fmt: skip
+    if domain.is_paused(_open_complaints(uow, order)):
+        timer = pending_timer(uow, order, AUTO_CONFIRM)
+        assert timer is not None
+        timer.paused_left_seconds = period.total_seconds()
+        note(uow, order, SYSTEM_ACTOR,
+             "Automatic confirmation paused: a complaint is open.", Actor.SYSTEM)  # fmt: skip
+
+
+def auto_confirm(ctx: Context, uow: UnitOfWork, order: Order, _details: dict[str, Any]) -> bool:
+    """The timer's work: completed, `how: auto`. False when the order left `delivered`
+    (confirmed by the applicant, or cancelled by a supervisor)."""
+    if order.status != Status.DELIVERED:
+        return False
+    _complete(uow, order, Actor.SYSTEM, SYSTEM_ACTOR, AUTO,
+              f"Receipt confirmed automatically, {_span(ctx.auto_confirm)} after delivery.")  # fmt: skip
+    return True
+
+
+# --- complaints ------------------------------------------------------------------------
+
+
+def complaint_opened(uow: UnitOfWork, order: Order, complaint_id: str, at: datetime) -> None:
+    """A complaint opened: the timer pauses with the time it has left at `at`."""
+    complaint = uow.session.get(OrderComplaint, (order.id, complaint_id), with_for_update=True)
+    if complaint is not None and complaint.opened_at is not None:
+        raise StaleEvent(f"complaint {complaint_id} was already opened")
+    if complaint is not None:  # its closing came first: nothing to pause
+        complaint.opened_at = at
+        return
+    uow.session.add(OrderComplaint(order_id=order.id, complaint_id=complaint_id, opened_at=at))
+    uow.session.flush()
+    timer = pending_timer(uow, order, AUTO_CONFIRM)
+    if timer is None or timer.paused_left_seconds is not None:
+        note(uow, order, SYSTEM_ACTOR, f"Complaint {complaint_id} opened.", Actor.SYSTEM)
+        return
+    left = domain.time_left(timer.due_at, at)
+    timer.paused_left_seconds = left.total_seconds()
+    note(uow, order, SYSTEM_ACTOR, f"Complaint {complaint_id} opened: automatic confirmation "
+         f"paused with {_span(left)} left.", Actor.SYSTEM)  # fmt: skip
+
+
+def complaint_closed(uow: UnitOfWork, order: Order, complaint_id: str, at: datetime) -> None:
+    """A complaint closed: once none is open the timer is due what it had left after `at`."""
+    complaint = uow.session.get(OrderComplaint, (order.id, complaint_id), with_for_update=True)
+    if complaint is not None and complaint.closed_at is not None:
+        raise StaleEvent(f"complaint {complaint_id} was already closed")
+    if complaint is None:  # the opening is still on its way: it will pause nothing
+        uow.session.add(OrderComplaint(order_id=order.id, complaint_id=complaint_id, closed_at=at))
+        return
+    complaint.closed_at = at
+    uow.session.flush()
+    timer = pending_timer(uow, order, AUTO_CONFIRM)
+    if domain.is_paused(_open_complaints(uow, order)) or timer is None:
+        note(uow, order, SYSTEM_ACTOR, f"Complaint {complaint_id} closed.", Actor.SYSTEM)
+        return
+    if timer.paused_left_seconds is not None:
+        left = timedelta(seconds=timer.paused_left_seconds)
+        timer.due_at, timer.paused_left_seconds = domain.resumed_due(left, at), None
+        note(uow, order, SYSTEM_ACTOR, f"Complaint {complaint_id} closed: automatic "
+             f"confirmation resumed with {_span(left)} left.", Actor.SYSTEM)  # fmt: skip
