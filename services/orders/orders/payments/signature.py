@@ -2,29 +2,24 @@
 
     X-Sandbox-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>
 
-The timestamp is inside what is signed, so an old webhook cannot be replayed
-with a fresh time; one older (or later) than the tolerance is refused.
+The shape is common.webhooks.signature's, shared with fulfillment's courier;
+here it answers in orders' own refusals: BadSignature (401) and StaleWebhook
+(400). The timestamp is inside what is signed, so an old webhook cannot be
+replayed with a fresh time; one older (or later) than the tolerance is refused.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-
+from common.webhooks import signature as shared
 from orders.payments import BadSignature, StaleWebhook
 
 HEADER = "X-Sandbox-Signature"
-DEFAULT_TOLERANCE_SECONDS = 300
-
-
-def _mac(secret: str, timestamp: int, body: bytes) -> str:
-    message = str(timestamp).encode() + b"." + body
-    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+DEFAULT_TOLERANCE_SECONDS = shared.DEFAULT_TOLERANCE_SECONDS
 
 
 def sign(secret: str, body: bytes, timestamp: int) -> str:
     """The header value for `body` sent at `timestamp`."""
-    return f"t={timestamp},v1={_mac(secret, timestamp, body)}"
+    return shared.sign(secret, body, timestamp)
 
 
 def verify(
@@ -36,21 +31,9 @@ def verify(
 ) -> None:
     """Raise BadSignature (401) unless the header signs the body; StaleWebhook (400)
     when it was signed further than the tolerance from now, either way."""
-    if not header:
-        raise BadSignature(f"The {HEADER} header is missing.")
-    parts: dict[str, list[str]] = {}
-    for item in header.split(","):
-        key, _, value = item.strip().partition("=")
-        parts.setdefault(key, []).append(value)
-    stamps = parts.get("t") or []
-    if len(stamps) != 1 or not stamps[0].isdigit():
-        raise BadSignature(f"The {HEADER} header has no timestamp.")
-    timestamp = int(stamps[0])
-    expected = _mac(secret, timestamp, body)
-    if not any(hmac.compare_digest(expected, given) for given in parts.get("v1") or []):
-        raise BadSignature("The webhook's signature does not match its body.")
-    if abs(now - timestamp) > tolerance_seconds:
-        raise StaleWebhook(
-            f"The webhook was signed {int(now - timestamp)} s from now; "
-            f"only {tolerance_seconds} s either way are accepted."
-        )
+    try:
+        shared.verify(secret, body, header, now, tolerance_seconds, header=HEADER)
+    except shared.StaleSignature as stale:
+        raise StaleWebhook(str(stale)) from None
+    except shared.BadSignature as bad:
+        raise BadSignature(str(bad)) from None
