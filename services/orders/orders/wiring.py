@@ -13,12 +13,13 @@ from sqlalchemy.engine import Engine
 from common.cache import TTLCache
 from common.clock import Clock
 from common.db import make_session_factory, unit_of_work_factory
+from common.webhooks import WebhookSender
 from common.worker import Timer
 from orders import timers
 from orders.clients.catalog import CatalogClient
 from orders.payments import PaymentProvider
-from orders.payments.sandbox import SandboxProvider
-from orders.payments.webhooks import WebhookSender
+from orders.payments.sandbox import SandboxProvider, SandboxWebhook
+from orders.payments.signature import HEADER
 from orders.services.context import Context
 from orders.settings import SERVICE, Settings
 
@@ -34,10 +35,15 @@ def build_provider(settings: Settings, engine: Engine, clock: Clock) -> PaymentP
 
 
 def build_webhook_sender(settings: Settings, engine: Engine) -> WebhookSender:
+    """The sandbox's notification system: common's sender over `sandbox_webhooks`,
+    oldest first among those due together."""
     return WebhookSender(
         make_session_factory(engine),
-        settings.payment_webhook_url,
+        SandboxWebhook,
         settings.payment_webhook_secret,
+        HEADER,
+        url=settings.payment_webhook_url,
+        order_by=[SandboxWebhook.created_at],
         max_attempts=settings.sandbox_webhook_max_attempts,
     )
 

@@ -7,7 +7,7 @@ orders service's: a call that succeeded here stays done even if the caller's
 transaction then fails, exactly as with a company on the other side of the
 internet. A card's answer is not returned by the call but queued as a signed
 webhook, due a moment later; the orders worker delivers due webhooks over
-HTTP with retries and backoff (orders.payments.webhooks).
+HTTP with retries and backoff (common.webhooks.WebhookSender).
 
 Test cards:
 
@@ -33,11 +33,12 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, Text, select
+from sqlalchemy import ForeignKey, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from common.clock import Clock, SystemClock
 from common.columns import UTCDateTime
+from common.webhooks import DueWebhook
 from orders.domain import luhn_ok
 from orders.models import Base
 from orders.payments import (
@@ -96,22 +97,15 @@ class SandboxPayment(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class SandboxWebhook(Base):
-    """A webhook the sandbox owes its merchant, until it is delivered or given up."""
+class SandboxWebhook(DueWebhook, Base):
+    """A webhook the sandbox owes its merchant, until it is delivered or given up
+    (the due-webhook columns are common.webhooks')."""
 
     __tablename__ = "sandbox_webhooks"
 
-    id: Mapped[str] = mapped_column(String(40), primary_key=True)
     payment_id: Mapped[str] = mapped_column(ForeignKey("sandbox_payments.id"), index=True)
     type: Mapped[str] = mapped_column(String(40))
-    body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    abandoned_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    last_status: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class SandboxProvider:

@@ -35,12 +35,12 @@ from common.pytest_plugin import MigratedPostgres
 from common.settings import CommonSettings
 from common.testing import table_snapshot, truncate
 from common.testing_http import serve_in_thread
+from common.webhooks import WebhookSender
 from orders import timers
 from orders.api import CONTEXT
 from orders.app import create_app
 from orders.handlers import build_handlers
 from orders.migrate import upgrade
-from orders.payments.webhooks import WebhookSender
 from orders.settings import Settings
 from orders.wiring import build_webhook_sender
 

@@ -10,8 +10,9 @@ import pytest
 
 from common.db import make_session_factory
 from common.testing import free_port
+from common.webhooks import WebhookSender
+from orders.payments.sandbox import SandboxWebhook
 from orders.payments.signature import HEADER, sign
-from orders.payments.webhooks import WebhookSender
 
 SECRET = "orders-test-webhook-secret"  # the tests' PAYMENT_WEBHOOK_SECRET
 
@@ -154,8 +155,10 @@ def test_an_undelivered_webhook_is_retried_with_backoff_then_given_up(
     applicant.card(order["payment"]["id"])
     dead = WebhookSender(
         make_session_factory(app.extensions["orders.engine"]),
-        f"http://127.0.0.1:{free_port()}/webhooks/payments",
+        SandboxWebhook,
         SECRET,
+        HEADER,
+        url=f"http://127.0.0.1:{free_port()}/webhooks/payments",
         max_attempts=3,
         timeout_seconds=2,
     )
@@ -184,7 +187,9 @@ def test_a_webhook_the_merchant_refuses_is_retried_and_then_delivered(
 ):
     order = applicant.submitted()
     applicant.card(order["payment"]["id"])
-    wrong = WebhookSender(sender._sessions, sender._url, "a-wrong-secret", max_attempts=3)
+    wrong = WebhookSender(
+        sender.sessions, SandboxWebhook, "a-wrong-secret", HEADER, url=sender.url, max_attempts=3
+    )
     clock.advance(timedelta(seconds=2))
     [refused] = wrong.deliver_due(clock.now())
     assert refused.status == 401

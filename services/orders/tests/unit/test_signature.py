@@ -1,5 +1,6 @@
-"""The sandbox's webhook signature and redelivery schedule: pure rules, no
-database (the sandbox's state and webhooks are tests/service/test_sandbox.py)."""
+"""The sandbox's webhook signature: pure rules, no database (the sandbox's
+state and webhooks are tests/service/test_sandbox.py; the redelivery
+schedule is common.webhooks', tested there)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ import pytest
 
 from orders.payments import BadSignature, StaleWebhook
 from orders.payments.signature import sign, verify
-from orders.payments.webhooks import backoff
 
 SECRET = "sandbox-test-secret"
 
@@ -49,15 +49,3 @@ def test_a_webhook_signed_only_with_the_rotated_out_secret_is_refused():
     header = f"t=1000,v1={_v1(OLD_SECRET)}"
     with pytest.raises(BadSignature):
         verify(SECRET, b"{}", header, 1000)
-
-
-def test_redelivery_backs_off_exponentially_up_to_five_minutes():
-    assert [backoff(n).total_seconds() for n in (1, 2, 3, 4, 9, 10, 30)] == [
-        1,
-        2,
-        4,
-        8,
-        256,
-        300,
-        300,
-    ]
