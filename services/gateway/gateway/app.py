@@ -15,11 +15,23 @@ from common.clock import Clock, SystemClock
 from common.db import make_engine, make_session_factory
 from common.errors import DomainError, problem
 from common.logging import configure_logging
+from common.service_client import ServiceClient as CommonServiceClient
 from common.web import create_service_app, database_check
-from gateway import api, api_applications, api_chat, api_staff, api_staff_chat, browser, uploads
+from gateway import (
+    api,
+    api_applications,
+    api_chat,
+    api_delivery,
+    api_staff,
+    api_staff_chat,
+    api_staff_fulfillment,
+    browser,
+    uploads,
+)
 from gateway.clients.cache import TTLCache
 from gateway.clients.catalog import CatalogClient
 from gateway.clients.chat import ChatClient
+from gateway.clients.fulfillment import FulfillmentClient
 from gateway.clients.http import ServiceClient
 from gateway.clients.orders import OrdersClient
 from gateway.clients.review_rules import ReviewRulesClient
@@ -32,10 +44,14 @@ from gateway.pages import (
     applications,
     apply,
     audit,
+    counter,
+    delivery,
+    dispatch,
     documents,
     install_template_helpers,
     order_actions,
     payment,
+    production,
     render,
     resubmit,
     review_decisions,
@@ -91,6 +107,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         ),
         review_rules=ReviewRulesClient(verification),
         clock=clock or SystemClock(),
+        fulfillment=_fulfillment_client(settings),
     )
     app.extensions["gateway.engine"] = engine
     smorest.spec.components.security_scheme(
@@ -101,6 +118,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     smorest.register_blueprint(api_chat.blp)
     smorest.register_blueprint(api_staff.blp)
     smorest.register_blueprint(api_staff_chat.blp)
+    smorest.register_blueprint(api_delivery.blp)
+    smorest.register_blueprint(api_staff_fulfillment.blp)
     pages = (
         store.bp,
         accounts.bp,
@@ -115,11 +134,32 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         app.register_blueprint(blueprint)
     for blueprint in (reviews.bp, review_decisions.bp, order_actions.bp, audit.bp):
         app.register_blueprint(blueprint)  # the review console
+    for blueprint in (production.bp, dispatch.bp, counter.bp, delivery.bp):
+        app.register_blueprint(blueprint)  # making and delivering
+    delivery.install(app)
     uploads.install(app, settings.max_upload_bytes)  # before browser: its CSRF check reads the body
     browser.install(app)
     install_template_helpers(app)
     _install_error_handlers(app, settings)
     return app
+
+
+def _fulfillment_client(settings: Settings) -> FulfillmentClient:
+    """Fulfillment, and orders for the receipt, on the shared client (common.service_client)."""
+
+    def service(url: str, audience: str) -> CommonServiceClient:
+        timeout = settings.service_timeout_seconds
+        return CommonServiceClient(
+            url,
+            audience=audience,
+            token_secret=settings.internal_token_secret,
+            timeout=(timeout, timeout),
+            retries=settings.service_read_retries,
+        )
+
+    return FulfillmentClient(
+        service(settings.fulfillment_url, "fulfillment"), service(settings.orders_url, "orders")
+    )
 
 
 def _install_error_handlers(app: Flask, settings: Settings) -> None:

@@ -12,6 +12,7 @@ from common.clock import Clock
 from common.db import UnitOfWork
 from gateway.clients.catalog import CatalogClient
 from gateway.clients.chat import ChatClient
+from gateway.clients.fulfillment import FulfillmentClient
 from gateway.clients.orders import OrdersClient
 from gateway.clients.review_rules import ReviewRulesClient
 from gateway.clients.reviews import ReviewsClient
@@ -33,6 +34,7 @@ class Gateway:
     reviews: ReviewsClient  # the staff review console's reads and decisions
     review_rules: ReviewRulesClient  # verification's reason lists and limits, kept briefly
     clock: Clock
+    fulfillment: FulfillmentClient | None = None  # making and delivering, and the receipt
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory, producer="gateway", clock=self.clock)

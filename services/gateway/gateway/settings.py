@@ -28,6 +28,8 @@ class Settings:
     log_format: str
     trusted_proxies: int
     max_upload_bytes: int = 10 * 1024 * 1024
+    # Where fulfillment answers (its port in `make run` and `make stack` by default).
+    fulfillment_url: str = "http://127.0.0.1:8004"
 
     @classmethod
     def from_env(cls, env: Env | None = None) -> Settings:
@@ -56,4 +58,5 @@ class Settings:
             log_format=env.str("LOG_FORMAT", "json"),
             trusted_proxies=env.int("TRUSTED_PROXIES", 0),
             max_upload_bytes=max_upload,
+            fulfillment_url=env.str("FULFILLMENT_URL", "http://127.0.0.1:8004").rstrip("/"),
         )

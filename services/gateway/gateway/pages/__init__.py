@@ -25,6 +25,8 @@ NOTICES = frozenset(
         "notice.photo_uploaded",
         "notice.message_sent",
         "notice.resubmitted",
+        "delivery.notice.address_saved",
+        "delivery.notice.received",
     }
 )
 
