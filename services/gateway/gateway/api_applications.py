@@ -19,7 +19,7 @@ from common.errors import NotFound
 from gateway import journey, uploads
 from gateway.api import BEARER, api_caller, api_principal
 from gateway.clients.catalog import Text
-from gateway.clients.http import Caller, PayloadTooLarge
+from gateway.clients.http import Caller
 from gateway.clients.orders import ADDRESS_FIELDS, Address, DeliveryChoice
 from gateway.clients.verification import CaseDocument
 from gateway.context import gateway
@@ -165,7 +165,7 @@ def put_document(files: dict[str, Any], order_id: str, code: str) -> Any:
     sent = files["file"]
     size = uploads.size_of(sent)
     if size > gateway().settings.max_upload_bytes:
-        raise PayloadTooLarge("upload.too_large", errors={"file": ["too-large"]})
+        raise uploads.PayloadTooLarge("upload.too_large", errors={"file": ["too-large"]})
     return gateway().verification.upload(order_id, code, caller, uploads.upload_of(sent, size))
 
 

@@ -17,6 +17,7 @@ from typing import IO, Any, TypeVar
 from flask import Flask, Request, request
 from werkzeug.datastructures import FileStorage
 
+from common.errors import DomainError
 from gateway.clients.http import Upload
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -25,6 +26,14 @@ MULTIPART_SLACK = 64 * 1024
 # After a 413 the rest of the body is read and dropped (up to this much), so the
 # client sees the answer instead of a connection reset in the middle of sending.
 DRAIN_LIMIT = 64 * 1024 * 1024
+
+
+class PayloadTooLarge(DomainError):
+    """A file over GATEWAY_MAX_UPLOAD_BYTES, refused before it is sent on."""
+
+    status = 413
+    title = "The file is too large"
+    slug = "too-large"
 
 
 class GatewayRequest(Request):

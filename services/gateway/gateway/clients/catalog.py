@@ -12,9 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import quote
 
-from common.errors import InvalidInput
+from common.service_client import Caller, ServiceClient, ServiceRejected
 from gateway.clients.cache import TTLCache
-from gateway.clients.http import Caller, ServiceClient
 
 T = TypeVar("T")
 
@@ -126,23 +125,23 @@ class CatalogClient:
         return self._public(
             caller,
             "items",
-            lambda: [_item(raw) for raw in _list(self._client.get("/items", caller))],
+            lambda: [_item(raw) for raw in _list(self._client.get("/items", caller=caller))],
         )
 
     def all_items(self, caller: Caller) -> list[Item]:
-        body = self._client.get("/items", caller, params={"status": "all"})
+        body = self._client.get("/items", params={"status": "all"}, caller=caller)
         return [_item(raw) for raw in _list(body)]
 
     def item(self, code: str, caller: Caller) -> Item:
         return self._public(
             caller,
             f"item:{code}",
-            lambda: _item(self._client.get(f"/items/{_segment(code)}", caller)),
+            lambda: _item(self._client.get(f"/items/{_segment(code)}", caller=caller)),
         )
 
     def store(self, caller: Caller) -> Store:
         def load() -> Store:
-            raw = self._client.get("/store", caller) or {}
+            raw = self._client.get("/store", caller=caller) or {}
             return Store(deal_count=_int(raw.get("deal_count")), rating=_rating(raw.get("rating")))
 
         return self._public(caller, "store", load)
@@ -165,22 +164,27 @@ class CatalogClient:
         if effective_from:
             body["effective_from"] = effective_from
         try:
-            self._client.post(f"/items/{_segment(code)}/fees", caller, _to_catalog(body))
-        except InvalidInput as error:
-            raise InvalidInput(error.detail, errors=_from_catalog(error.errors)) from None
+            self._client.post(
+                f"/items/{_segment(code)}/fees", json=_to_catalog(body), caller=caller
+            )
+        except ServiceRejected as error:
+            error.errors = _from_catalog(error.errors)  # the fields by the gateway's names
+            raise
         finally:
             self._cache.clear()
         return self.item(code, caller)
 
     def publish(self, code: str, caller: Caller) -> Item:
         try:
-            return _item(self._client.post(f"/items/{_segment(code)}/publish", caller))
+            return _item(self._client.post(f"/items/{_segment(code)}/publish", caller=caller))
         finally:
             self._cache.clear()
 
     def withdraw(self, code: str, caller: Caller) -> Item:
         try:
-            return _item(self._client.post(f"/items/{_segment(code)}/withdraw", caller, {}))
+            return _item(
+                self._client.post(f"/items/{_segment(code)}/withdraw", json={}, caller=caller)
+            )
         finally:
             self._cache.clear()
 

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from common.errors import Conflict, DomainError, InvalidInput
-from gateway.clients.http import Caller, ServiceClient, UpstreamRefusal
+from common.errors import DomainError
+from common.service_client import Caller, ServiceClient, ServiceError
+from gateway.clients.http import QUICK
 
 APPLICANT, STAFF = "applicant", "staff"
 
@@ -67,7 +68,7 @@ class ChatClient:
 
     def thread(self, order_id: str, caller: Caller) -> Thread:
         """The order's messages, oldest first; reading marks the caller's side read."""
-        raw = self._client.get(f"/chats/{_segment(order_id)}", caller) or {}
+        raw = self._client.get(f"/chats/{_segment(order_id)}", caller=caller) or {}
         messages = [_message(m) for m in raw.get("messages") or () if isinstance(m, dict)]
         return Thread(
             messages=tuple(messages),
@@ -81,23 +82,28 @@ class ChatClient:
         if internal:
             payload["internal"] = True
         try:
-            raw = self._client.post(f"/chats/{_segment(order_id)}/messages", caller, payload)
-        except (InvalidInput, Conflict, UpstreamRefusal) as error:
+            raw = self._client.post(
+                f"/chats/{_segment(order_id)}/messages", json=payload, caller=caller
+            )
+        except ServiceError as error:
+            if error.status in {403, 404, 413} or error.status >= 500:
+                raise  # not about the message: someone else's order, or verification is down
             raise _refused(error) from None
         return _message(raw if isinstance(raw, dict) else {})
 
     def unread(self, caller: Caller, *, quick: bool = False) -> dict[str, int]:
         """Unread messages per order: an applicant's own orders; for staff every case
         with applicant messages nobody on the staff side has read. `quick` for a
-        notice a page can do without (see ServiceClient.get)."""
-        raw = self._client.get("/chats/unread", caller, quick=quick) or {}
+        notice a page can do without: one attempt, half a second (http.QUICK)."""
+        options: dict[str, Any] = {"retry": False, "timeout": QUICK} if quick else {}
+        raw = self._client.get("/chats/unread", caller=caller, **options) or {}
         orders = raw.get("orders")
         if not isinstance(orders, dict):
             return {}
         return {str(order_id): _int(count) for order_id, count in orders.items() if _int(count)}
 
 
-def _refused(error: DomainError) -> MessageRefused:
+def _refused(error: ServiceError) -> MessageRefused:
     errors = error.errors or {}
     said = errors.get("body")
     code = str(said[0] if isinstance(said, list) and said else said or "")

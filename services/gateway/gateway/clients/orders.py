@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+from common.service_client import Caller, ServiceClient
 from gateway.clients.catalog import Text
-from gateway.clients.http import Caller, ServiceClient
 
 # What an applicant may do with an order, as orders says in `allowed_actions`.
 EDIT, SUBMIT, PAY, CANCEL = "edit", "submit", "pay", "cancel"
@@ -125,40 +125,44 @@ class OrdersClient:
     def start(self, item_code: str, caller: Caller, *, idempotency_key: str) -> Order:
         """A new draft for the item; the same key answers the same draft (a double click)."""
         body = self._client.post(
-            "/orders", caller, {"item_code": item_code}, idempotency_key=idempotency_key
+            "/orders", json={"item_code": item_code}, caller=caller, idempotency_key=idempotency_key
         )
         return _order(body)
 
     def orders(self, caller: Caller, status: str | None = None) -> list[Order]:
         params = {"status": status} if status else None
-        body = self._client.get("/orders", caller, params=params) or {}
+        body = self._client.get("/orders", params=params, caller=caller) or {}
         return [_order(raw) for raw in body.get("orders") or [] if isinstance(raw, dict)]
 
     def order(self, order_id: str, caller: Caller) -> Order:
-        return _order(self._client.get(f"/orders/{_segment(order_id)}", caller))
+        return _order(self._client.get(f"/orders/{_segment(order_id)}", caller=caller))
 
     def save_answers(self, order_id: str, caller: Caller, answers: dict[str, str]) -> Order:
         path = f"/orders/{_segment(order_id)}/answers"
-        return _order(self._client.put(path, caller, {"answers": answers}))
+        return _order(self._client.put(path, json={"answers": answers}, caller=caller))
 
     def choose_delivery(self, order_id: str, caller: Caller, choice: DeliveryChoice) -> Order:
         path = f"/orders/{_segment(order_id)}/delivery"
-        return _order(self._client.put(path, caller, _delivery_body(choice)))
+        return _order(self._client.put(path, json=_delivery_body(choice), caller=caller))
 
     def submit(self, order_id: str, caller: Caller, *, idempotency_key: str) -> Order:
         path = f"/orders/{_segment(order_id)}/submit"
-        return _order(self._client.post(path, caller, {}, idempotency_key=idempotency_key))
+        return _order(
+            self._client.post(path, json={}, caller=caller, idempotency_key=idempotency_key)
+        )
 
     def cancel(self, order_id: str, caller: Caller, reason: str | None = None) -> Order:
         body = {"reason": reason} if reason else {}
-        return _order(self._client.post(f"/orders/{_segment(order_id)}/cancel", caller, body))
+        return _order(
+            self._client.post(f"/orders/{_segment(order_id)}/cancel", json=body, caller=caller)
+        )
 
     def timeline(self, order_id: str, caller: Caller) -> list[TimelineEntry]:
-        body = self._client.get(f"/orders/{_segment(order_id)}/timeline", caller) or {}
+        body = self._client.get(f"/orders/{_segment(order_id)}/timeline", caller=caller) or {}
         return [_entry(raw) for raw in body.get("entries") or [] if isinstance(raw, dict)]
 
     def payment(self, payment_id: str, caller: Caller) -> Payment:
-        return _payment(self._client.get(f"/payments/{_segment(payment_id)}", caller))
+        return _payment(self._client.get(f"/payments/{_segment(payment_id)}", caller=caller))
 
     def pay_with_card(
         self,
@@ -173,7 +177,9 @@ class OrdersClient:
         """Hand the card to orders (and so to the provider); the gateway keeps none of it."""
         body = {"card_number": card_number, "expiry": expiry, "cvc": cvc}
         path = f"/payments/{_segment(payment_id)}/card"
-        return _payment(self._client.post(path, caller, body, idempotency_key=idempotency_key))
+        return _payment(
+            self._client.post(path, json=body, caller=caller, idempotency_key=idempotency_key)
+        )
 
 
 def _delivery_body(choice: DeliveryChoice) -> dict[str, Any]:

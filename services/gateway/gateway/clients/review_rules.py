@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from common.cache import TTLCache
-from gateway.clients.http import Caller, ServiceClient
+from common.service_client import Caller, ServiceClient
 
 # Long enough that a busy console asks about once a minute, short enough that a
 # release of verification shows without restarting the gateway.
@@ -50,7 +50,7 @@ class ReviewRulesClient:
     def rules(self, caller: Caller) -> ReviewRules:
         """The same for every caller, so one cached copy serves them all."""
         return self._cache.get_or_load(
-            _KEY, lambda: parse_rules(self._verification.get("/review/rules", caller))
+            _KEY, lambda: parse_rules(self._verification.get("/review/rules", caller=caller))
         )
 
 

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
+from common.service_client import Caller, ServiceClient
 from gateway.clients.catalog import Text
-from gateway.clients.http import Caller, ServiceClient
+from gateway.clients.http import get_bytes
 from gateway.clients.orders import Order
 from gateway.clients.orders import _order as order_from  # the one reader of orders' JSON
 
@@ -170,7 +171,7 @@ class ReviewsClient:
 
     def queue(self, caller: Caller, *, tab: str, filters: dict[str, str], page: int = 1) -> Queue:
         params = {"tab": tab, "page": page, **{k: v for k, v in filters.items() if v}}
-        raw = _dict(self._verification.get("/reviews", caller, params=params))
+        raw = _dict(self._verification.get("/reviews", params=params, caller=caller))
         counts = _dict(raw.get("counts"))
         return Queue(
             cases=tuple(_summary(case) for case in _dicts(raw.get("cases"))),
@@ -180,18 +181,18 @@ class ReviewsClient:
         )
 
     def review(self, order_id: str, caller: Caller) -> Review:
-        return _review(self._verification.get(_case_path(order_id), caller))
+        return _review(self._verification.get(_case_path(order_id), caller=caller))
 
     def claim(self, order_id: str, caller: Caller) -> Review:
-        return _review(self._verification.post(_case_path(order_id, "claim"), caller))
+        return _review(self._verification.post(_case_path(order_id, "claim"), caller=caller))
 
     def release(self, order_id: str, caller: Caller) -> Review:
-        return _review(self._verification.post(_case_path(order_id, "release"), caller))
+        return _review(self._verification.post(_case_path(order_id, "release"), caller=caller))
 
     def picture(self, order_id: str, code: str, caller: Caller) -> Picture:
         """A document at full size; verification audits every picture it serves to staff."""
         path = f"/cases/{_segment(order_id)}/documents/{_segment(code)}/image"
-        content, content_type = self._verification.get_bytes(path, caller)
+        content, content_type = get_bytes(self._verification, path, caller)
         return Picture(content, content_type.split(";")[0].strip())
 
     # --- the reviewer's work ---------------------------------------------------
@@ -208,14 +209,14 @@ class ReviewsClient:
     ) -> Review:
         body = _without_empty({"verdict": verdict, "reason_code": reason_code, "note": note})
         path = _case_path(order_id, f"documents/{_segment(code)}/verdict")
-        return _review(self._verification.put(path, caller, body))
+        return _review(self._verification.put(path, json=body, caller=caller))
 
     def record_check(
         self, order_id: str, check: str, caller: Caller, *, result: str, note: str | None = None
     ) -> Review:
         body = _without_empty({"result": result, "note": note})
         path = _case_path(order_id, f"checks/{_segment(check)}")
-        return _review(self._verification.put(path, caller, body))
+        return _review(self._verification.put(path, json=body, caller=caller))
 
     def decide(
         self,
@@ -235,16 +236,20 @@ class ReviewsClient:
                 "deadline_days": deadline_days,
             }
         )
-        return _review(self._verification.post(_case_path(order_id, "decision"), caller, body))
+        return _review(
+            self._verification.post(_case_path(order_id, "decision"), json=body, caller=caller)
+        )
 
     def reveal(self, order_id: str, caller: Caller, *, field_name: str, reason: str) -> str:
         """The unmasked answer; verification records who asked and why."""
         body = {"field": field_name, "reason": reason}
-        raw = _dict(self._verification.post(_case_path(order_id, "reveal"), caller, body))
+        raw = _dict(
+            self._verification.post(_case_path(order_id, "reveal"), json=body, caller=caller)
+        )
         return str(raw.get("value") or "")
 
     def canned_replies(self, caller: Caller) -> list[CannedReply]:
-        raw = _dict(self._verification.get("/canned-replies", caller))
+        raw = _dict(self._verification.get("/canned-replies", caller=caller))
         return [
             CannedReply(code=str(reply.get("code") or ""), text=_text(reply.get("text")))
             for reply in _dicts(raw.get("replies"))
@@ -254,7 +259,7 @@ class ReviewsClient:
 
     def audit(self, caller: Caller, *, filters: dict[str, str], page: int = 1) -> AuditPage:
         params = {"page": page, **{k: v for k, v in filters.items() if v}}
-        raw = _dict(self._verification.get("/audit", caller, params=params))
+        raw = _dict(self._verification.get("/audit", params=params, caller=caller))
         return AuditPage(
             entries=tuple(_audit_entry(entry) for entry in _dicts(raw.get("entries"))),
             page=max(_int(raw.get("page")), 1),
@@ -263,19 +268,19 @@ class ReviewsClient:
 
     def audit_csv(self, caller: Caller, *, filters: dict[str, str]) -> bytes:
         params = {k: v for k, v in filters.items() if v}
-        content, _type = self._verification.get_bytes(_with_query("/audit.csv", params), caller)
+        content, _type = get_bytes(self._verification, "/audit.csv", caller, params)
         return content
 
     # --- supervisor actions on the order ----------------------------------------
 
     def retry_capture(self, order_id: str, caller: Caller) -> Order:
         """Capture again after the provider refused; 409 with its reason if it refuses again."""
-        return order_from(self._orders.post(f"/orders/{_segment(order_id)}/capture", caller))
+        return order_from(self._orders.post(f"/orders/{_segment(order_id)}/capture", caller=caller))
 
     def cancel_order(self, order_id: str, caller: Caller, *, reason: str) -> Order:
         """A supervisor's cancellation: orders voids or refunds what was taken."""
         path = f"/orders/{_segment(order_id)}/cancel"
-        return order_from(self._orders.post(path, caller, {"reason": reason}))
+        return order_from(self._orders.post(path, json={"reason": reason}, caller=caller))
 
 
 # --- reading verification's JSON ------------------------------------------------
@@ -288,11 +293,6 @@ def _segment(value: str) -> str:
 def _case_path(order_id: str, action: str | None = None) -> str:
     path = f"/reviews/{_segment(order_id)}"
     return f"{path}/{action}" if action else path
-
-
-def _with_query(path: str, params: dict[str, Any]) -> str:
-    # get_bytes takes no params: the query goes on the path.
-    return f"{path}?{urlencode(params)}" if params else path
 
 
 def _without_empty(body: dict[str, Any]) -> dict[str, Any]:

@@ -10,9 +10,16 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from common.errors import Conflict, DomainError, InvalidInput
+from common.errors import DomainError
+from common.service_client import (
+    Caller,
+    ServiceClient,
+    ServiceConflict,
+    ServiceError,
+    ServiceRejected,
+)
 from gateway.clients.catalog import Text
-from gateway.clients.http import Caller, PayloadTooLarge, ServiceClient, Upload
+from gateway.clients.http import Upload, get_bytes, put_file
 
 # Why verification refused a file. The page says each in words.
 UPLOAD_REASONS = (
@@ -93,7 +100,7 @@ class UploadRefused(DomainError):
     """Verification would not take the file; `reason` is one of UPLOAD_REASONS (or
     "refused" when it gave none we know). Status, type and field errors are theirs."""
 
-    def __init__(self, cause: DomainError, reason: str) -> None:
+    def __init__(self, cause: ServiceError, reason: str) -> None:
         super().__init__(cause.detail, errors=cause.errors)
         self.status = cause.status
         self.title = cause.title
@@ -106,34 +113,39 @@ class VerificationClient:
         self._client = client
 
     def case(self, order_id: str, caller: Caller) -> Case:
-        return _case(self._client.get(f"/cases/{_segment(order_id)}", caller))
+        return _case(self._client.get(f"/cases/{_segment(order_id)}", caller=caller))
 
     def upload(self, order_id: str, code: str, caller: Caller, upload: Upload) -> CaseDocument:
         path = f"/cases/{_segment(order_id)}/documents/{_segment(code)}"
         try:
-            return _document(self._client.put_file(path, caller, upload))
-        except (InvalidInput, Conflict, PayloadTooLarge) as error:
+            return _document(put_file(self._client, path, upload, caller))
+        except ServiceError as error:
+            refused = isinstance(error, ServiceRejected | ServiceConflict)
+            if not refused and error.upstream_status != 413:
+                raise  # not about the file: the order is not theirs, or the service is down
             raise UploadRefused(error, refusal_reason(error)) from None
 
     def resubmit(self, order_id: str, caller: Caller) -> Case:
-        """Send the replaced photos back for review: a 409 Conflict while some refused
+        """Send the replaced photos back for review: a 409 ServiceConflict while some refused
         document is not replaced yet (`replacements-missing`) or nothing was asked for
         (`not-awaiting-applicant`); the slug says which."""
-        return _case(self._client.post(f"/cases/{_segment(order_id)}/resubmit", caller))
+        return _case(self._client.post(f"/cases/{_segment(order_id)}/resubmit", caller=caller))
 
     def remove(self, order_id: str, code: str, caller: Caller) -> None:
-        self._client.delete(f"/cases/{_segment(order_id)}/documents/{_segment(code)}", caller)
+        self._client.delete(
+            f"/cases/{_segment(order_id)}/documents/{_segment(code)}", caller=caller
+        )
 
     def thumbnail(self, order_id: str, code: str, caller: Caller) -> tuple[bytes, str]:
         """The uploaded photo, 320 px wide, as JPEG bytes (owner and staff only)."""
         path = f"/cases/{_segment(order_id)}/documents/{_segment(code)}/thumbnail"
-        return self._client.get_bytes(path, caller)
+        return get_bytes(self._client, path, caller)
 
 
-def refusal_reason(error: DomainError) -> str:
+def refusal_reason(error: ServiceError) -> str:
     """The refusal's reason: verification puts its code in `errors.file` (and the
     case's state in the problem type); anything else is a plain refusal."""
-    if isinstance(error, PayloadTooLarge):
+    if error.upstream_status == 413:
         return "too-large"
     file_errors = (error.errors or {}).get("file")
     said = [str(m) for m in (file_errors if isinstance(file_errors, list) else [file_errors])]
@@ -141,7 +153,7 @@ def refusal_reason(error: DomainError) -> str:
     for text in said:
         if text.strip().lower() in UPLOAD_REASONS:
             return text.strip().lower()
-    if isinstance(error, Conflict):
+    if isinstance(error, ServiceConflict):
         return "case-locked"
     return "refused"
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Blueprint, redirect, request, url_for
 
-from common.errors import Conflict, NotFound
+from common.service_client import ServiceConflict, ServiceNotFound
 from gateway import browser, journey
 from gateway.clients.chat import ATTACHMENT, MessageRefused, Thread
 from gateway.clients.orders import CANCEL, Order
@@ -44,7 +44,7 @@ def _thread(found: Order) -> Thread | None:
     verification is still opening the order's case."""
     try:
         return gateway().chat.thread(found.id, loading.applicant())
-    except NotFound:
+    except ServiceNotFound:
         return None
 
 
@@ -97,7 +97,7 @@ def confirm_cancel(order_id: str) -> Any:
     reason = request.form.get("reason", "").strip()[:REASON_MAX] or None
     try:
         gateway().orders.cancel(found.id, loading.applicant(), reason)
-    except Conflict:
+    except ServiceConflict:
         fresh = loading.order(order_id)
         errors = {"cancel": [_t("cancel.not_allowed", status=_t("order_status." + fresh.status))]}
         return _application_page(fresh, errors=errors, status=409)

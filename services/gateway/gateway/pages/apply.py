@@ -10,7 +10,8 @@ from typing import Any
 from flask import Blueprint, abort, redirect, request, url_for
 from werkzeug.wrappers import Response
 
-from common.errors import Conflict, InvalidInput, NotFound
+from common.errors import NotFound
+from common.service_client import ServiceConflict, ServiceRejected
 from gateway import browser, journey
 from gateway.clients.catalog import FormField, Item
 from gateway.clients.orders import ADDRESS_FIELDS, Address, DeliveryChoice, Order
@@ -61,7 +62,7 @@ def start(code: str) -> Response:
     )
     try:
         draft = app.orders.start(code, loading.applicant(), idempotency_key=key)
-    except InvalidInput:
+    except ServiceRejected:
         raise NotFound("item.not_found") from None
     log.info("application started", extra={"order_id": draft.id, "item_code": code})
     return _to(".tasks", order_id=draft.id)
@@ -181,9 +182,9 @@ def answer(order_id: str, name: str) -> Any:
         answers.pop(name, None)
     try:
         saved = gateway().orders.save_answers(found.id, loading.applicant(), answers)
-    except InvalidInput:
+    except ServiceRejected:
         return refuse(422)
-    except Conflict:
+    except ServiceConflict:
         return _to("application_pages.application", order_id=found.id)
     following = journey.next_question(item, name)
     if following is not None and not request.args.get("change"):
@@ -240,10 +241,10 @@ def choose_delivery(order_id: str) -> Any:
     choice = DeliveryChoice(kind="pickup", office_code=office.code)
     try:
         saved = gateway().orders.choose_delivery(found.id, loading.applicant(), choice)
-    except InvalidInput:
+    except ServiceRejected:
         errors = {"delivery": [_t("delivery.choose")]}
         return _delivery_page(found, item, chosen="", errors=errors, status=422)
-    except Conflict:
+    except ServiceConflict:
         return _to("application_pages.application", order_id=found.id)
     return _after_change(saved, _to(".tasks", order_id=saved.id))
 
@@ -289,12 +290,12 @@ def save_address(order_id: str) -> Any:
     choice = DeliveryChoice(kind="courier", address=Address(**form))
     try:
         saved = gateway().orders.choose_delivery(found.id, loading.applicant(), choice)
-    except InvalidInput as error:
+    except ServiceRejected as error:
         refused = journey.address_errors(form, (error.errors or {}).keys())
         if not refused:
             refused = {"street": ["address.street.invalid"]}
         return _address_page(found, item, form, _messages(refused), 422)
-    except Conflict:
+    except ServiceConflict:
         return _to("application_pages.application", order_id=found.id)
     return _after_change(saved, _to(".tasks", order_id=saved.id))
 
@@ -359,7 +360,7 @@ def submit(order_id: str) -> Any:
     )
     try:
         submitted = app.orders.submit(found.id, loading.applicant(), idempotency_key=key)
-    except Conflict:
+    except ServiceConflict:
         fresh = loading.order(order_id)
         if not fresh.allows("edit"):
             return _to("payment_pages.pay", order_id=fresh.id)
@@ -375,7 +376,7 @@ def submit(order_id: str) -> Any:
 def _submit_again(order_id: str, key: str) -> Any:
     try:
         submitted = gateway().orders.submit(order_id, loading.applicant(), idempotency_key=key)
-    except Conflict:
+    except ServiceConflict:
         fresh = loading.order(order_id)
         errors = {"incomplete": [_t("check.incomplete")]}
         return _check_page(fresh, loading.item_of(fresh), errors=errors, status=409)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import redirect, url_for
 from werkzeug.wrappers import Response
 
-from common.errors import NotFound
+from common.service_client import ServiceNotFound
 from gateway import browser
 from gateway.clients.catalog import Item
 from gateway.clients.http import ANONYMOUS, Caller
@@ -32,7 +32,7 @@ def case_of(found: Order) -> Case | None:
     """The order's case, or None while verification is still opening it."""
     try:
         return gateway().verification.case(found.id, applicant())
-    except NotFound:
+    except ServiceNotFound:
         return None
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Blueprint, redirect, request, url_for
 
-from common.errors import Conflict
+from common.service_client import ServiceConflict
 from gateway import browser, reviewing
 from gateway.context import gateway
 from gateway.domain import FieldErrors
@@ -26,7 +26,7 @@ CAPTURE_FAILED = "capture_failed"
 def retry_capture(order_id: str) -> Any:
     try:
         gateway().reviews.retry_capture(order_id, staff())
-    except Conflict as error:
+    except ServiceConflict as error:
         return case_page(order_id, errors=refusal(error, "capture"), status=409)
     log.info("capture retried", extra={"order_id": order_id})
     return to_case(order_id, "review.notice.captured")
@@ -68,7 +68,7 @@ def confirm_cancel(order_id: str) -> Any:
         gateway().reviews.cancel_order(order_id, staff(), reason=reason)
     except FieldErrors as error:
         return _cancel_page(order_id, reason=typed, errors=messages(error.errors), status=422)
-    except Conflict as error:
+    except ServiceConflict as error:
         return _cancel_page(order_id, reason=typed, errors=refusal(error, "reason"), status=409)
     log.info("order cancelled by a supervisor", extra={"order_id": order_id})
     return to_case(order_id, "review.notice.order_cancelled")

@@ -15,7 +15,8 @@ from typing import Any
 from flask import Blueprint, redirect, request, url_for
 from werkzeug.wrappers import Response
 
-from common.errors import Conflict, DomainError, InvalidInput
+from common.errors import DomainError
+from common.service_client import ServiceConflict, ServiceRejected
 from gateway import browser, journey
 from gateway.clients.orders import PAY, Order
 from gateway.context import gateway
@@ -110,13 +111,13 @@ def pay_with_card(order_id: str) -> Any:
             cvc=request.form.get("cvc", "").strip(),
             idempotency_key=key,
         )
-    except InvalidInput as error:
+    except ServiceRejected as error:
         refused = journey.card_errors((error.errors or {}).keys())
         if not refused:
             refused = {"card_number": ["card.card_number.invalid"]}
         messages = {name: [_t(k) for k in keys] for name, keys in refused.items()}
         return _pay_page(found, errors=messages, status=422)
-    except Conflict:
+    except ServiceConflict:
         # A second click finds the first one's payment processing: wait for its answer
         # like the first. Otherwise the provider refused the card outright.
         fresh = loading.order(order_id)

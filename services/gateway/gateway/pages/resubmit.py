@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import Blueprint, redirect, url_for
 
-from common.errors import Conflict
+from common.service_client import ServiceConflict
 from gateway import browser, journey
 from gateway.clients.orders import Order
 from gateway.clients.verification import Case, CaseDocument
@@ -77,7 +77,7 @@ def resubmit(order_id: str) -> Any:
     found = loading.order(order_id)
     try:
         gateway().verification.resubmit(found.id, loading.applicant())
-    except Conflict as refused:
+    except ServiceConflict as refused:
         return _refused(found, refused)
     log.info("new photos sent for review", extra={"order_id": found.id})
     return redirect(
@@ -86,7 +86,7 @@ def resubmit(order_id: str) -> Any:
     )
 
 
-def _refused(found: Order, refused: Conflict) -> tuple[str, int]:
+def _refused(found: Order, refused: ServiceConflict) -> tuple[str, int]:
     """The case as it is now, with what stopped the resubmission."""
     case = loading.case_of(found) or Case(found.id, found.reference, "closed", False, 0, ())
     if refused.slug == "replacements-missing" and case.not_yet_replaced:

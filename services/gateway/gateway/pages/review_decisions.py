@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from flask import Blueprint, request, url_for
 
-from common.errors import Conflict, InvalidInput
+from common.service_client import ServiceConflict, ServiceRejected
 from gateway import browser, reviewing
 from gateway.context import gateway
 from gateway.domain import FieldErrors
@@ -61,10 +61,10 @@ def verdict(order_id: str, code: str) -> Any:
     except FieldErrors as error:
         errors = messages(_prefixed(error.errors, prefix))
         return case_page(order_id, errors=errors, form=form, status=422)
-    except InvalidInput as error:
+    except ServiceRejected as error:
         errors = upstream_field_errors(error, "verdict", typed, prefix, f"{prefix}verdict")
         return case_page(order_id, errors=errors, form=form, status=422)
-    except Conflict as error:
+    except ServiceConflict as error:
         errors = refusal(error, f"{prefix}verdict")
         return case_page(order_id, errors=errors, form=form, status=409)
     return to_case(order_id, "review.notice.verdict_saved", anchor=f"document-{code}")
@@ -84,10 +84,10 @@ def check(order_id: str, check: str) -> Any:
     except FieldErrors as error:
         errors = messages(_prefixed(error.errors, prefix))
         return case_page(order_id, errors=errors, form=form, status=422)
-    except InvalidInput as error:
+    except ServiceRejected as error:
         errors = upstream_field_errors(error, "check", typed, prefix, f"{prefix}result")
         return case_page(order_id, errors=errors, form=form, status=422)
-    except Conflict as error:
+    except ServiceConflict as error:
         errors = refusal(error, f"{prefix}result")
         return case_page(order_id, errors=errors, form=form, status=409)
     return to_case(order_id, "review.notice.check_saved", anchor=f"check-{check}")
@@ -168,10 +168,10 @@ def confirm_decision(order_id: str) -> Any:
         )
     except FieldErrors as error:
         return _decision_page(order_id, form=typed, errors=messages(error.errors), status=422)
-    except InvalidInput as error:
+    except ServiceRejected as error:
         errors = upstream_field_errors(error, "decision", typed, fallback="decision")
         return _decision_page(order_id, form=typed, errors=errors, status=422)
-    except Conflict as error:
+    except ServiceConflict as error:
         return _decision_page(order_id, form=typed, errors=refusal(error, "decision"), status=409)
     log.info("case decided", extra={"order_id": order_id, "decision": chosen.decision})
     return to_case(order_id, "review.notice.decided")

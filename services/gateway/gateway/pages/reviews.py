@@ -17,7 +17,8 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, redirect, request, url_for
 
-from common.errors import Conflict, DomainError, InvalidInput
+from common.errors import DomainError
+from common.service_client import ServiceConflict, ServiceRejected
 from gateway import browser, reviewing
 from gateway.clients.chat import MessageRefused
 from gateway.clients.http import Caller
@@ -86,7 +87,7 @@ def rules() -> ReviewRules:
 
 
 def upstream_field_errors(
-    error: InvalidInput,
+    error: ServiceRejected,
     form: str,
     typed: dict[str, str],
     prefix: str = "",
@@ -247,7 +248,7 @@ def case(order_id: str) -> tuple[str, int]:
 def claim(order_id: str) -> Any:
     try:
         gateway().reviews.claim(order_id, staff())
-    except Conflict as error:
+    except ServiceConflict as error:
         return case_page(order_id, errors=refusal(error, "claim"), status=409)
     log.info("case claimed", extra={"order_id": order_id})
     return to_case(order_id, "review.notice.claimed")
@@ -258,7 +259,7 @@ def claim(order_id: str) -> Any:
 def release(order_id: str) -> Any:
     try:
         gateway().reviews.release(order_id, staff())
-    except Conflict as error:
+    except ServiceConflict as error:
         return case_page(order_id, errors=refusal(error, "claim"), status=409)
     return to_case(order_id, "review.notice.released")
 
@@ -290,7 +291,7 @@ def reveal(order_id: str) -> Any:
     name, why = reviewing.parse_reveal(field, reason)
     try:
         value = gateway().reviews.reveal(order_id, staff(), field_name=name, reason=why)
-    except InvalidInput as error:
+    except ServiceRejected as error:
         # One form per masked answer: every refusal of it is said beside its reason box.
         found = upstream_field_errors(error, "reveal", {"reason": why})
         errors = {error_field: [m for ms in found.values() for m in ms]}

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, redirect, request, url_for
 
-from common.errors import InvalidInput
+from common.service_client import ServiceRejected
 from gateway import browser, domain
 from gateway.context import gateway
 from gateway.i18n import translate
@@ -76,7 +76,7 @@ def fee_submit(code: str) -> Any:
             approval_ref=change.approval_ref,
             effective_from=change.effective_from,
         )
-    except InvalidInput as error:
+    except ServiceRejected as error:
         errors = {
             _FORM_FIELD.get(name, name): messages for name, messages in field_errors(error).items()
         }

@@ -208,12 +208,13 @@ def test_the_same_photo_for_two_documents_is_refused_as_a_duplicate(browser: Bro
 def test_an_upload_before_the_case_opens_says_to_try_again_in_a_moment(
     browser: Browser, app, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from common.errors import Conflict
+    from common.service_client import ServiceConflict
     from gateway.clients.verification import UploadRefused
 
     order_id = browser.start()
-    not_ready = Conflict("The case is not open yet.")
-    not_ready.slug = "case-not-ready"
+    not_ready = ServiceConflict(
+        "verification", 409, "The case is not open yet.", problem_type="/problems/case-not-ready"
+    )
 
     def refuse(*_args: Any) -> None:
         raise UploadRefused(not_ready, "case-not-ready")

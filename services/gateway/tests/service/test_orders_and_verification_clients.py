@@ -14,16 +14,15 @@ import pytest
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from common.errors import Conflict, InvalidInput, NotFound, UpstreamUnavailable
-from common.testing import free_port
-from gateway.clients.http import (
-    Caller,
-    MultipartBody,
-    PayloadTooLarge,
-    ServiceClient,
-    Upload,
-    UpstreamRefusal,
+from common.service_client import (
+    ServiceConflict,
+    ServiceError,
+    ServiceNotFound,
+    ServiceRejected,
+    ServiceUnavailable,
 )
+from common.testing import free_port
+from gateway.clients.http import Caller, MultipartBody, ServiceClient, Upload
 from gateway.clients.orders import Address, DeliveryChoice, OrdersClient
 from gateway.clients.verification import UploadRefused, VerificationClient
 
@@ -189,14 +188,14 @@ def test_a_refusal_keeps_its_field_errors_and_its_problem_type(service: Service)
     orders = OrdersClient(service.client("orders"))
     service.answer = _problem(422, "invalid-input", "Check these fields: id_number.",
                               {"id_number": ["Not a valid 18-character resident ID number."]})  # fmt: skip
-    with pytest.raises(InvalidInput) as refused:
+    with pytest.raises(ServiceRejected) as refused:
         orders.save_answers(ORDER["id"], APPLICANT, {"id_number": "1"})
     assert refused.value.errors == {"id_number": ["Not a valid 18-character resident ID number."]}
     assert refused.value.slug == "invalid-input"
 
     service.answer = _problem(400, "idempotency-key-required", "Send an Idempotency-Key.",
                               {"Idempotency-Key": ["Missing."]})  # fmt: skip
-    with pytest.raises(UpstreamRefusal) as missing:
+    with pytest.raises(ServiceError) as missing:
         orders.submit(ORDER["id"], APPLICANT, idempotency_key="")
     assert missing.value.status == 400
     assert missing.value.slug == "idempotency-key-required"
@@ -204,7 +203,7 @@ def test_a_refusal_keeps_its_field_errors_and_its_problem_type(service: Service)
     assert "Idempotency-Key" not in service.requests[-1]["headers"]
 
     service.answer = _problem(409, "conflict", "The order is submitted.", {"status": ["x"]})
-    with pytest.raises(Conflict) as conflict:
+    with pytest.raises(ServiceConflict) as conflict:
         orders.cancel(ORDER["id"], APPLICANT)
     assert conflict.value.detail == "The order is submitted."
 
@@ -214,14 +213,15 @@ def test_someone_elses_application_is_not_found_and_a_failing_service_is_unavail
 ) -> None:
     orders = OrdersClient(service.client("orders"))
     service.answer = _problem(404, "not-found", "There is no order x.")
-    with pytest.raises(NotFound) as missing:
+    with pytest.raises(ServiceNotFound) as missing:
         orders.order("x", APPLICANT)
     assert missing.value.detail == "application.not_found"
     service.answer = _problem(500, "internal-error", "boom")
-    with pytest.raises(UpstreamUnavailable):
+    with pytest.raises(ServiceUnavailable) as failing:
         orders.timeline("x", APPLICANT)
+    assert failing.value.detail == "upstream.unavailable"
     service.answer = _problem(401, "unauthorized", "bad token")
-    with pytest.raises(UpstreamUnavailable):
+    with pytest.raises(ServiceUnavailable):
         orders.orders(APPLICANT)
 
 
@@ -292,5 +292,6 @@ def test_a_thumbnail_comes_back_as_bytes_with_its_type(service: Service) -> None
 
 def test_a_too_large_answer_is_its_own_refusal(service: Service) -> None:
     service.answer = _problem(413, "too-large", "big")
-    with pytest.raises(PayloadTooLarge):
-        service.client("orders").put("/x", APPLICANT, {})
+    with pytest.raises(ServiceError) as refused:
+        service.client("orders").put("/x", json={}, caller=APPLICANT)
+    assert (refused.value.status, refused.value.slug) == (413, "too-large")

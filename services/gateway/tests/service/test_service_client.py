@@ -1,4 +1,5 @@
-"""Calls to services: a timeout on each, retries only for safe reads, failures as 503."""
+"""Calls to services as the gateway builds them from its settings: a timeout on
+each, retries only for safe reads, failures as 503 said in the gateway's words."""
 
 from __future__ import annotations
 
@@ -10,9 +11,12 @@ import pytest
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from common.errors import UpstreamUnavailable
+from common.service_client import ServiceUnavailable
 from common.testing import free_port
-from gateway.clients.http import ANONYMOUS, ServiceClient
+from gateway.clients.chat import ChatClient
+from gateway.clients.http import ANONYMOUS, QUICK, Caller, ServiceClient
+
+APPLICANT = Caller("acct-1", ("applicant",))
 
 
 class FailingService:
@@ -47,27 +51,29 @@ def _client(port: int, timeout: float = 2.0) -> ServiceClient:
         token_secret="secret",
         timeout_seconds=timeout,
         read_retries=2,
+        not_found="item.not_found",
         backoff_seconds=0.01,
     )
 
 
 def test_a_read_is_retried_and_then_reported_as_unavailable(failing: FailingService) -> None:
-    with pytest.raises(UpstreamUnavailable):
-        _client(failing.port).get("/items", ANONYMOUS)
+    with pytest.raises(ServiceUnavailable) as unavailable:
+        _client(failing.port).get("/items", caller=ANONYMOUS)
+    assert unavailable.value.detail == "upstream.unavailable"
     assert [method for method, _ in failing.calls] == ["GET", "GET", "GET"]
 
 
 def test_a_write_is_never_retried(failing: FailingService) -> None:
-    with pytest.raises(UpstreamUnavailable):
-        _client(failing.port).post("/items/x/publish", ANONYMOUS)
+    with pytest.raises(ServiceUnavailable):
+        _client(failing.port).post("/items/x/publish", caller=ANONYMOUS)
     assert [method for method, _ in failing.calls] == ["POST"]
 
 
 def test_every_call_carries_a_signed_token_for_the_service(failing: FailingService) -> None:
     from common.auth import verify_token
 
-    with pytest.raises(UpstreamUnavailable):
-        _client(failing.port).post("/items/x/publish", ANONYMOUS)
+    with pytest.raises(ServiceUnavailable):
+        _client(failing.port).post("/items/x/publish", caller=ANONYMOUS)
     token = failing.calls[0][1].removeprefix("Bearer ")
     identity = verify_token("secret", token, audience="catalog")
     assert identity.subject == "anonymous"
@@ -78,20 +84,22 @@ def test_a_slow_service_times_out_as_unavailable() -> None:
     # It would answer 200 after a second: the error is the timeout's.
     slow = FailingService(200, delay=1.0)
     try:
-        with pytest.raises(UpstreamUnavailable):
-            _client(slow.port, timeout=0.2).post("/items/x/publish", ANONYMOUS)
+        with pytest.raises(ServiceUnavailable):
+            _client(slow.port, timeout=0.2).post("/items/x/publish", caller=ANONYMOUS)
     finally:
         slow.server.shutdown()
 
 
-def test_a_quick_read_is_tried_once_with_a_short_timeout() -> None:
+def test_the_unread_notice_is_read_once_with_a_short_timeout() -> None:
     # A second's delay is within the client's own 2 s, but not within a quick read's.
     slow = FailingService(200, delay=1.0)
+    chat = ChatClient(_client(slow.port))
     try:
-        assert _client(slow.port).get("/items", ANONYMOUS) == {"title": "down"}
+        assert chat.unread(APPLICANT) == {}
         slow.calls.clear()
-        with pytest.raises(UpstreamUnavailable):
-            _client(slow.port).get("/items", ANONYMOUS, quick=True)
+        with pytest.raises(ServiceUnavailable):
+            chat.unread(APPLICANT, quick=True)
         assert [method for method, _ in slow.calls] == ["GET"]
+        assert QUICK == (0.5, 0.5)
     finally:
         slow.server.shutdown()
