@@ -1,0 +1,1 @@
+"""Ratings, complaints and the public statistics of the licensing service store."""
