@@ -24,7 +24,7 @@ from cryptography.fernet import Fernet
 from common.processes import Stack
 from common.testing import RABBITMQ_URL
 
-SERVICES = ["catalog", "orders", "verification", "gateway"]
+SERVICES = ["catalog", "orders", "verification", "fulfillment", "gateway"]
 
 
 def stack_environment(workdir: Path, **overrides: str) -> dict[str, str]:
@@ -36,6 +36,9 @@ def stack_environment(workdir: Path, **overrides: str) -> dict[str, str]:
         "SANDBOX_WEBHOOK_DELAY_SECONDS": "0.2",
         "SANDBOX_WEBHOOK_INTERVAL_SECONDS": "0.2",
         "RELAY_IDLE_SECONDS": "0.05",
+        # The sandbox courier's events a third of a second apart, swept as often.
+        "FULFILLMENT_SANDBOX_STEP_SECONDS": "0.3",
+        "FULFILLMENT_TIMER_INTERVAL_SECONDS": "0.2",
         **overrides,
     }
 
