@@ -1,0 +1,1 @@
+"""Messages to the applicant: in-app inbox, SMS and email."""

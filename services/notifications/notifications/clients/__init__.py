@@ -1,0 +1,1 @@
+"""HTTP clients of other services (common.service_client)."""
