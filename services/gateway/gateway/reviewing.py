@@ -24,7 +24,6 @@ SUPERVISOR = "supervisor"
 
 ACCEPTED, REFUSED = "accepted", "refused"
 REJECT = "reject"
-CANCEL_REASON_MAX = 500
 # Case statuses in which a reviewer can still act (verification says the rest).
 OPEN_STATUSES = frozenset({"queued", "in_review", "awaiting_applicant"})
 DUE_SOON = timedelta(hours=24)
@@ -108,12 +107,15 @@ def parse_reveal(field: str | None, reason: str | None) -> tuple[str, str]:
 
 
 def parse_cancel_reason(reason: str | None) -> str:
-    why = (reason or "").strip()
-    if not why:
-        raise FieldErrors({"reason": ["review.cancel_reason_required"]})
-    if len(why) > CANCEL_REASON_MAX:
-        raise FieldErrors({"reason": ["review.note_too_long"]})
-    return why
+    """The supervisor's reason as typed, trimmed. Orders decides whether it will
+    do (it is required, and orders keeps its length limit) and names the field."""
+    return (reason or "").strip()
+
+
+def cancel_refusal_key(typed: str) -> str:
+    """The words for a reason orders refused: missing, or too long when anything
+    was typed. Orders keeps the limit, so the words name no number."""
+    return "review.cancel_reason_too_long" if typed.strip() else "review.cancel_reason_required"
 
 
 # What a field verification refused is called on each form, in words. Verification

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from gateway import reviewing
 from gateway.clients.reviews import TABS
 from gateway.schemas import TextOut
 
@@ -92,9 +91,8 @@ class StaffReviewRulesOut(Schema):
 
 
 class StaffCancelIn(Schema):
-    reason = fields.String(
-        required=True, validate=validate.Length(min=1, max=reviewing.CANCEL_REASON_MAX)
-    )
+    # Orders decides the reason (required, at most its limit) and names `reason` in its 422.
+    reason = fields.String(required=True)
 
 
 class StaffAuditQuery(Schema):

@@ -9,12 +9,11 @@ from typing import Any
 
 from flask import Blueprint, redirect, request, url_for
 
-from common.service_client import ServiceConflict
+from common.service_client import ServiceConflict, ServiceRejected
 from gateway import browser, reviewing
 from gateway.context import gateway
-from gateway.domain import FieldErrors
 from gateway.pages import render
-from gateway.pages.reviews import _t, case_page, messages, refusal, staff, to_case
+from gateway.pages.reviews import _t, case_page, refusal, staff, to_case
 
 bp = Blueprint("order_action_pages", __name__, url_prefix="/staff/orders")
 log = logging.getLogger("gateway.reviews")
@@ -66,8 +65,11 @@ def confirm_cancel(order_id: str) -> Any:
     try:
         reason = reviewing.parse_cancel_reason(typed)
         gateway().reviews.cancel_order(order_id, staff(), reason=reason)
-    except FieldErrors as error:
-        return _cancel_page(order_id, reason=typed, errors=messages(error.errors), status=422)
+    except ServiceRejected as error:
+        # Orders decides the reason and names the field it refused.
+        said = [_t(reviewing.cancel_refusal_key(typed))] if "reason" in (error.errors or {}) else []
+        errors = {"reason": said or [_t(error.detail)]}
+        return _cancel_page(order_id, reason=typed, errors=errors, status=422)
     except ServiceConflict as error:
         return _cancel_page(order_id, reason=typed, errors=refusal(error, "reason"), status=409)
     log.info("order cancelled by a supervisor", extra={"order_id": order_id})

@@ -79,6 +79,11 @@ def test_a_supervisor_cancels_a_refused_capture_with_a_reason(
     assert without_reason.status_code == 422
     assert 'href="#reason"' in error_summary(without_reason.get_data(as_text=True))
     assert _status(applicant, order_id) == "capture_failed"
+    answer = supervisor.post(page, {"reason": "x" * 501}, page)
+    assert answer.status_code == 422
+    summary = error_summary(answer.get_data(as_text=True))
+    assert 'href="#reason"' in summary and "The reason is too long" in summary
+    assert _status(applicant, order_id) == "capture_failed"
     answer = supervisor.post(page, {"reason": "The card cannot be charged."}, page)
     assert answer.status_code == 303
     assert _status(applicant, order_id) == "cancelled"
@@ -96,3 +101,18 @@ def test_a_reviewer_cannot_retry_a_capture(applicant: ApiApplicant, sign_in_staf
     assert answer.status_code == 403
     assert reviewer.get(f"/staff/orders/{order_id}/cancel").status_code == 403
     assert _status(applicant, order_id) == "capture_failed"
+
+
+def test_a_too_long_cancellation_reason_is_orders_422_naming_the_reason(
+    applicant: ApiApplicant, sign_in_staff, staff_api
+) -> None:
+    # Orders owns the limit: the gateway passes its refusal on, field and all.
+    order_id = _approved_but_not_captured(applicant, sign_in_staff("supervisor"))
+    supervisor = staff_api("supervisor")
+    refused = supervisor.call(
+        "POST", f"/staff/orders/{order_id}/cancel", 422, json={"reason": "x" * 501}
+    ).get_json()
+    assert list(refused["errors"]) == ["reason"]
+    assert _status(applicant, order_id) == "capture_failed"
+    supervisor.call("POST", f"/staff/orders/{order_id}/cancel", 200, json={"reason": "x" * 500})
+    assert _status(applicant, order_id) == "cancelled"
