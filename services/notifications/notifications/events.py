@@ -37,7 +37,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "order_id": "5b0f6c1e-8d3a-4f7e-9a51-2c4d8e6f1a20",
         "channel": "sms",
         "template": "dispatched",
-        "reason": "provider unavailable after 8 attempts: the sandbox sms provider is down",
+        "reason": "unavailable: 8 attempts, the last: the sandbox sms provider is down",
         "attempts": 8,
         "failed_at": "2026-03-04T09:30:00+00:00",
     }

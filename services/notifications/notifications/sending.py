@@ -132,8 +132,8 @@ def _record(
         else:
             retry = domain.after_failure(message.attempts, ctx.max_attempts, now)
             if retry is None:
-                fail(uow, message, f"provider unavailable after {message.attempts} attempts: "
-                                   f"{unavailable}", now)  # fmt: skip
+                last = f"unavailable: {message.attempts} attempts, the last: {unavailable}"
+                fail(uow, message, last, now)
             else:
                 message.status, message.reason = Status.PENDING.value, f"unavailable: {unavailable}"
                 message.next_attempt_at = domain.release_at(

@@ -28,7 +28,7 @@ def view(message: Message) -> dict[str, Any]:
 
 
 def reason_group(reason: str | None) -> str:
-    """What staff filter by: the reason's kind (`rejected`, `provider unavailable`, …)."""
+    """What staff filter by: the reason's kind (`rejected`, `unavailable`, `undeliverable`, `no-contact`)."""
     return (reason or "unknown").split(":", 1)[0]
 
 

@@ -3,9 +3,20 @@ what it reads of consumed events in `consumed`."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from marshmallow import EXCLUDE, RAISE, Schema, fields, validate
 
 from notifications.domain import LANGUAGES
+
+
+class StrictBoolean(fields.Boolean):
+    """true or false in JSON, never "yes", 1 or 0."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
 
 
 class PageQuery(Schema):
@@ -46,8 +57,8 @@ class PreferencesIn(Schema):
     class Meta:
         unknown = RAISE
 
-    sms = fields.Boolean(truthy={True}, falsy={False})
-    email = fields.Boolean(truthy={True}, falsy={False})
+    sms = StrictBoolean()
+    email = StrictBoolean()
     language = fields.String(validate=validate.OneOf(LANGUAGES))
     inapp = fields.Raw()
 
@@ -140,7 +151,7 @@ class SwitchIn(Schema):
     class Meta:
         unknown = RAISE
 
-    down = fields.Boolean(required=True, truthy={True}, falsy={False})
+    down = StrictBoolean(required=True)
 
 
 class SwitchOut(Schema):
