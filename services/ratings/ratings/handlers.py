@@ -101,6 +101,7 @@ def _record(uow: UnitOfWork, order_id: str, **changes: Any) -> None:
         changed = False
         for name, value in changes.items():
             current = getattr(order, name)
+            new: Any
             if isinstance(value, datetime):
                 new = _earliest(current, value)
             elif isinstance(value, bool):
