@@ -280,7 +280,7 @@ def test_a_pickup_is_handed_over_at_the_counter_after_a_wrong_code(
 
     sign_in_staff(page, make_staff("dispatcher"))
     page.get_by_role("link", name="Pickup counter").click()
-    page.get_by_label("Reference").fill(order["reference"])
+    page.get_by_role("textbox", name="Reference").fill(order["reference"])
     page.get_by_role("button", name="Find").click()
     wrong = "000001" if code != "000001" else "000002"
     page.get_by_label("Pickup code").fill(wrong)
