@@ -13,7 +13,7 @@ from common.errors import Conflict
 from orders import domain, events, idempotency
 from orders.domain import Action, Actor, PaymentStatus
 from orders.idempotency import Answer
-from orders.models import Order, Payment
+from orders.models import Order, Payment, Timer
 from orders.payments import ProviderRefused, ProviderUnavailable
 from orders.services.base import (
     UNPAID_EXPIRY,
@@ -23,7 +23,6 @@ from orders.services.base import (
     own_order,
     provider_down,
     publish,
-    set_timer,
 )
 from orders.services.context import SYSTEM_ACTOR, Context
 from orders.services.snapshot import fee_now, item_on_sale, take_snapshot
@@ -103,7 +102,9 @@ def _lock_in(
         mark_submitted(uow, order, SYSTEM_ACTOR, "Nothing to pay.")
         return
     uow.session.add(payment)
-    set_timer(uow, order, UNPAID_EXPIRY, pay_by)
+    # Only a draft is submitted, and a draft never awaited payment: it has no
+    # unpaid-expiry timer to look up (the lookup was a statement per submit).
+    uow.session.add(Timer(order_id=order.id, kind=UNPAID_EXPIRY, due_at=pay_by, attempts=0))
 
 
 def mark_submitted(uow: UnitOfWork, order: Order, actor: str, reason: str) -> None:
