@@ -17,10 +17,16 @@ import urllib.request
 from pathlib import Path
 
 from bench.http_load import requests_per_second
-from common.processes import RunningProcess, Stack, stop_process_group
+from common.processes import (
+    WEB_THREADS,
+    WEB_WORKERS,
+    RunningProcess,
+    Stack,
+    gunicorn_options,
+    stop_process_group,
+)
 from common.testing import free_port
 
-WORKERS = 2
 TARGET_RATIO = 0.4
 
 
@@ -33,7 +39,6 @@ def run() -> list[dict[str, object]]:
         stack = Stack(
             workdir=workdir,
             services=["catalog", "gateway"],
-            web_workers=WORKERS,
             extra_env={"ORDERS_URL": nowhere, "VERIFICATION_URL": nowhere},
         )
         stack.start()
@@ -69,7 +74,7 @@ def _bare_rate(workdir: Path, body: bytes) -> float:
     port = free_port()
     log = (workdir / "bare.log").open("wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), "--bind",
+        [sys.executable, "-m", "gunicorn", *gunicorn_options(WEB_WORKERS, WEB_THREADS), "--bind",
          f"127.0.0.1:{port}", "bench.bare_flask:create_app()"],
         env={**os.environ, "BENCH_BODY_FILE": str(body_file)},
         stdout=log, stderr=subprocess.STDOUT, start_new_session=True,

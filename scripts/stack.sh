@@ -219,7 +219,7 @@ write_procfile() {
     for index in "${!NAMES[@]}"; do
       name=${NAMES[$index]}
       if [ "${WEBS[$index]}" != "-" ]; then
-        echo "$name-web: gunicorn -w 2 -b 127.0.0.1:${PORTS[$index]} --access-logfile - '${WEBS[$index]}'"
+        echo "$name-web: gunicorn -w 1 -k gthread --threads 8 --keep-alive 30 -b 127.0.0.1:${PORTS[$index]} --access-logfile - '${WEBS[$index]}'"
       fi
       if [ "${WORKERS[$index]}" != "-" ]; then
         echo "$name-worker: python -m ${WORKERS[$index]}"
