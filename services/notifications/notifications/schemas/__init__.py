@@ -161,4 +161,5 @@ class SwitchOut(Schema):
 
 class WebhookAnswerOut(Schema):
     stored = fields.Integer()
-    unknown = fields.Integer()
+    # `unknown` would shadow Schema.unknown, so the field is named apart.
+    unknown_count = fields.Integer(attribute="unknown", data_key="unknown")
