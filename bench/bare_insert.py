@@ -15,6 +15,7 @@ import threading
 import psycopg
 from flask import Flask, jsonify, request
 from flask.typing import ResponseReturnValue
+from psycopg.types.json import Jsonb
 
 
 def create_app() -> Flask:
@@ -38,7 +39,7 @@ def create_app() -> Flask:
             connection()
             .execute(
                 "INSERT INTO bench_rows (body) VALUES (%s) RETURNING id",
-                (psycopg.types.json.Jsonb(request.get_json(force=True)),),
+                (Jsonb(request.get_json(force=True)),),
             )
             .fetchone()
         )
