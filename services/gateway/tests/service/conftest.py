@@ -1,57 +1,41 @@
-"""Fixtures for the gateway's service tests.
+"""Fixtures for the gateway's service tests (unit tests in ../unit need none of these).
 
-Everything is real: the gateway's own PostgreSQL database (one per test
-session, migrated, emptied between tests) and the real catalog, orders and
-verification services, each on its own fresh PostgreSQL database and served
-over HTTP by werkzeug in a thread. The orders and verification workers run in
-background threads on one shared in-memory bus, so events flow between them
-as they do on RabbitMQ; the orders worker also delivers the sandbox payment
-provider's webhooks. Tests talk to the gateway through Flask's test client,
-exactly as a browser or an API client would, and wait for what is
-asynchronous with `eventually`, never by sleeping.
+The gateway's own PostgreSQL database is real: one per test session (common's
+pytest plugin, `migrated_postgres`), migrated with the gateway's migrations,
+emptied between tests. The catalog is a fake answering the real catalog's own
+JSON for its seeded items (fake_catalog.py, checked against the catalog by
+tests/integration/test_gateway_fake_catalog.py); orders and verification are
+an address where nothing listens. So these tests need only the gateway and
+libs/common installed; the journey through orders and verification, and the
+staff's changes to the catalog, are tested against the real services in
+tests/integration/gateway. Tests talk to the gateway through Flask's test
+client, exactly as a browser or an API client would.
 """
 
 from __future__ import annotations
 
 import itertools
-import json
 import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from cryptography.fernet import Fernet
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.engine import Engine
-from werkzeug.exceptions import HTTPException
 
-from catalog.app import create_app as create_catalog_app
-from catalog.migrate import upgrade as migrate_catalog
-from catalog.seed import run as seed_catalog
-from catalog.settings import Settings as CatalogSettings
 from common.db import UnitOfWork, make_engine, make_session_factory
-from common.events.memory import MemoryBus
+from common.pytest_plugin import MigratedPostgres
 from common.settings import Env
-from common.testing import free_port, migrated_database, truncate
+from common.testing import free_port, truncate
 from common.testing_http import serve_in_thread
 from gateway import services
 from gateway.app import create_app
 from gateway.migrate import upgrade as migrate_gateway
 from gateway.settings import Settings
-from orders.app import create_app as create_orders_app
-from orders.migrate import upgrade as migrate_orders
-from orders.settings import Settings as OrdersSettings
-from orders.worker import build_worker as build_orders_worker
-from verification.app import create_app as create_verification_app
-from verification.migrate import upgrade as migrate_verification
-from verification.settings import Settings as VerificationSettings
-from verification.worker import build_worker as build_verification_worker
 
-from .journeys import ApiApplicant, Browser
-from .office import Office
-from .review_steps import StaffBrowser
+from .fake_catalog import create_fake_catalog
 
 SECRET = "gateway-tests-internal-secret"
 PASSWORD = "a long enough password"
@@ -72,160 +56,32 @@ class ShiftedClock:
         self.offset += delta
 
 
-# --- the real catalog --------------------------------------------------------
+# --- the catalog, as its published answers ------------------------------------
 
 
 @pytest.fixture(scope="session")
 def catalog_url() -> Iterator[str]:
-    """The catalog service, seeded with its three items, on a free port."""
-    with migrated_database(migrate_catalog, "gw_catalog") as url:
-        seed_catalog(url)
-        settings = CatalogSettings.from_env(
-            Env(
-                {
-                    "CATALOG_DATABASE_URL": url,
-                    "BUS_URL": "memory://",
-                    "INTERNAL_TOKEN_SECRET": SECRET,
-                    "LOG_FORMAT": "text",
-                }
-            )
-        )
-        served, stop = serve_in_thread(create_catalog_app(settings))
-        try:
-            yield served
-        finally:
-            stop()
-
-
-@pytest.fixture(scope="session")
-def bus() -> MemoryBus:
-    """The one bus the services' workers share, as they share RabbitMQ."""
-    return MemoryBus(prefix="gateway-tests")
-
-
-def _service_env(**values: str) -> Env:
-    return Env(
-        {
-            "BUS_URL": "memory://",
-            "INTERNAL_TOKEN_SECRET": SECRET,
-            "LOG_FORMAT": "text",
-            "BUS_RETRY_DELAYS_MS": "200",
-            "RELAY_IDLE_SECONDS": "0.05",
-            **values,
-        }
-    )
-
-
-@pytest.fixture(scope="session")
-def orders_url(catalog_url: str, bus: MemoryBus) -> Iterator[str]:
-    """The orders service and its worker (outbox, verification's verdicts, timers and
-    the sandbox provider's webhooks, delivered over HTTP to the app below)."""
-    with migrated_database(migrate_orders, "gw_orders") as url:
-        port = free_port()
-        settings = OrdersSettings.from_env(
-            _service_env(
-                ORDERS_DATABASE_URL=url,
-                CATALOG_URL=catalog_url,
-                ORDERS_URL=f"http://127.0.0.1:{port}",
-                SANDBOX_WEBHOOK_DELAY_SECONDS="0.1",
-                SANDBOX_WEBHOOK_INTERVAL_SECONDS="0.1",
-                SERVICE_TIMEOUT_SECONDS="10",
-            )
-        )
-        app = create_orders_app(settings)
-        served, stop = serve_in_thread(app, port)
-        worker = build_orders_worker(settings, transport=bus).start_in_background()
-        try:
-            yield served
-        finally:
-            worker.stop()
-            stop()
-            app.extensions["orders.engine"].dispose()
-
-
-@pytest.fixture(scope="session")
-def verification_url(bus: MemoryBus, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The verification service and its worker (cases follow orders' events)."""
-    with migrated_database(migrate_verification, "gw_verification") as url:
-        settings = VerificationSettings.from_env(
-            _service_env(
-                VERIFICATION_DATABASE_URL=url,
-                VERIFICATION_STORAGE_DIR=str(tmp_path_factory.mktemp("verification-files")),
-                VERIFICATION_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
-            )
-        )
-        app = create_verification_app(settings)
-        served, stop = serve_in_thread(with_review_rules(app))
-        worker = build_verification_worker(settings, transport=bus).start_in_background()
-        try:
-            yield served
-        finally:
-            worker.stop()
-            stop()
-            app.extensions["verification.engine"].dispose()
-
-
-# The review's rules as verification publishes them at GET /review/rules.
-REVIEW_RULES = {
-    "document_reasons": [
-        "blurred",
-        "glare",
-        "cropped",
-        "wrong-document",
-        "expired",
-        "face-not-visible",
-        "not-original",
-        "mismatch",
-        "other",
-    ],
-    "rejection_reasons": [
-        "documents-invalid",
-        "identity-mismatch",
-        "not-eligible",
-        "suspected-fraud",
-        "other",
-    ],
-    "check_results": ["match", "mismatch"],
-    "decisions": ["approve", "request_resubmission", "reject"],
-    "limits": {
-        "note_max": 500,
-        "reveal_reason_min": 5,
-        "reveal_reason_max": 200,
-        "deadline_days_min": 1,
-        "deadline_days_max": 30,
-        "max_rounds": 3,
-        "chat_message_max": 1000,
-    },
-}
-
-
-def with_review_rules(app: Any) -> Any:
-    """Verification's app, answering GET /review/rules from its published shape
-    where the app at hand does not answer it itself yet."""
-
+    """The fake catalog (fake_catalog.py) on a free port: the real catalog's JSON."""
+    served, stop = serve_in_thread(create_fake_catalog(SECRET))
     try:
-        app.url_map.bind("localhost").match("/review/rules", "GET")
-        return app
-    except HTTPException:
-        pass
+        yield served
+    finally:
+        stop()
 
-    def serve(environ: dict[str, Any], start_response: Any) -> Any:
-        if environ.get("PATH_INFO") != "/review/rules":
-            return app(environ, start_response)
-        body = json.dumps(REVIEW_RULES).encode()
-        start_response("200 OK", [("Content-Type", "application/json")])
-        return [body]
 
-    return serve
+@pytest.fixture(scope="session")
+def nowhere() -> str:
+    """Where orders and verification would answer: nothing listens there. The pages
+    tested here need neither; those that do are tested in tests/integration/gateway."""
+    return f"http://127.0.0.1:{free_port()}"
 
 
 # --- the gateway -------------------------------------------------------------
 
 
 @pytest.fixture(scope="session")
-def gateway_database_url() -> Iterator[str]:
-    with migrated_database(migrate_gateway, "gw_test") as url:
-        yield url
+def gateway_database_url(migrated_postgres: MigratedPostgres) -> str:
+    return migrated_postgres(migrate_gateway, "gw_test")
 
 
 @pytest.fixture(scope="session")
@@ -272,11 +128,10 @@ def app(
     clean_database: Engine,
     gateway_database_url: str,
     catalog_url: str,
-    orders_url: str,
-    verification_url: str,
+    nowhere: str,
     clock: ShiftedClock,
 ) -> Iterator[Flask]:
-    settings = gateway_settings(gateway_database_url, catalog_url, orders_url, verification_url)
+    settings = gateway_settings(gateway_database_url, catalog_url, nowhere, nowhere)
     app = create_app(settings, clock=clock)
     yield app
     app.extensions["gateway.engine"].dispose()
@@ -385,50 +240,3 @@ def api_token(client: FlaskClient) -> Callable[..., str]:
         return str(response.get_json()["token"])
 
     return token
-
-
-# --- who is calling: an applicant or staff member through the API or the pages
-
-
-@pytest.fixture
-def applicant(client: FlaskClient, make_applicant, api_token) -> ApiApplicant:
-    """A new applicant calling /api/v1 with a bearer token."""
-    return ApiApplicant(client, api_token(make_applicant().label))
-
-
-@pytest.fixture
-def browser(client: FlaskClient, make_applicant, sign_in_page) -> Browser:
-    """A new applicant signed in to the pages, in English."""
-    applicant = make_applicant()
-    assert sign_in_page(client, applicant.label).status_code == 303
-    client.set_cookie("lang", "en")
-    return Browser(client)
-
-
-@pytest.fixture
-def sign_in_staff(client: FlaskClient, make_staff, sign_in_page) -> Callable[..., StaffBrowser]:
-    """Sign a new staff member with these roles in to the console, in English."""
-
-    def sign_in(*roles: str) -> StaffBrowser:
-        member = make_staff(*roles)
-        assert sign_in_page(client, member.label, staff=True).status_code == 303
-        client.set_cookie("lang", "en")
-        return StaffBrowser(client)
-
-    return sign_in
-
-
-@pytest.fixture
-def staff_api(client: FlaskClient, make_staff, api_token) -> Callable[..., ApiApplicant]:
-    """A staff member's API client (the same call helper as an applicant's)."""
-
-    def make(*roles: str) -> ApiApplicant:
-        return ApiApplicant(client, api_token(make_staff(*roles).label))
-
-    return make
-
-
-@pytest.fixture
-def office(verification_url: str) -> Office:
-    """A reviewer speaking straight to the verification service."""
-    return Office(verification_url)

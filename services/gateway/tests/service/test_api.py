@@ -126,21 +126,6 @@ def test_signing_out_stops_the_token_at_once(
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
 
 
-def test_a_supervisor_adds_a_fee_version_through_the_api(
-    client: FlaskClient, make_staff, api_token
-) -> None:
-    token = api_token(make_staff("supervisor").label)
-    code = client.get("/api/v1/staff/items", headers=_bearer(token)).get_json()[0]["code"]
-    response = client.post(
-        f"/api/v1/staff/items/{code}/fees",
-        json={"production_fen": 1234, "delivery_fen": 1500, "approval_ref": "QD-2026-9"},
-        headers=_bearer(token),
-    )
-    assert response.status_code == 201
-    assert response.get_json()["fee"]["production_fen"] == 1234
-    assert client.get(f"/api/v1/items/{code}").get_json()["fee"]["production_yuan"] == "12.34"
-
-
 def test_fee_changes_need_a_supervisor(
     client: FlaskClient, make_staff, make_applicant, api_token
 ) -> None:
@@ -175,25 +160,6 @@ def test_a_fractional_or_negative_fee_is_a_422_naming_the_field(
     assert response.content_type == "application/problem+json"
     assert set(body["errors"]) == {"production_fen", "delivery_fen", "approval_ref"}
     assert client.get(f"/api/v1/items/{code}").get_json()["fee"] == before
-
-
-def test_a_fee_in_the_past_is_refused_by_the_catalog_naming_the_field(
-    client: FlaskClient, make_staff, api_token
-) -> None:
-    token = api_token(make_staff("supervisor").label)
-    code = client.get("/api/v1/items").get_json()[0]["code"]
-    response = client.post(
-        f"/api/v1/staff/items/{code}/fees",
-        json={
-            "production_fen": 1,
-            "delivery_fen": 1,
-            "approval_ref": "X",
-            "effective_from": "2020-01-01T00:00:00+08:00",
-        },
-        headers=_bearer(token),
-    )
-    assert response.status_code == 422
-    assert "effective_from" in response.get_json()["errors"]
 
 
 def test_the_openapi_document_lists_the_public_api(client: FlaskClient) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import logging
 import re
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
 
@@ -331,18 +330,6 @@ def test_my_applications_is_empty_at_first_and_in_chinese_by_default(
     browser.client.set_cookie("lang", "zh-CN")
     html = _text(browser.get("/applications"))
     assert "<h1>我的申请</h1>" in html and "您还没有申请。" in html
-
-
-def test_my_applications_is_a_503_page_when_orders_is_down(
-    down_app, make_applicant: Callable[..., Any], sign_in_page
-) -> None:
-    client = down_app.test_client()
-    client.set_cookie("lang", "en")
-    # Signing in needs only the gateway's own database.
-    assert sign_in_page(client, make_applicant().label).status_code == 303
-    answer = client.get("/applications")
-    assert answer.status_code == 503
-    assert "The service is unavailable at the moment." in _text(answer)
 
 
 def test_while_the_provider_has_not_answered_the_page_says_so_and_checks_again(
