@@ -15,8 +15,13 @@ from barcode.writer import SVGWriter
 
 from fulfillment.domain import mask_phone
 
-_BARCODE_OPTIONS = {"module_width": 0.3, "module_height": 18.0, "quiet_zone": 3.0,
+# The waybill is written by the label under the bars (write_text off): python-barcode's
+# own text is sized in points inside a drawing the label scales, so it would not land
+# where the label's layout expects. Quiet zone: Code 128 asks for 10 modules each side.
+_BARCODE_OPTIONS = {"module_width": 0.3, "module_height": 12.0, "quiet_zone": 3.0,
                     "write_text": False, "compress": False}  # fmt: skip
+BARCODE_TOP, BARCODE_WIDTH = 13.0, 90.0
+WAYBILL_SIZE, WAYBILL_GAP = 5.0, 2.5  # mm: the number's font size, and its clearance
 
 
 def code128_svg(value: str) -> str:
@@ -26,8 +31,9 @@ def code128_svg(value: str) -> str:
     return text[text.index("<svg") :]
 
 
-def _nested(svg: str, x: float, y: float, width: float) -> str:
-    """Place an <svg> at (x, y) mm, `width` mm wide, its drawing scaled to fit."""
+def _nested(svg: str, x: float, y: float, width: float) -> tuple[str, float]:
+    """Place an <svg> at (x, y) mm, `width` mm wide, its drawing scaled to fit; with the
+    height it takes (mm), which depends on the number of modules the value needs."""
     size = re.search(r'width="([\d.]+)mm" height="([\d.]+)mm"', svg)
     if size is None:  # pragma: no cover - python-barcode always sizes in mm
         raise ValueError("the barcode has no size")
@@ -38,7 +44,19 @@ def _nested(svg: str, x: float, y: float, width: float) -> str:
         f'viewBox="0 0 {w} {h}" preserveAspectRatio="none"'
     )
     body = svg[svg.index(">") + 1 :].replace("mm", "")
-    return head + ">" + body
+    return head + ">" + body, height
+
+
+def _barcode_with_number(waybill: str) -> list[str]:
+    """The bars, then the number centred under them, clear of the bars whatever the
+    waybill's length (the bars' height scales with their width)."""
+    bars, height = _nested(code128_svg(waybill), (100 - BARCODE_WIDTH) / 2, BARCODE_TOP,
+                           BARCODE_WIDTH)  # fmt: skip
+    baseline = BARCODE_TOP + height + WAYBILL_GAP + WAYBILL_SIZE
+    number = _text(50, round(baseline, 2), waybill, WAYBILL_SIZE, "bold").replace(
+        "<text ", '<text text-anchor="middle" letter-spacing="0.4" ', 1
+    )
+    return [bars, number]
 
 
 def _text(x: float, y: float, value: str, size: float = 4.0, weight: str = "normal") -> str:
@@ -67,8 +85,7 @@ def render_label(
         '<rect x="0" y="0" width="100" height="150" fill="white" stroke="black" stroke-width="0.4"/>',
         _text(4, 9, f"{carrier} 标准快递", 6, "bold"),
         _text(60, 9, reference, 3.2),
-        _nested(code128_svg(waybill), 5, 14, 90),
-        _text(20, 44, waybill, 5, "bold"),
+        *_barcode_with_number(waybill),
         '<line x1="0" y1="50" x2="100" y2="50" stroke="black" stroke-width="0.3"/>',
         _text(4, 57, "收件人 Recipient", 3),
         _text(

@@ -50,3 +50,23 @@ def test_text_from_the_address_is_escaped() -> None:
                         recipient={**ADDRESS, "street": "<script>x</script>"}, sender=SENDER)  # fmt: skip
     assert "<script>" not in text
     ET.fromstring(text)  # noqa: S314 - our own output
+
+
+def _barcode_and_number(text: str) -> tuple[ET.Element, ET.Element]:
+    root = ET.fromstring(text)  # noqa: S314 - our own output
+    nested = next(e for e in root if e.tag.endswith("svg"))
+    number = next(e for e in root if e.tag.endswith("text") and e.text == "EA000000014CN")
+    return nested, number
+
+
+def test_the_waybill_number_is_printed_under_the_bars_without_touching_them() -> None:
+    # A scanner misreads bars a glyph crosses, and a courier cannot read a number
+    # struck through by bars: the number's top (baseline - font size) clears the bars'
+    # bottom and stays above the line that closes the barcode's panel (y = 50).
+    nested, number = _barcode_and_number(label())
+    bars_bottom = float(nested.get("y", 0)) + float(nested.get("height", 0))
+    top = float(number.get("y", 0)) - float(number.get("font-size", 0))
+    baseline = float(number.get("y", 0))
+    assert top >= bars_bottom + 1, f"the number's top {top} overlaps the bars ending {bars_bottom}"
+    assert baseline < 50
+    assert number.get("text-anchor") == "middle"
