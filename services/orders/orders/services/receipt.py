@@ -19,14 +19,13 @@ from sqlalchemy import func, select
 
 from common.auth import Identity
 from common.db import UnitOfWork
-from common.errors import Forbidden
+from common.errors import Conflict, Forbidden
 from common.events.consumer import StaleEvent
 from orders import domain, events
 from orders.domain import Action, Actor, Status
 from orders.models import Order, OrderComplaint
 from orders.services.base import (
     AUTO_CONFIRM,
-    check_allowed,
     move,
     note,
     own_order,
@@ -65,12 +64,21 @@ def confirm_receipt(ctx: Context, who: Identity, order_id: str) -> dict[str, Any
         raise Forbidden("Only the applicant confirms that the order was received.")
     with ctx.uow() as uow:
         order = own_order(uow, order_id, who)
-        check_allowed(order, Action.CONFIRM, Actor.APPLICANT)
+        _check_delivered(order)
         _complete(uow, order, Actor.APPLICANT, who.subject, CONFIRMED,
                   "Receipt confirmed by the applicant.")  # fmt: skip
         view = view_of(uow, order)
         uow.commit()
         return view
+
+
+def _check_delivered(order: Order) -> None:
+    """409 whose `errors.status` is the state itself (`shipped`), as the gateway and
+    the applicant's API promise, so a client can say why without parsing a sentence."""
+    try:
+        domain.next_status(order.status, Action.CONFIRM, Actor.APPLICANT)
+    except domain.IllegalTransition as error:
+        raise Conflict(error.message, errors={"status": [order.status]}) from None
 
 
 # --- the timer -------------------------------------------------------------------------

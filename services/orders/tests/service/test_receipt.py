@@ -72,7 +72,8 @@ def test_confirming_before_delivery_is_a_409_naming_the_state_and_writes_nothing
     answer = confirm(client, order["id"], applicant.headers)
     assert answer.status_code == 409
     assert answer.content_type == "application/problem+json"
-    assert status in answer.json["errors"]["status"][0]
+    assert answer.json["errors"]["status"] == [status]
+    assert status in answer.json["detail"] and answer.json["detail"].endswith(".")
     assert snapshot() == before
 
 
@@ -97,6 +98,7 @@ def test_a_second_confirmation_is_a_409(delivered, client, applicant):
     assert confirm(client, order["id"], applicant.headers).status_code == 200
     answer = confirm(client, order["id"], applicant.headers)
     assert answer.status_code == 409 and "completed" in answer.json["detail"]
+    assert answer.json["errors"]["status"] == ["completed"]
 
 
 # --- the timer ----------------------------------------------------------------------------
