@@ -22,9 +22,11 @@ from gateway import (
     api_applications,
     api_chat,
     api_delivery,
+    api_ratings,
     api_staff,
     api_staff_chat,
     api_staff_fulfillment,
+    api_staff_ratings,
     browser,
     uploads,
 )
@@ -34,6 +36,7 @@ from gateway.clients.chat import ChatClient
 from gateway.clients.fulfillment import FulfillmentClient
 from gateway.clients.http import ServiceClient
 from gateway.clients.orders import OrdersClient
+from gateway.clients.ratings import RatingsClient
 from gateway.clients.review_rules import ReviewRulesClient
 from gateway.clients.reviews import ReviewsClient
 from gateway.clients.verification import VerificationClient
@@ -44,7 +47,9 @@ from gateway.pages import (
     applications,
     apply,
     audit,
+    complaints,
     counter,
+    dashboard,
     delivery,
     dispatch,
     documents,
@@ -52,11 +57,13 @@ from gateway.pages import (
     order_actions,
     payment,
     production,
+    ratings,
     render,
     resubmit,
     review_decisions,
     reviews,
     staff,
+    stats,
     store,
 )
 from gateway.passwords import make_hasher
@@ -108,6 +115,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         review_rules=ReviewRulesClient(verification),
         clock=clock or SystemClock(),
         fulfillment=_fulfillment_client(settings),
+        ratings=RatingsClient(service("ratings", settings.ratings_url, "ratings.not_found")),
     )
     app.extensions["gateway.engine"] = engine
     smorest.spec.components.security_scheme(
@@ -120,6 +128,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     smorest.register_blueprint(api_staff_chat.blp)
     smorest.register_blueprint(api_delivery.blp)
     smorest.register_blueprint(api_staff_fulfillment.blp)
+    smorest.register_blueprint(api_ratings.blp)
+    smorest.register_blueprint(api_staff_ratings.blp)
     pages = (
         store.bp,
         accounts.bp,
@@ -136,7 +146,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         app.register_blueprint(blueprint)  # the review console
     for blueprint in (production.bp, dispatch.bp, counter.bp, delivery.bp):
         app.register_blueprint(blueprint)  # making and delivering
+    for blueprint in (ratings.bp, complaints.bp, complaints.staff_bp, stats.bp):
+        app.register_blueprint(blueprint)  # rating, complaints, statistics
     delivery.install(app)
+    ratings.install(app)
+    dashboard.install(app)
     uploads.install(app, settings.max_upload_bytes)  # before browser: its CSRF check reads the body
     browser.install(app)
     install_template_helpers(app)

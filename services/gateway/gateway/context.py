@@ -14,6 +14,7 @@ from gateway.clients.catalog import CatalogClient
 from gateway.clients.chat import ChatClient
 from gateway.clients.fulfillment import FulfillmentClient
 from gateway.clients.orders import OrdersClient
+from gateway.clients.ratings import RatingsClient
 from gateway.clients.review_rules import ReviewRulesClient
 from gateway.clients.reviews import ReviewsClient
 from gateway.clients.verification import VerificationClient
@@ -35,6 +36,7 @@ class Gateway:
     review_rules: ReviewRulesClient  # verification's reason lists and limits, kept briefly
     clock: Clock
     fulfillment: FulfillmentClient | None = None  # making and delivering, and the receipt
+    ratings: RatingsClient | None = None  # ratings, complaints, statistics, the dashboard
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory, producer="gateway", clock=self.clock)

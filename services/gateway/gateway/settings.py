@@ -30,6 +30,13 @@ class Settings:
     max_upload_bytes: int = 10 * 1024 * 1024
     # Where fulfillment answers (its port in `make run` and `make stack` by default).
     fulfillment_url: str = "http://127.0.0.1:8004"
+    # Where ratings answers, as fulfillment's.
+    ratings_url: str = "http://127.0.0.1:8005"
+    # The office's official microblog account the store front names, and the
+    # microblog's public share page every item page and /stats link to.
+    microblog_name: str = "青岛交警"
+    microblog_url: str = "https://weibo.com/n/%E9%9D%92%E5%B2%9B%E4%BA%A4%E8%AD%A6"
+    microblog_share_url: str = "https://service.weibo.com/share/share.php"
 
     @classmethod
     def from_env(cls, env: Env | None = None) -> Settings:
@@ -59,4 +66,8 @@ class Settings:
             trusted_proxies=env.int("TRUSTED_PROXIES", 0),
             max_upload_bytes=max_upload,
             fulfillment_url=env.str("FULFILLMENT_URL", "http://127.0.0.1:8004").rstrip("/"),
+            ratings_url=env.str("RATINGS_URL", "http://127.0.0.1:8005").rstrip("/"),
+            microblog_name=env.str("MICROBLOG_NAME", cls.microblog_name),
+            microblog_url=env.str("MICROBLOG_URL", cls.microblog_url),
+            microblog_share_url=env.str("MICROBLOG_SHARE_URL", cls.microblog_share_url),
         )

@@ -27,6 +27,9 @@ NOTICES = frozenset(
         "notice.resubmitted",
         "delivery.notice.address_saved",
         "delivery.notice.received",
+        "complaints.notice.replied",
+        "ratings.notice.rated",
+        "ratings.notice.followed_up",
     }
 )
 
