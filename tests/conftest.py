@@ -24,7 +24,7 @@ from cryptography.fernet import Fernet
 from common.processes import Stack
 from common.testing import RABBITMQ_URL
 
-SERVICES = ["catalog", "orders", "verification", "fulfillment", "gateway"]
+SERVICES = ["catalog", "orders", "verification", "fulfillment", "ratings", "notifications", "gateway"]
 
 
 def stack_environment(workdir: Path, **overrides: str) -> dict[str, str]:
@@ -39,6 +39,11 @@ def stack_environment(workdir: Path, **overrides: str) -> dict[str, str]:
         # The sandbox courier's events a third of a second apart, swept as often.
         "FULFILLMENT_SANDBOX_STEP_SECONDS": "0.3",
         "FULFILLMENT_TIMER_INTERVAL_SECONDS": "0.2",
+        # Notifications sends through the sandbox providers, swept as often; receipts soon after.
+        "SMS_PROVIDER": "sandbox",
+        "EMAIL_PROVIDER": "sandbox",
+        "NOTIFICATIONS_TIMER_INTERVAL_SECONDS": "0.2",
+        "NOTIFICATIONS_SANDBOX_RECEIPT_SECONDS": "0.5",
         **overrides,
     }
 

@@ -16,6 +16,7 @@ from common.errors import Forbidden, Unauthorized
 from gateway import services
 from gateway.clients.http import ANONYMOUS, Caller
 from gateway.context import gateway
+from gateway.i18n import normalise_language
 from gateway.schemas import (
     AccountOut,
     FeeIn,
@@ -93,8 +94,14 @@ def get_store() -> Any:
 def register(body: dict[str, Any]) -> Any:
     """Register an applicant account (email or China mainland mobile number)."""
     app = gateway()
+    # The messages' language until the applicant changes it: the one the client asks in.
+    language = normalise_language(request.accept_languages.best_match(["en", "zh-CN", "zh"]))
     principal = services.register_applicant(
-        app.uow(), app.hasher, identifier=body["identifier"], password=body["password"]
+        app.uow(),
+        app.hasher,
+        identifier=body["identifier"],
+        password=body["password"],
+        language=language,
     )
     log.info("applicant registered", extra={"account_id": principal.account_id})
     return principal
@@ -138,6 +145,16 @@ def sign_out() -> None:
 def current_account() -> Any:
     """The account the bearer token belongs to."""
     return api_principal()
+
+
+@blp.delete("/accounts/current")
+@blp.response(204)
+@blp.doc(security=BEARER)
+def delete_account() -> None:
+    """Delete the applicant's account: every session ends, notifications forgets it."""
+    principal = api_principal("applicant")
+    services.delete_applicant(gateway().uow(), principal)
+    log.info("applicant deleted their account", extra={"account_id": principal.account_id})
 
 
 @blp.get("/staff/items")

@@ -22,10 +22,12 @@ from gateway import (
     api_applications,
     api_chat,
     api_delivery,
+    api_inbox,
     api_ratings,
     api_staff,
     api_staff_chat,
     api_staff_fulfillment,
+    api_staff_notifications,
     api_staff_ratings,
     browser,
     uploads,
@@ -35,6 +37,7 @@ from gateway.clients.catalog import CatalogClient
 from gateway.clients.chat import ChatClient
 from gateway.clients.fulfillment import FulfillmentClient
 from gateway.clients.http import ServiceClient
+from gateway.clients.notifications import NotificationsClient
 from gateway.clients.orders import OrdersClient
 from gateway.clients.ratings import RatingsClient
 from gateway.clients.review_rules import ReviewRulesClient
@@ -43,6 +46,7 @@ from gateway.clients.verification import VerificationClient
 from gateway.context import Gateway
 from gateway.i18n import install_babel, normalise_language, translate
 from gateway.pages import (
+    account_deletion,
     accounts,
     applications,
     apply,
@@ -53,16 +57,20 @@ from gateway.pages import (
     delivery,
     dispatch,
     documents,
+    inbox,
     install_template_helpers,
     order_actions,
     payment,
+    preferences,
     production,
     ratings,
     render,
     resubmit,
     review_decisions,
     reviews,
+    sandbox_outbox,
     staff,
+    staff_notifications,
     stats,
     store,
 )
@@ -115,6 +123,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         review_rules=ReviewRulesClient(verification),
         clock=clock or SystemClock(),
         fulfillment=_fulfillment_client(settings),
+        notifications=NotificationsClient(
+            service("notifications", settings.notifications_url, "inbox.not_found")
+        ),
         ratings=RatingsClient(service("ratings", settings.ratings_url, "ratings.not_found")),
     )
     app.extensions["gateway.engine"] = engine
@@ -128,6 +139,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     smorest.register_blueprint(api_staff_chat.blp)
     smorest.register_blueprint(api_delivery.blp)
     smorest.register_blueprint(api_staff_fulfillment.blp)
+    smorest.register_blueprint(api_inbox.blp)
+    smorest.register_blueprint(api_staff_notifications.blp)
     smorest.register_blueprint(api_ratings.blp)
     smorest.register_blueprint(api_staff_ratings.blp)
     pages = (
@@ -148,6 +161,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         app.register_blueprint(blueprint)  # making and delivering
     for blueprint in (ratings.bp, complaints.bp, complaints.staff_bp, stats.bp):
         app.register_blueprint(blueprint)  # rating, complaints, statistics
+    notifying = (inbox.bp, preferences.bp, sandbox_outbox.bp, staff_notifications.bp)
+    for blueprint in (*notifying, account_deletion.bp):
+        app.register_blueprint(blueprint)  # the inbox and its settings; deleting an account
     delivery.install(app)
     ratings.install(app)
     dashboard.install(app)

@@ -13,6 +13,7 @@ from common.db import UnitOfWork
 from gateway.clients.catalog import CatalogClient
 from gateway.clients.chat import ChatClient
 from gateway.clients.fulfillment import FulfillmentClient
+from gateway.clients.notifications import NotificationsClient
 from gateway.clients.orders import OrdersClient
 from gateway.clients.ratings import RatingsClient
 from gateway.clients.review_rules import ReviewRulesClient
@@ -36,10 +37,12 @@ class Gateway:
     review_rules: ReviewRulesClient  # verification's reason lists and limits, kept briefly
     clock: Clock
     fulfillment: FulfillmentClient | None = None  # making and delivering, and the receipt
+    notifications: NotificationsClient | None = None  # the inbox, preferences, failed messages
     ratings: RatingsClient | None = None  # ratings, complaints, statistics, the dashboard
 
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.session_factory, producer="gateway", clock=self.clock)
+        # The gateway publishes as the owner of the accounts: accounts.contact_changed, …
+        return UnitOfWork(self.session_factory, producer="accounts", clock=self.clock)
 
     @property
     def sign_in_policy(self) -> SignInPolicy:

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from common.db import UnitOfWork
 from common.errors import Conflict, InvalidInput, TooManyRequests, Unauthorized
-from gateway import domain
+from gateway import domain, events
 from gateway.models import account_roles, accounts, sessions, sign_in_failures
 from gateway.passwords import PasswordHasher
 
@@ -65,7 +65,10 @@ def register_applicant(
     identifier: str | None,
     password: str | None,
     password_confirmation: str | None = None,
+    language: str = "zh-CN",
 ) -> Principal:
+    """A new applicant; notifications is told where its messages go (and in which
+    language) in the same transaction, through the outbox."""
     errors: dict[str, list[str]] = {}
     parsed = None
     try:
@@ -86,16 +89,25 @@ def register_applicant(
         if taken:
             raise Conflict("register.conflict")
         account_id = str(uuid.uuid4())
+        now = uow.clock.now()
         try:
             uow.session.execute(
                 insert(accounts).values(
                     id=account_id,
                     kind=APPLICANT,
-                    created_at=uow.clock.now(),
+                    created_at=now,
                     password_hash=hasher.hash(password or ""),
                     **{parsed.kind: parsed.value},
                 )
             )
+            contact = {
+                "account_id": account_id,
+                "language": language if language in ("zh-CN", "en") else "zh-CN",
+                "phone": parsed.value if parsed.kind == "mobile" else None,
+                "email": parsed.value if parsed.kind == "email" else None,
+                "changed_at": now,
+            }
+            uow.publish(events.CONTACT_CHANGED, events.payload(events.CONTACT_CHANGED, contact))
             uow.commit()
         except IntegrityError:  # a concurrent registration with the same details won
             raise Conflict("register.conflict") from None
@@ -280,4 +292,18 @@ def resolve_session(uow: UnitOfWork, raw: str, *, kind: str) -> Principal | None
 def end_session(uow: UnitOfWork, raw: str) -> None:
     with uow:
         uow.session.execute(delete(sessions).where(sessions.c.id_hash == token_hash(raw)))
+        uow.commit()
+
+
+def delete_applicant(uow: UnitOfWork, principal: Principal) -> None:
+    """Delete an applicant's account; its sessions go with it (ON DELETE CASCADE),
+    and notifications is told to forget its contact details and messages."""
+    if principal.kind != APPLICANT:
+        raise Conflict("account.delete_staff")
+    with uow:
+        now = uow.clock.now()
+        uow.session.execute(delete(sessions).where(sessions.c.account_id == principal.account_id))
+        uow.session.execute(delete(accounts).where(accounts.c.id == principal.account_id))
+        data = {"account_id": principal.account_id, "deleted_at": now}
+        uow.publish(events.DELETED, events.payload(events.DELETED, data))
         uow.commit()

@@ -37,6 +37,11 @@ class Settings:
     microblog_name: str = "青岛交警"
     microblog_url: str = "https://weibo.com/n/%E9%9D%92%E5%B2%9B%E4%BA%A4%E8%AD%A6"
     microblog_share_url: str = "https://service.weibo.com/share/share.php"
+    # Where notifications answers (its port in `make run` and `make stack` by default).
+    notifications_url: str = "http://127.0.0.1:8006"
+    # The page of what the sandbox SMS and email providers would have sent: only
+    # while notifications sends SMS through the sandbox (SMS_PROVIDER, its default).
+    sandbox_outbox: bool = False
 
     @classmethod
     def from_env(cls, env: Env | None = None) -> Settings:
@@ -70,4 +75,6 @@ class Settings:
             microblog_name=env.str("MICROBLOG_NAME", cls.microblog_name),
             microblog_url=env.str("MICROBLOG_URL", cls.microblog_url),
             microblog_share_url=env.str("MICROBLOG_SHARE_URL", cls.microblog_share_url),
+            notifications_url=env.str("NOTIFICATIONS_URL", "http://127.0.0.1:8006").rstrip("/"),
+            sandbox_outbox=env.str("SMS_PROVIDER", "sandbox") == "sandbox",
         )

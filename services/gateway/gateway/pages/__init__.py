@@ -8,10 +8,10 @@ from urllib.parse import urlencode
 from flask import Flask, g, render_template, request
 
 from common.errors import DomainError
-from gateway import browser, formatting
+from gateway import browser, formatting, inbox_view
 from gateway.clients.catalog import FormField, Rating, Text
 from gateway.i18n import LANGUAGE_NAMES, LANGUAGES, translate
-from gateway.pages.unread import unread_total
+from gateway.pages.unread import inbox_unread, unread_total
 
 NOTICES = frozenset(
     {
@@ -31,7 +31,7 @@ NOTICES = frozenset(
         "ratings.notice.rated",
         "ratings.notice.followed_up",
     }
-)
+) | frozenset(inbox_view.NOTICES)
 
 
 def lang() -> str:
@@ -101,6 +101,11 @@ def install_template_helpers(app: Flask) -> None:
         text=lambda value: value.get(lang()) if isinstance(value, Text) else str(value or ""),
         language_url=_language_url,
         unread_total=unread_total,
+        inbox_unread=inbox_unread,
+        template_key=inbox_view.template_key,
+        channel_key=inbox_view.channel_key,
+        reason_key=inbox_view.reason_key,
+        receipt_key=inbox_view.receipt_key,
         other_languages=lambda: [
             (code, LANGUAGE_NAMES[code]) for code in LANGUAGES if code != lang()
         ],

@@ -34,6 +34,7 @@ def register_submit() -> Any:
             identifier=request.form.get("identifier"),
             password=request.form.get("password"),
             password_confirmation=request.form.get("password_confirmation", ""),
+            language=lang(),
         )
     except InvalidInput as error:
         return _register_again(form, field_errors(error), 422)
