@@ -142,6 +142,7 @@ def test_receipt_cannot_be_confirmed_before_delivery(stack):
     early = applicant.request("POST", f"/applications/{order_id}/confirm-receipt")
     assert early.status_code == 409, early.text
     assert early.headers["Content-Type"].startswith("application/problem+json")
+    assert early.json()["errors"]["status"] == ["approved"], "the refusal names the state"
     assert applicant.application(order_id)["status"] == "approved"
 
 
