@@ -5,16 +5,26 @@ through the whole review (claim, a reveal, new photos asked for, a chat, the
 resubmission, approval; and a second application rejected). Afterwards neither
 value appears in any log line of any process of the stack (the Stack writes each
 process's output to a file in its workdir), in any event on the run's exchange
-other than `orders.submitted` (which verification needs to check them), nor in
-the supervisor's CSV export of the audit log.
+other than `orders.submitted` (which verification needs to check them; the name
+also in `orders.approved`, see below), nor in the supervisor's CSV export of the
+audit log.
 
 The delivery address names someone else: the courier's recipient travels in
 `orders.approved` by design (fulfillment ships to it), and is not what this
-test is about."""
+test is about. The name on the form travels there too (fulfillment prints it on
+the production sheet), never the ID number: orders masks it first.
+
+Fulfillment (docs/design/deliver.md, "Personal data") gets its own test: one
+sentinel application goes by courier to the sentinel herself, another waits at
+the office and is collected after a wrong code. The label must carry her name
+(the courier needs it) and never her ID number; no fulfillment event carries
+either; the pickup code is in no event and no log line; and no process logged
+the name or the ID number."""
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from common.processes import Stack
@@ -27,6 +37,12 @@ NAME = "司马砚秋"
 SENTINELS = (ID_NUMBER, NAME)
 SENTINEL_ANSWERS = {**ANSWERS, "full_name": NAME, "id_number": ID_NUMBER}
 OTHER_RECIPIENT = {**ADDRESS, "recipient": "李四"}
+HERSELF = {**ADDRESS, "recipient": NAME}
+# The events that carry the name by design: the submission (verification checks it)
+# and the approval (fulfillment prints it on the production sheet and the label).
+CARRY_THE_NAME = {"orders.submitted", "orders.approved"}
+# Times carry six-digit fractions of a second: never mistaken for a pickup code.
+_TIMES = re.compile(r"\d{2}:\d{2}:\d{2}(\.\d+)?")
 
 
 def _forms(value: str) -> set[str]:
@@ -36,6 +52,19 @@ def _forms(value: str) -> set[str]:
 
 def _leaks(text: str) -> list[str]:
     return [value for value in SENTINELS if any(form in text for form in _forms(value))]
+
+
+def _holds_code(text: str, code: str) -> bool:
+    """The pickup code as a number of its own (not inside a longer one, not a time)."""
+    return re.search(rf"(?<!\d){code}(?!\d)", _TIMES.sub("", text)) is not None
+
+
+def _log_lines(stack: Stack) -> list[tuple[str, str]]:
+    return [
+        (log.name, line)
+        for log in sorted(stack.workdir.glob("*.log"))
+        for line in Path(log).read_text(errors="replace").splitlines()
+    ]
 
 
 def _approved_after_new_photos(journey, applicant, reviewer) -> str:
@@ -96,13 +125,18 @@ def test_an_id_number_and_a_name_appear_in_no_log_no_event_but_the_submission_an
     ]
     assert len(submitted) == 2
     assert all(_leaks(json.dumps(event, ensure_ascii=False)) for event in submitted)
-    # Every event heard while the test ran, whichever order (if any) it is about.
+    # Every event heard while the test ran, whichever order (if any) it is about: the ID
+    # number only in the submission, the name only where it travels by design.
     leaking_events = [
-        (event["type"], _leaks(json.dumps(event, ensure_ascii=False)))
+        (event["type"], leaked)
         for event in events.events()
-        if event["type"] != "orders.submitted" and _leaks(json.dumps(event, ensure_ascii=False))
+        for leaked in _leaks(json.dumps(event, ensure_ascii=False))
+        if event["type"] != "orders.submitted"
+        and not (leaked == NAME and event["type"] in CARRY_THE_NAME)
     ]
     assert leaking_events == []
+    approval = next(event for event in events.of(approved) if event["type"] == "orders.approved")
+    assert approval["data"]["id_number_masked"] != ID_NUMBER
 
     export = staff("supervisor").request("GET", "/staff/audit.csv")
     assert export.status_code == 200, export.text
@@ -120,3 +154,94 @@ def test_an_id_number_and_a_name_appear_in_no_log_no_event_but_the_submission_an
         if _leaks(line)
     ]
     assert leaking_lines == []
+
+
+# --- fulfillment ---------------------------------------------------------------------------
+
+
+def _approved(journey, applicant, reviewer, *, address: dict, pickup: bool = False) -> str:
+    order_id = journey.ready_to_submit(applicant, SENTINEL_ANSWERS, address)
+    if pickup:
+        applicant.call("PUT", f"/applications/{order_id}/delivery", 200,
+                       json={"kind": "pickup", "office_code": "pickup-shinan"})  # fmt: skip
+    journey.submit(applicant, order_id)
+    journey.pay(applicant, order_id, journey.APPROVED_CARD)
+    journey.status_becomes(applicant, order_id, "submitted")
+    reviewer.claim(order_id)
+    reviewer.verdicts(order_id)
+    reviewer.decide(order_id, "approve")
+    journey.status_becomes(applicant, order_id, "approved", timeout=30)
+    return order_id
+
+
+def _produced(production, order_ids: list[str]) -> None:
+    def queued() -> bool:
+        jobs = production.call("GET", "/staff/production/jobs?status=queued", 200)["jobs"]
+        return set(order_ids) <= {job["order_id"] for job in jobs}
+
+    eventually(queued, timeout=20)
+    batch = production.call("POST", "/staff/production/batches", 201, json={"order_ids": order_ids})
+    sheet = production.call("GET", f"/staff/production/batches/{batch['id']}", 200)
+    assert NAME in json.dumps(sheet, ensure_ascii=False)  # the sheet names her, masked ID only
+    assert ID_NUMBER not in json.dumps(sheet)
+    for order_id in order_ids:
+        production.call("PUT", f"/staff/production/jobs/{order_id}/credential", 200,
+                        json={"credential_number": "370212345678"})  # fmt: skip
+    production.call("POST", f"/staff/production/batches/{batch['id']}/produced", 200)
+
+
+def _label_and_hand_over(dispatcher, order_id: str) -> str:
+    """The label's SVG text, once the parcel has left with the courier."""
+    made = dispatcher.call("POST", "/staff/dispatch/waybills", 201, json={"order_ids": [order_id]})
+    waybill = made["shipments"][0]["waybill"]
+    label = dispatcher.request("GET", f"/staff/dispatch/shipments/{waybill}/label.svg")
+    assert label.status_code == 200, label.text
+    dispatcher.call("POST", "/staff/dispatch/hand-over", 200, json={"waybills": [waybill]})
+    return label.text
+
+
+def _collected(journey, applicant, counter, order_id: str) -> str:
+    """The pickup code, once a wrong one was refused and the right one handed it over."""
+    journey.status_becomes(applicant, order_id, "ready_for_pickup", timeout=20)
+    code = applicant.call("GET", f"/applications/{order_id}/pickup-code", 200)["code"]
+    wrong = "000001" if code != "000001" else "000002"
+    refused = counter.request("POST", f"/staff/pickup/{order_id}/verify", json={"code": wrong})
+    assert refused.status_code == 422, refused.text
+    counter.call("POST", f"/staff/pickup/{order_id}/hand-over", 200,
+                 json={"code": code, "id_checked": True})  # fmt: skip
+    return str(code)
+
+
+def test_fulfillment_prints_the_name_on_the_label_and_keeps_the_id_number_and_pickup_code_to_itself(
+    stack: Stack, journey, staff, events
+):
+    applicant, reviewer = journey.applicant(), staff("reviewer")
+    by_courier = _approved(journey, applicant, reviewer, address=HERSELF)
+    at_the_office = _approved(journey, applicant, reviewer, address=HERSELF, pickup=True)
+    _produced(staff("production"), [by_courier, at_the_office])
+    label = _label_and_hand_over(staff("dispatcher"), by_courier)
+    code = _collected(journey, applicant, staff("dispatcher"), at_the_office)
+    journey.status_becomes(applicant, by_courier, "delivered", timeout=30)
+    eventually(lambda: "fulfillment.delivered" in events.types(at_the_office), timeout=20)
+
+    assert NAME in label, "the courier needs the recipient's name"
+    assert ID_NUMBER not in label and ADDRESS["phone"] not in label
+
+    heard = [(event["type"], json.dumps(event, ensure_ascii=False)) for event in events.events()]
+    fulfillment = [kind for kind, _ in heard if kind.startswith("fulfillment.")]
+    for kind in ("fulfillment.produced", "fulfillment.dispatched", "fulfillment.tracking_updated",
+                 "fulfillment.ready_for_pickup", "fulfillment.delivered"):  # fmt: skip
+        assert kind in fulfillment
+    assert [(kind, _leaks(text)) for kind, text in heard
+            if kind.startswith("fulfillment.") and _leaks(text)] == []  # fmt: skip
+    assert [kind for kind, text in heard
+            if ID_NUMBER in _leaks(text) and kind != "orders.submitted"] == []  # fmt: skip
+    assert [kind for kind, text in heard
+            if NAME in _leaks(text) and kind not in CARRY_THE_NAME] == []  # fmt: skip
+    assert [kind for kind, text in heard if _holds_code(text, code)] == []
+
+    lines = _log_lines(stack)
+    assert {"fulfillment-web.log", "fulfillment-worker.log"} <= {name for name, _ in lines}
+    assert [f"{name}: {line[:300]}" for name, line in lines if _leaks(line)] == []
+    assert [f"{name}: {line[:300]}" for name, line in lines if _holds_code(line, code)] == []
+
