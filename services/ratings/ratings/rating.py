@@ -74,11 +74,13 @@ def rate(ctx: Context, order_id: str, applicant_id: str, data: dict[str, Any]) -
             "applicant_id": applicant_id, "level": rating.level,
             "bad": rating.level in BAD_LEVELS, "tags": rating.tags, "rated_at": now,
         }), correlation_id=order_id)  # fmt: skip
+        case = None
         if rating.level in BAD_LEVELS:
-            complaints.open_case(uow, ctx, order, kind="bad_rating", rating_id=rating.id)
+            case = complaints.open_case(uow, ctx, order, kind="bad_rating", rating_id=rating.id)
         publish_summary(uow, ctx, rating.item_code)
         uow.commit()
-        return rating_view(rating, None, viewer=applicant_id)
+        # A bad rating's answer names its case, so the applicant can follow it at once.
+        return rating_view(rating, case, viewer=applicant_id)
 
 
 def _serialise_summaries(session: Session) -> None:

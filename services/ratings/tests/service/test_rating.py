@@ -165,11 +165,12 @@ def test_a_supervisor_replies_once_in_public(flow, rate, client, outbox) -> None
 
 
 def test_a_rating_is_published_and_a_bad_one_opens_a_case(flow, rate, outbox) -> None:
-    rate(flow.whole_order(), BAD)
+    answer = rate(flow.whole_order(), BAD)
     [rated] = outbox("ratings.rated")
     assert rated["data"]["bad"] is True and rated["data"]["level"] == 1
     [opened] = outbox("ratings.complaint_opened")
     assert opened["data"]["kind"] == "bad_rating"
+    assert answer.json["case_id"] == opened["data"]["complaint_id"], "the answer names its case"
 
 
 def test_a_good_rating_opens_no_case_and_takes_no_follow_up(flow, rate, client, outbox) -> None:
