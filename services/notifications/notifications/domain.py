@@ -2,7 +2,8 @@
 
 - which channels a message goes out on (`channels_for`): in-app always; SMS and
   email by preference, or always for a required template, when a contact is known;
-- quiet hours (`release_at`): 22:00–08:00 Beijing time hold an SMS until 08:00,
+- quiet hours (`release_at`): 22:00–08:00 Beijing time (a setting,
+  NOTIFICATIONS_QUIET_HOURS; `QuietHours.parse`) hold an SMS until they end,
   except the pickup code, which the applicant may be standing at the counter for;
 - retries (`backoff`, `after_failure`): 30 s, then twice as long each time,
   at most 30 minutes, until the attempts run out;
@@ -19,8 +20,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 BEIJING = ZoneInfo("Asia/Shanghai")
-QUIET_FROM = time(22, 0)
-QUIET_UNTIL = time(8, 0)
 FIRST_RETRY = timedelta(seconds=30)
 MAX_RETRY = timedelta(minutes=30)
 LANGUAGES = ("zh-CN", "en")
@@ -70,20 +69,64 @@ def channels_for(required: bool, preferences: Preferences, contact: Contact) -> 
     return chosen
 
 
-def in_quiet_hours(moment: datetime) -> bool:
-    local = moment.astimezone(BEIJING).time()
-    return local >= QUIET_FROM or local < QUIET_UNTIL
+@dataclass(frozen=True)
+class QuietHours:
+    """A window of Beijing time in which SMS waits; it may run past midnight."""
+
+    start: time
+    until: time
+
+    @classmethod
+    def parse(cls, text: str) -> QuietHours | None:
+        """ "22:00-08:00" → the window; "off" → none. ValueError says what is wrong."""
+        if text.strip().lower() == "off":
+            return None
+        start, sep, until = text.strip().partition("-")
+        if not sep:
+            raise ValueError('must be "HH:MM-HH:MM" in Beijing time, or "off"')
+        window = cls(_clock_time(start), _clock_time(until))
+        if window.start == window.until:
+            raise ValueError("must start and end at different times")
+        return window
+
+    def holds(self, moment: datetime) -> bool:
+        local = moment.astimezone(BEIJING).time()
+        if self.start < self.until:
+            return self.start <= local < self.until
+        return local >= self.start or local < self.until
+
+    def end_after(self, moment: datetime) -> datetime:
+        """The first end of the window after `moment` (a moment inside it)."""
+        local = moment.astimezone(BEIJING)
+        end = datetime.combine(local.date(), self.until, tzinfo=BEIJING)
+        if end <= local:
+            end += timedelta(days=1)
+        return end.astimezone(moment.tzinfo)
 
 
-def release_at(moment: datetime, channel: Channel, exempt: bool) -> datetime:
-    """When a send due at `moment` may go out: an SMS in quiet hours waits for 08:00."""
-    if channel != Channel.SMS or exempt or not in_quiet_hours(moment):
+def _clock_time(text: str) -> time:
+    hours, sep, minutes = text.strip().partition(":")
+    if not (sep and hours.isdigit() and minutes.isdigit() and len(minutes) == 2):
+        raise ValueError(f'must be "HH:MM-HH:MM" ("{text.strip()}" is not HH:MM), or "off"')
+    if not (0 <= int(hours) < 24 and 0 <= int(minutes) < 60):
+        raise ValueError(f'must be times of day ("{text.strip()}" is not)')
+    return time(int(hours), int(minutes))
+
+
+QUIET_HOURS = QuietHours(time(22, 0), time(8, 0))
+
+
+def in_quiet_hours(moment: datetime, quiet: QuietHours | None = QUIET_HOURS) -> bool:
+    return quiet is not None and quiet.holds(moment)
+
+
+def release_at(
+    moment: datetime, channel: Channel, exempt: bool, quiet: QuietHours | None = QUIET_HOURS
+) -> datetime:
+    """When a send due at `moment` may go out: an SMS in quiet hours waits for their end."""
+    if channel != Channel.SMS or exempt or quiet is None or not quiet.holds(moment):
         return moment
-    local = moment.astimezone(BEIJING)
-    morning = datetime.combine(local.date(), QUIET_UNTIL, tzinfo=BEIJING)
-    if local.time() >= QUIET_FROM:
-        morning += timedelta(days=1)
-    return morning.astimezone(moment.tzinfo)
+    return quiet.end_after(moment)
 
 
 def backoff(attempts: int) -> timedelta:

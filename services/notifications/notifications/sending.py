@@ -137,7 +137,7 @@ def _record(
             else:
                 message.status, message.reason = Status.PENDING.value, f"unavailable: {unavailable}"
                 message.next_attempt_at = domain.release_at(
-                    retry, Channel(message.channel), message.quiet_exempt
+                    retry, Channel(message.channel), message.quiet_exempt, ctx.quiet_hours
                 )
         uow.commit()
     _log(message_id, accepted, failed, unavailable)

@@ -36,6 +36,7 @@ class Context:
     sms_link_base: str
     max_attempts: int = 8
     reminder_before: timedelta = timedelta(hours=24)
+    quiet_hours: domain.QuietHours | None = domain.QUIET_HOURS
 
 
 class OrderNotKnown(Exception):
@@ -117,7 +118,9 @@ def write_messages(
             message.status, message.delivered_at = Status.DELIVERED.value, now
         else:
             message.status = Status.PENDING.value
-            message.next_attempt_at = domain.release_at(now, channel, item.quiet_exempt)
+            message.next_attempt_at = domain.release_at(
+                now, channel, item.quiet_exempt, ctx.quiet_hours
+            )
         uow.session.add(message)
         written.append(message)
     uow.session.flush()

@@ -7,6 +7,7 @@ import hmac
 from dataclasses import dataclass, field
 
 from common.settings import CommonSettings, Env, InvalidSetting
+from notifications.domain import QUIET_HOURS, QuietHours
 
 SERVICE = "notifications"
 PROVIDERS = ("sandbox",)
@@ -33,6 +34,8 @@ class Settings:
     NOTIFICATIONS_TIMER_INTERVAL_SECONDS  seconds between the worker's sweeps (1)
     NOTIFICATIONS_SANDBOX_RECEIPT_SECONDS the sandbox's delay before its delivery receipt (5)
     NOTIFICATIONS_BUS_CHECK_TIMEOUT       seconds /readyz waits for RabbitMQ (3)
+    NOTIFICATIONS_QUIET_HOURS             Beijing time in which SMS waits, but the pickup
+                                          code's (22:00-08:00); `off` for none
     """
 
     common: CommonSettings
@@ -48,6 +51,7 @@ class Settings:
     timer_interval_seconds: float = 1.0
     sandbox_receipt_seconds: float = 5.0
     bus_check_timeout: float = 3.0
+    quiet_hours: QuietHours | None = QUIET_HOURS
 
     @classmethod
     def from_env(cls, env: Env | None = None) -> Settings:
@@ -68,6 +72,7 @@ class Settings:
             timer_interval_seconds=env.float("NOTIFICATIONS_TIMER_INTERVAL_SECONDS", 1.0),
             sandbox_receipt_seconds=env.float("NOTIFICATIONS_SANDBOX_RECEIPT_SECONDS", 5.0),
             bus_check_timeout=env.float("NOTIFICATIONS_BUS_CHECK_TIMEOUT", 3.0),
+            quiet_hours=_quiet_hours(env),
         )
         settings.check()
         return settings
@@ -101,6 +106,13 @@ def _provider(env: Env, name: str) -> str:
     if provider not in PROVIDERS:
         raise InvalidSetting(name, f"must be one of {', '.join(PROVIDERS)}")
     return provider
+
+
+def _quiet_hours(env: Env) -> QuietHours | None:
+    try:
+        return QuietHours.parse(env.str("NOTIFICATIONS_QUIET_HOURS", "22:00-08:00"))
+    except ValueError as exc:
+        raise InvalidSetting("NOTIFICATIONS_QUIET_HOURS", str(exc)) from None
 
 
 def _webhook_secret(env: Env, internal_secret: str) -> str:

@@ -65,8 +65,9 @@ def resend(ctx: Context, message_id: str) -> dict[str, Any]:
         message.generation += 1
         message.status, message.attempts, message.failed_at = Status.PENDING.value, 0, None
         message.provider_message_id = None
-        message.next_attempt_at = domain.release_at(now, Channel(message.channel),
-                                                    message.quiet_exempt)  # fmt: skip
+        message.next_attempt_at = domain.release_at(
+            now, Channel(message.channel), message.quiet_exempt, ctx.quiet_hours
+        )
         message.updated_at = now
         uow.commit()
         return view(message)

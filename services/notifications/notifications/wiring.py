@@ -49,4 +49,5 @@ def build_context(
         sms_link_base=settings.sms_link_base,
         max_attempts=settings.max_attempts,
         reminder_before=timedelta(hours=settings.reminder_hours),
+        quiet_hours=settings.quiet_hours,
     )

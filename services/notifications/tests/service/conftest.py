@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -98,10 +99,18 @@ def pickup_codes() -> PickupCodes:
 
 
 @pytest.fixture
+def settings_changes() -> dict[str, Any]:
+    """Settings a test changes from make_settings' (parametrize it to change them)."""
+    return {}
+
+
+@pytest.fixture
 def app(
-    db: Engine, database_url: str, clock: FrozenClock, pickup_codes: PickupCodes
-) -> Iterator[Any]:
-    app = create_app(make_settings(database_url), clock=clock, pickup_codes=pickup_codes)
+    db: Engine, database_url: str, clock: FrozenClock, pickup_codes: PickupCodes,
+    settings_changes: dict[str, Any],
+) -> Iterator[Any]:  # fmt: skip
+    settings = replace(make_settings(database_url), **settings_changes)
+    app = create_app(settings, clock=clock, pickup_codes=pickup_codes)
     yield app
     app.extensions["notifications.engine"].dispose()
 

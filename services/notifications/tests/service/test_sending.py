@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+from notifications.domain import QuietHours
 from notifications.providers.sandbox import HEADER, set_down
 from notifications.sending import LEASE, send_due
 
@@ -122,6 +124,27 @@ def test_quiet_hours_hold_an_sms_until_8_in_the_morning_but_not_the_email(story,
     clock.advance(timedelta(minutes=1))
     send_due(ctx, clock.now())
     assert _sms(rows)["status"] == "accepted"
+
+
+@pytest.mark.parametrize("settings_changes", [{"quiet_hours": QuietHours.parse("12:00-14:00")}])
+def test_quiet_hours_set_for_the_lunch_hour_hold_an_sms_until_14(story, ctx, clock, rows):
+    story.contact()
+    clock.advance(timedelta(hours=3, minutes=30))  # 12:30 in Beijing
+    story.submitted()
+    send_due(ctx, clock.now())
+    assert _sms(rows)["status"] == "pending"
+    clock.advance(timedelta(hours=1, minutes=30))
+    send_due(ctx, clock.now())
+    assert _sms(rows)["status"] == "accepted"
+
+
+@pytest.mark.parametrize("settings_changes", [{"quiet_hours": None}])
+def test_quiet_hours_switched_off_let_an_sms_go_at_23(story, ctx, clock, rows):
+    story.contact()
+    clock.advance(timedelta(hours=14))  # 23:00 in Beijing
+    story.submitted()
+    send_due(ctx, clock.now())
+    assert _sms(rows)["status"] == "accepted" and len(_sandbox(rows)) == 1
 
 
 def test_the_pickup_code_sms_is_not_held_by_quiet_hours(story, ctx, clock, rows, pickup_codes):

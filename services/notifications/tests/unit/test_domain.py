@@ -90,3 +90,21 @@ def test_money_is_written_in_yuan_and_deadlines_in_beijing_time():
 def test_contacts_are_masked_for_staff_and_logs():
     assert domain.mask_phone("13912345678") == "139****5678"
     assert domain.mask_email("zhang@example.com") == "z***@example.com"
+
+
+def test_quiet_hours_of_the_same_day_hold_an_sms_until_they_end():
+    lunch = domain.QuietHours.parse("12:00-14:00")
+    assert domain.release_at(beijing(11, 59), Channel.SMS, False, lunch) == beijing(11, 59)
+    assert domain.release_at(beijing(12, 30), Channel.SMS, False, lunch) == beijing(14)
+    assert domain.release_at(beijing(14), Channel.SMS, False, lunch) == beijing(14)
+
+
+def test_set_quiet_hours_past_midnight_hold_an_sms_until_their_morning():
+    late = domain.QuietHours.parse("21:30-07:00")
+    assert domain.release_at(beijing(21, 45), Channel.SMS, False, late) == beijing(7, day=3)
+    assert domain.release_at(beijing(6), Channel.SMS, False, late) == beijing(7)
+
+
+def test_no_quiet_hours_hold_nothing():
+    assert domain.QuietHours.parse("off") is None
+    assert domain.release_at(beijing(23), Channel.SMS, False, None) == beijing(23)

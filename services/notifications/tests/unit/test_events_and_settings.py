@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 
 import pytest
 from notifications import events, handlers
+from notifications.domain import QuietHours
 from notifications.settings import Settings
 
 from common.events.payloads import PayloadMismatch
@@ -54,3 +55,16 @@ def test_the_defaults_start_with_the_sandbox_providers():
     settings = Settings.from_env(Env(BASE))
     assert (settings.sms_provider, settings.email_provider) == ("sandbox", "sandbox")
     assert settings.webhook_url("sms", "sandbox") == "http://127.0.0.1:8006/webhooks/sms/sandbox"
+
+
+def test_quiet_hours_default_to_22_until_8_and_can_be_set_or_switched_off():
+    assert Settings.from_env(Env(BASE)).quiet_hours == QuietHours(time(22), time(8))
+    set_ = Settings.from_env(Env({**BASE, "NOTIFICATIONS_QUIET_HOURS": "21:30-07:00"}))
+    assert set_.quiet_hours == QuietHours(time(21, 30), time(7))
+    assert Settings.from_env(Env({**BASE, "NOTIFICATIONS_QUIET_HOURS": "off"})).quiet_hours is None
+
+
+@pytest.mark.parametrize("value", ["22:00", "22-08", "25:00-08:00", "08:00-08:00", "22:00-8:0"])
+def test_quiet_hours_that_are_not_a_window_of_two_times_stop_start_up(value):
+    with pytest.raises(InvalidSetting, match="NOTIFICATIONS_QUIET_HOURS"):
+        Settings.from_env(Env({**BASE, "NOTIFICATIONS_QUIET_HOURS": value}))
