@@ -140,11 +140,13 @@ def _form_page(order: Order, state: dict[str, Any], *, follow_up: bool, form: An
                errors: dict[str, list[str]] | None = None, status: int = 200) -> tuple[str, int]:  # fmt: skip
     form = dict(form or {})
     level = rating_view.chosen_level(form.get("level") or request.args.get("level"))
-    title = "ratings.follow_up_title" if follow_up else "ratings.rate_title"
+    # Each key written out in full, so that `make messages` finds both.
+    title = (_t("ratings.follow_up_title", reference=order.reference) if follow_up
+             else _t("ratings.rate_title", reference=order.reference))  # fmt: skip
     return render(
         "ratings/rate.html",
         status,
-        page_title=_t(title, reference=order.reference),
+        page_title=title,
         order=order,
         state=state,
         follow_up=follow_up,
