@@ -117,9 +117,9 @@ def test_a_rating_before_completion_is_refused(stack):
     applicant = Applicant(stack)
     order_id = approved(stack, applicant)
     early = applicant.request("POST", f"/applications/{order_id}/rating", json=GOOD)
-    assert early.status_code in {404, 409}, early.text
-    assert applicant.call("GET", f"/applications/{order_id}/rating", 200)["can_rate"] is False \
-        if early.status_code == 409 else True  # fmt: skip
+    assert early.status_code == 409, early.text
+    assert early.json()["errors"]["order"] == ["not-completed"]
+    assert applicant.call("GET", f"/applications/{order_id}/rating", 200)["can_rate"] is False
 
 
 # --- a bad rating's case --------------------------------------------------------------------
