@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import current_app, g, request
+from flask import Response, current_app, g, jsonify, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -76,10 +76,17 @@ def idempotent(view: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _first(answer: Answer) -> tuple[dict[str, Any], int, dict[str, str]]:
-    """The answer with its own status; a replay says so in a header."""
-    headers = {"Idempotent-Replayed": "true"} if answer.replayed else {}
-    return answer.body, answer.status, headers
+def _first(answer: Answer) -> Response:
+    """The answer with its own status; a replay says so in a header.
+
+    The body was dumped by its schema when it was first made (it is stored as
+    it is answered), so it goes out as it is: returned as a Response,
+    flask-smorest does not dump it a second time."""
+    response = jsonify(answer.body)
+    response.status_code = answer.status
+    if answer.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return response
 
 
 _KEY_HEADER = {

@@ -9,6 +9,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -101,16 +102,27 @@ def _new_draft(ctx: Context, uow: UnitOfWork, who: Identity, item: CatalogItem) 
 def _next_reference(uow: UnitOfWork, now: datetime) -> str:
     """The day's next reference; one upsert, so concurrent drafts never share one."""
     day = domain.reference_day(now)
-    dialect = uow.session.get_bind().dialect.name
-    upsert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    statement = (
+    statement = _REFERENCE_UPSERT[uow.session.get_bind().dialect.name == "postgresql"]
+    sequence = uow.session.execute(statement, {"day": f"{day:%Y%m%d}"}).scalar_one()
+    return domain.format_reference(day, int(sequence))
+
+
+def _reference_upsert(upsert: Any) -> Any:
+    return (
         upsert(ReferenceCounter)
-        .values(day=f"{day:%Y%m%d}", last=1)
+        .values(day=bindparam("day"), last=1)
         .on_conflict_do_update(index_elements=["day"], set_={"last": ReferenceCounter.last + 1})
         .returning(ReferenceCounter.last)
     )
-    sequence = uow.session.execute(statement).scalar_one()
-    return domain.format_reference(day, int(sequence))
+
+
+# Built once per dialect (keyed by "is PostgreSQL"), the day a parameter:
+# building the upsert and its cache key on every draft cost more than its
+# execution's Python side.
+_REFERENCE_UPSERT = {
+    True: _reference_upsert(postgresql_insert),
+    False: _reference_upsert(sqlite_insert),
+}
 
 
 def save_answers(
