@@ -1060,7 +1060,7 @@ def test_stack_runs_every_web_process_and_worker() -> None:
     for service in SERVICES:
         if "web" in service.roles:
             expected[f"{service.name}-web"] = (
-                f"gunicorn -w 2 -b 127.0.0.1:{service.port} --access-logfile - '{service.roles['web']}()'"
+                f"gunicorn -w 1 -k gthread --threads 8 --keep-alive 30 -b 127.0.0.1:{service.port} --access-logfile - '{service.roles['web']}()'"
             )
         if "worker" in service.roles:
             expected[f"{service.name}-worker"] = f"python -m {service.module('worker')}"
