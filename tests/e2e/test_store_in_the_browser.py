@@ -171,6 +171,9 @@ def test_a_reviewer_sees_the_staff_desk_but_not_the_fee_pages(
     expect(page.get_by_role("heading", level=1)).to_have_text("Staff desk")
     expect(page.get_by_text("Your roles: reviewer")).to_be_visible()
     assert_accessible(page)
+    page.get_by_role("link", name="简体中文").click()
+    expect(page.get_by_text("您的角色：审核人员")).to_be_visible()
+    page.get_by_role("link", name="English").click()
     response = page.goto("/staff/items")
     assert response is not None and response.status == 403
     expect(page.get_by_role("heading", level=1)).to_have_text("Not allowed")

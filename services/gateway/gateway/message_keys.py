@@ -112,6 +112,11 @@ NAMED = (
 
 # Computed from a code another service or a template supplies.
 COMPUTED = (
+    # A staff account's roles, named on the staff pages.
+    N_("staff.role.dispatcher"),
+    N_("staff.role.production"),
+    N_("staff.role.reviewer"),
+    N_("staff.role.supervisor"),
     # address.*: f"address.{field}.required|invalid" (journey.address_errors)
     N_("address.city.invalid"),
     N_("address.city.required"),
