@@ -53,7 +53,15 @@ def stack(
     workdir = tmp_path_factory.mktemp("e2e-stack")
     running = Stack(
         workdir=workdir,
-        services=["catalog", "orders", "verification", "fulfillment", "ratings", "gateway"],
+        services=[
+            "catalog",
+            "orders",
+            "verification",
+            "fulfillment",
+            "ratings",
+            "notifications",
+            "gateway",
+        ],
         web_workers=1,
         extra_env=stack_env_for(workdir, SESSION_COOKIE_SECURE="false"),
     )
