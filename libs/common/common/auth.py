@@ -96,29 +96,66 @@ def _claims(secret: str, token: str, audience: str, now: float | None) -> dict[s
 
 def verify_token(secret: str, token: str, *, audience: str, now: float | None = None) -> Identity:
     """The token's identity, or Unauthorized saying what is wrong with it."""
+    return _verified(secret, token, audience, now)[0]
+
+
+def _verified(secret: str, token: str, audience: str, now: float | None) -> tuple[Identity, int]:
     claims = _claims(secret, token, audience, now)
     roles = claims.get("roles") or []
     if not isinstance(claims.get("sub"), str) or not isinstance(roles, list):
         raise Unauthorized("The internal token is malformed.")
-    return Identity(subject=claims["sub"], roles=tuple(str(role) for role in roles))
+    identity = Identity(subject=claims["sub"], roles=tuple(str(role) for role in roles))
+    return identity, int(claims["exp"])
 
 
-def authenticate_request(secret: str, audience: str) -> Identity:
+class VerifiedTokens:
+    """Tokens this process has verified, until they expire.
+
+    A caller keeps one token for many calls (common.service_client renews it
+    shortly before `exp`), so verifying its signature once is enough: the
+    same string with the same secret and audience verifies the same way again
+    until its `exp` (plus the leeway) has passed, which is still checked on
+    every request. Only tokens that verified are kept; `size` bounds memory."""
+
+    def __init__(self, secret: str, audience: str, size: int = 4096) -> None:
+        self.secret, self.audience, self.size = secret, audience, size
+        self._known: dict[str, tuple[Identity, int]] = {}
+
+    def identity(self, token: str) -> Identity:
+        known = self._known.get(token)
+        if known is not None:
+            if known[1] + LEEWAY_SECONDS < time.time():
+                self._known.pop(token, None)
+                raise Unauthorized("The internal token has expired.")
+            return known[0]
+        identity, expires = _verified(self.secret, token, self.audience, None)
+        if len(self._known) >= self.size:
+            self._known.clear()  # rare, and each caller's next call verifies once again
+        self._known[token] = (identity, expires)
+        return identity
+
+
+def _bearer() -> str:
     header = request.headers.get("Authorization", "")
     if not header.startswith("Bearer "):
         raise Unauthorized("This service needs an internal token (Authorization: Bearer …).")
-    return verify_token(secret, header.removeprefix("Bearer ").strip(), audience=audience)
+    return header.removeprefix("Bearer ").strip()
+
+
+def authenticate_request(secret: str, audience: str) -> Identity:
+    return verify_token(secret, _bearer(), audience=audience)
 
 
 def install_token_check(app: Any, secret: str, audience: str, open_paths: Iterable[str]) -> None:
     """Verify the token on every request except the operational endpoints."""
     exempt = tuple(open_paths)
+    tokens = VerifiedTokens(secret, audience)
 
     @app.before_request
     def _check_token() -> None:
         if request.path.startswith(exempt):
             return
-        g.identity = authenticate_request(secret, audience)
+        g.identity = tokens.identity(_bearer())
 
 
 def current_identity() -> Identity:

@@ -4,7 +4,8 @@ import json
 import jwt
 import pytest
 
-from common.auth import LEEWAY_SECONDS, issue_token, verify_token
+from common import auth
+from common.auth import LEEWAY_SECONDS, VerifiedTokens, issue_token, verify_token
 from common.errors import Unauthorized
 
 SECRET = "a-long-shared-secret-of-at-least-32-bytes"
@@ -95,3 +96,42 @@ def test_a_tampered_payload_is_refused():
 def test_garbage_is_refused_as_malformed(garbage):
     with pytest.raises(Unauthorized):
         verify_token(SECRET, garbage, audience="catalog")
+
+
+def test_a_token_verified_once_is_taken_again_without_checking_its_signature_anew(monkeypatch):
+    tokens = VerifiedTokens(SECRET, "catalog")
+    token = issue_token(SECRET, subject="acct-1", roles=["applicant"], audience="catalog")
+    assert tokens.identity(token).subject == "acct-1"
+
+    def no_second_check(*args, **kwargs):
+        raise AssertionError("the signature was checked a second time")
+
+    monkeypatch.setattr(jwt, "decode", no_second_check)
+    assert tokens.identity(token).roles == ("applicant",)
+
+
+def test_a_remembered_token_is_refused_once_its_expiry_and_the_leeway_pass(monkeypatch):
+    tokens = VerifiedTokens(SECRET, "catalog")
+    token = issue_token(SECRET, subject="a", roles=[], audience="catalog", ttl_seconds=60)
+    assert tokens.identity(token).subject == "a"
+    later = auth.time.time() + 60 + LEEWAY_SECONDS + 1
+    monkeypatch.setattr(auth.time, "time", lambda: later)
+    with pytest.raises(Unauthorized, match="expired"):
+        tokens.identity(token)
+
+
+def test_a_refused_token_is_not_remembered_and_is_refused_again():
+    tokens = VerifiedTokens(SECRET, "catalog")
+    token = issue_token(
+        "another-secret-of-at-least-32-bytes!!", subject="a", roles=[], audience="catalog"
+    )
+    for _ in range(2):
+        with pytest.raises(Unauthorized, match="signature"):
+            tokens.identity(token)
+
+
+def test_a_token_for_another_service_is_refused_even_after_one_for_this_service_was_taken():
+    tokens = VerifiedTokens(SECRET, "catalog")
+    assert tokens.identity(issue_token(SECRET, subject="a", roles=[], audience="catalog"))
+    with pytest.raises(Unauthorized, match="another service"):
+        tokens.identity(issue_token(SECRET, subject="a", roles=[], audience="orders"))

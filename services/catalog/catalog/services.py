@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from catalog import domain, events
 from catalog.domain import Status
@@ -93,10 +94,16 @@ def _event_state(item: Item, now: datetime, actor: str) -> dict[str, Any]:
 
 
 def find_item(uow: UnitOfWork, code: str, *, for_update: bool = False) -> Item | None:
-    query = select(Item).where(Item.code == code)
     if for_update:
-        query = query.with_for_update()
-    return uow.session.scalars(query).one_or_none()
+        # PostgreSQL locks no row on the nullable side of an outer join: the
+        # fees come in their own statement.
+        return uow.session.scalars(
+            select(Item).where(Item.code == code).with_for_update()
+        ).one_or_none()
+    # A read (orders' fresh read on every submit among them) takes the item
+    # and its fee versions in one statement instead of two.
+    query = select(Item).options(joinedload(Item.fees)).where(Item.code == code)
+    return uow.session.scalars(query).unique().one_or_none()
 
 
 def _visible(uow: UnitOfWork, code: str, *, staff: bool) -> Item:
