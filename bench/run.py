@@ -122,15 +122,22 @@ Last run: {stamp} on {machine}.
 and prints their figures without rewriting this page. The machine is often
 shared: compare the ratios of one run, and run again when a figure jumps.
 
-`python -m bench.profile [--drafts 400] [--submits 120] [--out DIR]` (py-spy:
-`pip install py-spy`; root, or ptrace allowed) starts the journey's stack,
-makes orders ready, then samples every busy process (gateway, orders,
+`python -m bench.profile [--drafts 400] [--submits 120] [--out DIR] [--no-spy]`
+(py-spy: `pip install py-spy`; root, or ptrace allowed) starts the journey's
+stack, makes orders ready, then samples every busy process (gateway, orders,
 catalog, orders' worker with its relay, verification's worker) at 250 Hz
 with `py-spy record --subprocesses` while drafts, then submits, run under the
-benchmark's load. It prints, per phase and process, the busy milliseconds
-per request (samples in waits left out) and the functions holding the most
-samples, and leaves the collapsed stacks in DIR. Profiles are one machine's
-measurements: they are not committed.
+benchmark's load. It prints, per phase and process, the CPU milliseconds per
+request as the kernel counts them (/proc: the process and its gunicorn
+workers; the client's own CPU too), the busy milliseconds per request py-spy
+saw (samples in waits left out) and the functions holding the most samples,
+and leaves the collapsed stacks in DIR. Add up the kernel's column: py-spy
+counts a thread waiting for the GIL or for a core as busy, so on a loaded
+machine its figures run two to four times the kernel's. `--no-spy` measures
+the CPU alone, without py-spy's own load. For exact functions, cProfile of a
+single use case in a service's test client (its `tests/service` fixtures)
+shows the calls per request, a count that does not depend on the machine's
+load. Profiles are one machine's measurements: they are not committed.
 
 ## The order path: before and after (issue 13)
 
@@ -145,6 +152,9 @@ run; the machine was shared with other test runs (load average 4 to 8 on
 | gthread, two workers of four threads, keep-alive | 0.067× (26.1/s) | 0.054× (20.9/s) | 0.030× (11.6/s) | 391/s |
 | gthread, one worker of eight threads | 0.087× (27.5/s) | 0.071× (22.4/s) | 0.039× (12.3/s) | 316/s |
 | final `make bench`, the same settings and the submit's statement saved | 0.082× (33.3/s) | 0.065× (26.4/s) | 0.036× (14.7/s) | 406/s |
+| the same code again, machine at load 12 | 0.119× (14.8/s) | 0.092× (11.5/s) | 0.052× (6.5/s) | 125/s |
+| answers dumped once, the reference upsert built once (run next, load 8) | 0.149× (54.0/s) | 0.106× (38.5/s) | 0.062× (22.5/s) | 362/s |
+| verified tokens kept until they expire, the catalog's item in one statement | see the table at the top (final `make bench`) | | | |
 
 What each change gained:
 
@@ -157,35 +167,76 @@ What each change gained:
 - **Statements**: a draft costs 7 statements on orders' database, a submit
   10 (one fewer: the unpaid-expiry timer is added without looking for one);
   `services/orders/tests/service/test_statements.py` holds both counts.
-- **Internal token checks**: PyJWT's decode is under 1 % of orders' busy
-  samples per draft; caching verified tokens would gain nothing measurable.
+- **Answers dumped once**: a draft's, a submit's and a card payment's answer
+  is dumped by its schema when it is made (it is stored for the
+  Idempotency-Key as it is answered); flask-smorest dumped it a second time
+  on the way out. It now goes out as a Response as it is. With the day's
+  reference upsert built once per dialect (the day a bound parameter, so
+  SQLAlchemy no longer rebuilds the statement and its cache key on every
+  draft), orders' Python calls per draft fell from 7,800 to 7,215 (−7.5 %)
+  and per submit from 12,570 to 11,890 (−5.4 %), counted by cProfile in
+  orders' test client. The two `bench.run apply` runs around it gave 0.119×
+  → 0.149× (draft) and 0.052× → 0.062× (draft + submit), but the machine's
+  load fell between them (bare insert 125/s → 362/s), so the ratio's gain is
+  within what the load moves.
+- **Verified tokens kept** (`common.auth.VerifiedTokens`): a caller keeps one
+  internal token for many calls, so each web process checks a token's
+  signature once and then only its expiry (plus the leeway), until it
+  expires; refusals are never kept. Orders' calls per draft fell from 7,215
+  to 6,730 (−6.7 %). The earlier py-spy reading (decode under 1 % of orders'
+  samples) undercounted it: cProfile puts the check at 6 % of a draft's
+  calls in orders and 9 % of an item read in the catalog.
+- **The catalog's item in one statement**: a read takes the item and its fee
+  versions with one joined SELECT instead of the item then a second
+  `selectin` statement for its fees (a change keeps its `FOR UPDATE` read
+  apart: PostgreSQL locks no row on the nullable side of an outer join).
+  With the token kept, the catalog's calls per item read fell from 4,120 to
+  3,375 (−18 %), and a submit's fresh read costs the catalog one statement.
 
 What stands in the way of the targets (draft ≥ 0.4×, draft + submit ≥ 0.25×),
-from `bench.profile` (busy ms per request, 300 drafts and 80 submits):
+in CPU milliseconds per request as the kernel counts them (`bench.profile
+--no-spy`, 150 drafts and 50 submits, before the last two changes; machine at
+load 6 to 18):
 
 | process | per draft | per submit |
 |---|---|---|
-| gateway (web) | 10.5 | 11.5 |
-| orders (web) | 25.5 | 24.2 |
-| catalog (web) | 0.1 (cached) | 22.9 |
-| orders' worker (relay) | 4.5 | 4.8 |
-| verification's worker | 8.4 | 10.1 |
+| gateway (web) | 6.2 | 5.6 |
+| orders (web) | 10.9 | 14.8 |
+| catalog (web) | 1.0 (cached) | 5.4 |
+| orders' worker (relay, verification's answer, timers) | 5.1 | 2.0 |
+| verification's worker (the case opened, its events) | 6.7 | 5.8 |
+| the benchmark's client (requests, 8 threads) | 2.4 | 2.8 |
+| **total** | **32** | **36** |
 
-A draft keeps about 49 ms of work busy across five processes and a submit
-about 74 ms, against well under 5 ms for the bare insert: on two cores that
-caps drafts near 40/s and submits near 27/s before any other load. Within
-orders, a draft's time is the request's path itself (the idempotency replay
-22 %, the new draft 18 %, the answer remembered 19 %, the outbox 7 %), each a
-statement with its ORM work, not one hot spot. In the gateway, 30–40 % of a
-request is resolving the session (a PostgreSQL read and, on submit,
-`token_hash` at 19 % of its samples): the gateway's own session lookup, not
-touched here. On submit, the catalog's fresh read of the item costs the
-catalog 23 ms (its item query and transaction, 46 % of its samples); a
-conditional read (the item's fee version sent, "unchanged" answered without
-building the item) needs the catalog to answer it, which it does not yet.
-Meeting 0.4× needs the draft's whole path near 12 ms of work: fewer
-processes on the path (the gateway's session cached, the catalog's read
-conditional) rather than a faster statement.
+The bare insert at 400/s on two cores, its client included, spends at most
+5 ms of CPU a request. The ratio follows the CPU: a draft at 0.4× would need
+its whole path near 12 ms, a draft + submit at 0.25× both near 20 ms. The
+client's 2.4 ms and orders' own request (6 to 7 ms of CPU in its test client
+for 7 statements, ORM flushes, the outbox, the idempotency answer) already
+come to 9 ms of the 12 before the gateway, the catalog or any worker runs.
+Three things of that size stand in the way, none of them one hot spot:
+
+- **Processes on the path.** A draft wakes five processes: the gateway, orders,
+  orders' relay, verification's worker opening the case (and publishing
+  `verification.document_set_incomplete`), and orders' worker recording that
+  answer. The two workers alone take 12 ms a draft, as much as orders' web
+  request. They work after the answer, but on the same two cores, so they
+  slow the next requests. Fewer hops (verification answering the document
+  set inside the case it opens, orders not writing the order again for an
+  "incomplete" it already knows) is a change to the event contract between
+  orders and verification, not a faster function.
+- **The gateway's session.** Resolving the session is a PostgreSQL read and,
+  on submit, `token_hash`; 30–40 % of the gateway's 6 ms. A short per-process
+  cache of sessions would halve it; it belongs to the gateway, whose session
+  code was being changed by others at the time, so it was left alone.
+- **The submit's catalog read.** Even in one statement, a fresh read costs the
+  catalog about 4–5 ms of CPU and orders 1–2 ms for the call. A conditional
+  read (`If-None-Match` with the item's revision and fee version, "unchanged"
+  answered by a 304 without building the item) would save the item's dump
+  and JSON on both sides but still costs the catalog a request and a
+  statement; carrying the fee version in the draft and checking it in
+  orders' own submit statement needs the catalog's fee changes as events
+  (which orders does not consume yet).
 """
 
 
