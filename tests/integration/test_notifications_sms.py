@@ -35,7 +35,9 @@ BEIJING = ZoneInfo("Asia/Shanghai")
 PASSWORD = "a long applicant password"
 
 
-@pytest.fixture(scope="module")
+# Each stack serves one test and stops after it: two more stacks beside the session's
+# would hold more PostgreSQL connections than the server allows.
+@pytest.fixture
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     running = start_stack(tmp_path_factory.mktemp("sms-stack"), NOTIFICATIONS_QUIET_HOURS="off")
     try:
@@ -51,12 +53,12 @@ def _quiet_window() -> tuple[str, datetime]:
     return f"{start:%H:%M}-{end:%H:%M}", end.astimezone(UTC)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def quiet() -> tuple[str, datetime]:
     return _quiet_window()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def quiet_stack(
     tmp_path_factory: pytest.TempPathFactory, quiet: tuple[str, datetime]
 ) -> Iterator[Stack]:
