@@ -24,7 +24,15 @@ from cryptography.fernet import Fernet
 from common.processes import Stack
 from common.testing import RABBITMQ_URL
 
-SERVICES = ["catalog", "orders", "verification", "fulfillment", "ratings", "notifications", "gateway"]
+SERVICES = [
+    "catalog",
+    "orders",
+    "verification",
+    "fulfillment",
+    "ratings",
+    "notifications",
+    "gateway",
+]
 
 
 def stack_environment(workdir: Path, **overrides: str) -> dict[str, str]:

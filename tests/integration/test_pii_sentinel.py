@@ -244,4 +244,3 @@ def test_fulfillment_prints_the_name_on_the_label_and_keeps_the_id_number_and_pi
     assert {"fulfillment-web.log", "fulfillment-worker.log"} <= {name for name, _ in lines}
     assert [f"{name}: {line[:300]}" for name, line in lines if _leaks(line)] == []
     assert [f"{name}: {line[:300]}" for name, line in lines if _holds_code(line, code)] == []
-

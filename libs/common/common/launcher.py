@@ -39,7 +39,15 @@ DEFAULT_PORTS = {
     "notifications": 8006,
 }
 # Services start in this order so that a service's seed can rely on the ones before it.
-START_ORDER = ["catalog", "orders", "verification", "fulfillment", "ratings", "notifications", "gateway"]
+START_ORDER = [
+    "catalog",
+    "orders",
+    "verification",
+    "fulfillment",
+    "ratings",
+    "notifications",
+    "gateway",
+]
 
 
 @dataclass
