@@ -154,7 +154,7 @@ run; the machine was shared with other test runs (load average 4 to 8 on
 | final `make bench`, the same settings and the submit's statement saved | 0.082× (33.3/s) | 0.065× (26.4/s) | 0.036× (14.7/s) | 406/s |
 | the same code again, machine at load 12 | 0.119× (14.8/s) | 0.092× (11.5/s) | 0.052× (6.5/s) | 125/s |
 | answers dumped once, the reference upsert built once (run next, load 8) | 0.149× (54.0/s) | 0.106× (38.5/s) | 0.062× (22.5/s) | 362/s |
-| verified tokens kept until they expire, the catalog's item in one statement | see the table at the top (final `make bench`) | | | |
+| final `make bench`, with verified tokens kept and the catalog's item in one statement | 0.128× (49.3/s) | 0.088× (33.8/s) | 0.052× (20.0/s) | 384/s |
 
 What each change gained:
 
@@ -193,44 +193,53 @@ What each change gained:
   With the token kept, the catalog's calls per item read fell from 4,120 to
   3,375 (−18 %), and a submit's fresh read costs the catalog one statement.
 
-What stands in the way of the targets (draft ≥ 0.4×, draft + submit ≥ 0.25×),
-in CPU milliseconds per request as the kernel counts them (`bench.profile
---no-spy`, 150 drafts and 50 submits, before the last two changes; machine at
-load 6 to 18):
+How much of the last row is these changes: little. The final run's bare
+insert (384/s) is close to the run before (406/s), yet the ratios rose by a
+half, and the machine's load (other test runs, load average 4 to 18 this
+hour) moves them that much between runs. The kernel's CPU per request,
+measured back to back on the code before these four changes and after them
+(`bench.profile --no-spy`, 150 drafts and 50 submits each, load average
+7 to 9), moved within its noise:
 
-| process | per draft | per submit |
-|---|---|---|
-| gateway (web) | 6.2 | 5.6 |
-| orders (web) | 10.9 | 14.8 |
-| catalog (web) | 1.0 (cached) | 5.4 |
-| orders' worker (relay, verification's answer, timers) | 5.1 | 2.0 |
-| verification's worker (the case opened, its events) | 6.7 | 5.8 |
-| the benchmark's client (requests, 8 threads) | 2.4 | 2.8 |
-| **total** | **32** | **36** |
+| process | per draft, before | after | per submit, before | after |
+|---|---|---|---|---|
+| gateway (web) | 4.1 | 4.1 | 3.8 | 3.8 |
+| orders (web) | 6.6 | 6.3 | 8.8 | 9.6 |
+| catalog (web) | 0.0 (cached) | 0.0 | 4.6 | 4.4 |
+| orders' worker (relay, verification's answer, timers) | 2.3 | 2.3 | 0.6 | 1.0 |
+| verification's worker (the case opened, its events) | 3.5 | 3.5 | 3.2 | 3.2 |
+| the benchmark's client (requests, 8 threads) | 1.5 | 1.6 | 3.6 | 3.7 |
+| **total, ms of CPU** | **18.0** | **17.8** | **24.6** | **25.7** |
 
-The bare insert at 400/s on two cores, its client included, spends at most
-5 ms of CPU a request. The ratio follows the CPU: a draft at 0.4× would need
-its whole path near 12 ms, a draft + submit at 0.25× both near 20 ms. The
-client's 2.4 ms and orders' own request (6 to 7 ms of CPU in its test client
-for 7 statements, ORM flushes, the outbox, the idempotency answer) already
-come to 9 ms of the 12 before the gateway, the catalog or any worker runs.
-Three things of that size stand in the way, none of them one hot spot:
+(An earlier reading at load 6 to 18 gave 32 and 36 ms for the same code:
+on a crowded machine every process pays more for the same work, in cache
+misses and switches, so compare only figures taken back to back.)
+
+What stands in the way of the targets (draft ≥ 0.4×, draft + submit ≥ 0.25×)
+is CPU. The bare insert at about 400/s on two cores, its client included,
+spends at most 5 ms of CPU a request. A draft spends 18 ms: even on an idle
+machine that caps drafts near 110/s, about 0.28× the bare insert; 0.4× needs
+the draft's whole path near 13 ms. A draft + submit spends 44 ms for the
+pair; 0.25× needs about 21 ms, half of it. The client's 1.5 ms and orders'
+own request (6 ms of CPU for 7 statements, ORM flushes, the outbox and the
+idempotency answer) already come to 8 ms of the draft's 13 before the
+gateway, the catalog or any worker runs. Three things of that size stand in the way, none of them one hot spot:
 
 - **Processes on the path.** A draft wakes five processes: the gateway, orders,
   orders' relay, verification's worker opening the case (and publishing
   `verification.document_set_incomplete`), and orders' worker recording that
-  answer. The two workers alone take 12 ms a draft, as much as orders' web
+  answer. The two workers alone take 6 ms a draft, as much as orders' web
   request. They work after the answer, but on the same two cores, so they
   slow the next requests. Fewer hops (verification answering the document
   set inside the case it opens, orders not writing the order again for an
   "incomplete" it already knows) is a change to the event contract between
   orders and verification, not a faster function.
 - **The gateway's session.** Resolving the session is a PostgreSQL read and,
-  on submit, `token_hash`; 30–40 % of the gateway's 6 ms. A short per-process
-  cache of sessions would halve it; it belongs to the gateway, whose session
-  code was being changed by others at the time, so it was left alone.
+  on submit, `token_hash`; 30–40 % of the gateway's 4 ms. A short per-process
+  cache of sessions would halve it; it belongs to the gateway's session code,
+  which was being reworked at the time, so it was left alone.
 - **The submit's catalog read.** Even in one statement, a fresh read costs the
-  catalog about 4–5 ms of CPU and orders 1–2 ms for the call. A conditional
+  catalog about 4.5 ms of CPU and orders 1–2 ms for the call. A conditional
   read (`If-None-Match` with the item's revision and fee version, "unchanged"
   answered by a 304 without building the item) would save the item's dump
   and JSON on both sides but still costs the catalog a request and a
