@@ -15,7 +15,6 @@ from common.clock import Clock, SystemClock
 from common.db import make_engine, make_session_factory
 from common.errors import DomainError, problem
 from common.logging import configure_logging
-from common.service_client import ServiceClient as CommonServiceClient
 from common.web import create_service_app, database_check
 from gateway import (
     api,
@@ -36,7 +35,7 @@ from gateway.clients.cache import TTLCache
 from gateway.clients.catalog import CatalogClient
 from gateway.clients.chat import ChatClient
 from gateway.clients.fulfillment import FulfillmentClient
-from gateway.clients.http import ServiceClient
+from gateway.clients.http import GatewayServiceClient
 from gateway.clients.notifications import NotificationsClient
 from gateway.clients.orders import OrdersClient
 from gateway.clients.ratings import RatingsClient
@@ -96,8 +95,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     if settings.trusted_proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies)  # type: ignore[method-assign]
 
-    def service(name: str, url: str, not_found: str) -> ServiceClient:
-        return ServiceClient(
+    def service(name: str, url: str, not_found: str) -> GatewayServiceClient:
+        return GatewayServiceClient(
             name,
             url,
             token_secret=settings.internal_token_secret,
@@ -175,16 +174,17 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
 
 def _fulfillment_client(settings: Settings) -> FulfillmentClient:
-    """Fulfillment, and orders for the receipt, on the shared client (common.service_client)."""
+    """Fulfillment, and orders for the receipt, on the gateway's client, so
+    their refusals speak the gateway's words as every other client's do."""
 
-    def service(url: str, audience: str) -> CommonServiceClient:
-        timeout = settings.service_timeout_seconds
-        return CommonServiceClient(
+    def service(url: str, audience: str) -> GatewayServiceClient:
+        return GatewayServiceClient(
+            audience,
             url,
-            audience=audience,
             token_secret=settings.internal_token_secret,
-            timeout=(timeout, timeout),
-            retries=settings.service_read_retries,
+            timeout_seconds=settings.service_timeout_seconds,
+            read_retries=settings.service_read_retries,
+            not_found="application.not_found",
         )
 
     return FulfillmentClient(

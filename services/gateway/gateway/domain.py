@@ -97,13 +97,6 @@ def fen_to_yuan(fen: int) -> str:
     return f"{sign}{whole}.{cents:02d}"
 
 
-def format_yuan(fen: int) -> str:
-    """12345 → "¥123.45"; 123456789 → "¥1,234,567.89"."""
-    sign = "-" if fen < 0 else ""
-    whole, cents = divmod(abs(fen), 100)
-    return f"{sign}¥{whole:,}.{cents:02d}"
-
-
 def check_roles(roles: list[str]) -> tuple[str, ...]:
     unknown = [role for role in roles if role not in STAFF_ROLES]
     if not roles or unknown:

@@ -12,12 +12,10 @@ import re
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
 from gateway.clients.catalog import FormField, Item
 from gateway.clients.orders import ADDRESS_FIELDS, Order, Payment, TimelineEntry
 from gateway.clients.verification import Case
-from gateway.domain import CHINA_STANDARD_TIME
 from gateway.i18n import translate
 
 DETAILS, VEHICLE, DOCUMENTS, DELIVERY, CHECK = (
@@ -200,19 +198,6 @@ def idempotency_key(secret: str, account_id: str, action: str, attempt: str | No
 
 
 # --- reading times and the timeline ------------------------------------------------
-
-
-def china_time(value: str | None) -> str:
-    """An ISO 8601 time as China Standard Time, to the minute: 2026-11-22 14:03."""
-    if not value:
-        return ""
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return value
-    if moment.tzinfo is None:
-        return moment.strftime("%Y-%m-%d %H:%M")
-    return moment.astimezone(CHINA_STANDARD_TIME).strftime("%Y-%m-%d %H:%M")
 
 
 def actor_key(entry: TimelineEntry) -> str:

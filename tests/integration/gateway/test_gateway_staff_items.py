@@ -10,7 +10,7 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
-from gateway.domain import format_yuan
+from gateway.formatting import money
 
 Submit = Callable[..., Any]
 
@@ -47,7 +47,7 @@ def test_a_supervisor_changes_a_fee_and_the_store_shows_the_new_price(
     assert response.status_code == 303
     assert "notice.fee_saved" in response.headers["Location"]
     store = client.get("/").get_data(as_text=True)
-    assert format_yuan(production_fen) in store
+    assert money(production_fen, "zh-CN") in store
     assert "¥16.50" in store
     item = client.get(f"/api/v1/items/{code}").get_json()
     assert item["fee"]["production_fen"] == production_fen

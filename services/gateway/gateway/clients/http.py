@@ -41,7 +41,6 @@ __all__ = [
     "Caller",
     "GatewayServiceClient",
     "MultipartBody",
-    "ServiceClient",
     "Upload",
     "get_bytes",
     "put_file",
@@ -97,10 +96,6 @@ class GatewayServiceClient(service_client.ServiceClient):
             return "auth.forbidden"
         # A 409 or 422 keeps the service's detail: the field errors say what to change.
         return error.detail
-
-
-# The name create_app builds its clients by.
-ServiceClient = GatewayServiceClient
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from common.service_client import (
     ServiceUnavailable,
 )
 from common.testing import free_port
-from gateway.clients.http import Caller, MultipartBody, ServiceClient, Upload
+from gateway.clients.http import Caller, GatewayServiceClient, MultipartBody, Upload
 from gateway.clients.orders import Address, DeliveryChoice, OrdersClient
 from gateway.clients.verification import UploadRefused, VerificationClient
 
@@ -103,8 +103,8 @@ class Service:
         payload = body if isinstance(body, bytes) else json.dumps(body)
         return Response(payload, status, mimetype=mimetype)(environ, start_response)
 
-    def client(self, name: str) -> ServiceClient:
-        return ServiceClient(
+    def client(self, name: str) -> GatewayServiceClient:
+        return GatewayServiceClient(
             name,
             f"http://127.0.0.1:{self.port}",
             token_secret="secret",

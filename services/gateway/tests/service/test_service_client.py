@@ -14,7 +14,7 @@ from werkzeug.wrappers import Request, Response
 from common.service_client import ServiceUnavailable
 from common.testing import free_port
 from gateway.clients.chat import ChatClient
-from gateway.clients.http import ANONYMOUS, QUICK, Caller, ServiceClient
+from gateway.clients.http import ANONYMOUS, QUICK, Caller, GatewayServiceClient
 
 APPLICANT = Caller("acct-1", ("applicant",))
 
@@ -44,8 +44,8 @@ def failing() -> Iterator[FailingService]:
     service.server.shutdown()
 
 
-def _client(port: int, timeout: float = 2.0) -> ServiceClient:
-    return ServiceClient(
+def _client(port: int, timeout: float = 2.0) -> GatewayServiceClient:
+    return GatewayServiceClient(
         "catalog",
         f"http://127.0.0.1:{port}",
         token_secret="secret",

@@ -34,10 +34,7 @@ def test_refuses_amounts_that_are_not_whole_fen(typed: str, reason: str) -> None
     assert refused.value.errors == {"amount": [reason]}
 
 
-def test_shows_fen_as_yuan_with_two_decimals() -> None:
-    assert domain.format_yuan(1000) == "¥10.00"
-    assert domain.format_yuan(5) == "¥0.05"
-    assert domain.format_yuan(123456789) == "¥1,234,567.89"
+def test_fen_read_back_as_yuan_with_two_decimals() -> None:
     assert domain.fen_to_yuan(1050) == "10.50"
 
 

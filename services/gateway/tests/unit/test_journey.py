@@ -212,13 +212,6 @@ def test_the_same_form_sent_twice_gives_the_same_key_and_a_new_form_a_new_one() 
     assert len(first) == 48
 
 
-def test_times_are_shown_in_china_standard_time_to_the_minute() -> None:
-    assert journey.china_time("2026-11-22T06:03:59+00:00") == "2026-11-22 14:03"
-    assert journey.china_time("2026-11-22T23:30:00Z") == "2026-11-23 07:30"
-    assert journey.china_time(None) == ""
-    assert journey.china_time("not a time") == "not a time"
-
-
 def test_the_timeline_says_who_acted_by_the_kind_orders_gives() -> None:
     def by(actor: str, kind: str | None) -> str:
         raw = {"at": "2026-11-22T06:03:59+00:00", "to_status": "draft", "actor": actor}
