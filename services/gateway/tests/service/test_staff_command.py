@@ -30,7 +30,7 @@ def test_creates_a_staff_account_with_its_roles(
     )
     assert code == 0
     assert sign_in_page(client, email, staff=True).status_code == 303
-    assert "reviewer, supervisor" in client.get("/staff").get_data(as_text=True)
+    assert "审核人员、主管" in client.get("/staff").get_data(as_text=True)
 
 
 def test_refuses_a_short_password_and_a_second_account_with_the_same_email(
