@@ -13,19 +13,25 @@ common name is never shadowed, and a service adopts them when it chooses.
   by advancing the clock, never by sleeping.
 - `rabbitmq_url`: the URL of a running RabbitMQ, or the test fails with a message
   saying how to start one (never skipped).
+- `service_database_fixtures(upgrade, stem, tables)` (a function, not a fixture):
+  the four fixtures every service's tests/service/conftest.py declared the same
+  way, for the conftest to bind under their usual names (see below).
 - `no_network`: any attempt to open a connection (a socket, or PostgreSQL through
   libpq, which opens its own) fails the test that made it. A service's
   tests/unit/conftest.py makes it autouse, so the unit layer keeps its promise.
 
-A service's conftest.py:
+A service's conftest.py declares only what is its own (its migrations, the
+tables to empty) and binds the fixtures it gets back to the names its tests use:
 
-    @pytest.fixture(scope="session")
-    def database_url(migrated_postgres):
-        return migrated_postgres(upgrade, "catalog_test")
+    TABLES = ("items", "outbox", "inbox")
+    database_url, engine, db, clock = service_database_fixtures(
+        upgrade, "catalog_test", TABLES
+    )
 
-    @pytest.fixture
-    def clock(frozen_clock):
-        return frozen_clock
+- `database_url` (session): its migrated database, as migrated_postgres gives it;
+- `engine` (session): an engine on it, disposed when the session ends;
+- `db`: that engine, with TABLES emptied (sequences restarted) before the test;
+- `clock`: the frozen_clock.
 
     def test_a_retry_waits_its_delay(memory_bus, frozen_clock):
         ...
@@ -41,17 +47,19 @@ A service's tests/unit/conftest.py:
 from __future__ import annotations
 
 import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import psycopg
 import pytest
+from sqlalchemy.engine import Engine
 
 from common.clock import FrozenClock
+from common.db import make_engine
 from common.events.memory import MemoryBus
-from common.testing import migrated_database, require_rabbitmq
+from common.testing import migrated_database, require_rabbitmq, truncate
 
 FROZEN_AT = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 
@@ -67,6 +75,45 @@ def migrated_postgres() -> Iterator[MigratedPostgres]:
             return databases.enter_context(migrated_database(upgrade, stem))
 
         yield make
+
+
+class ServiceDatabaseFixtures(NamedTuple):
+    database_url: Any
+    engine: Any
+    db: Any
+    clock: Any
+
+
+def service_database_fixtures(
+    upgrade: Callable[[str], None], stem: str, tables: Sequence[str], *, max_overflow: int = 2
+) -> ServiceDatabaseFixtures:
+    """The database fixtures of a service's tests, made for its migrations and tables.
+
+    They are made here but registered where the conftest binds them, so each
+    service's tests see only their own database; pytest finds a fixture by the
+    name it is bound to in the conftest module."""
+    tables = tuple(tables)
+
+    @pytest.fixture(scope="session")
+    def database_url(migrated_postgres: MigratedPostgres) -> str:
+        return migrated_postgres(upgrade, stem)
+
+    @pytest.fixture(scope="session")
+    def engine(database_url: str) -> Iterator[Engine]:
+        engine = make_engine(database_url, pool_size=2, max_overflow=max_overflow)
+        yield engine
+        engine.dispose()
+
+    @pytest.fixture
+    def db(engine: Engine) -> Engine:
+        """The session's database, emptied before the test."""
+        return truncate(engine, tables)
+
+    @pytest.fixture
+    def clock(frozen_clock: FrozenClock) -> FrozenClock:
+        return frozen_clock
+
+    return ServiceDatabaseFixtures(database_url, engine, db, clock)
 
 
 @pytest.fixture

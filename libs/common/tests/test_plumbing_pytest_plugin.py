@@ -10,13 +10,53 @@ from common.db import make_engine
 from common.events.consumer import Dispatcher
 from common.events.tables import bus_metadata
 from common.events.testkit import EVENT_TYPE, bus_engine, envelope, uow_factory
-from common.pytest_plugin import FROZEN_AT
+from common.pytest_plugin import FROZEN_AT, service_database_fixtures
 
 
 def _create_bus_tables(url: str) -> None:
     engine = make_engine(url)
     bus_metadata.create_all(engine)
     engine.dispose()
+
+
+def _create_notes(url: str) -> None:
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(sa.text("CREATE TABLE notes (id serial PRIMARY KEY, body text)"))
+    engine.dispose()
+
+
+# Bound here as a service's conftest binds them, so these tests see them as its tests do.
+database_url, engine, db, clock = service_database_fixtures(
+    _create_notes, "plugin_notes_test", ("notes",)
+)
+
+
+def _notes(engine) -> list[tuple[int, str]]:
+    with engine.connect() as connection:
+        return [tuple(row) for row in connection.execute(sa.text("SELECT id, body FROM notes"))]
+
+
+def test_the_service_engine_reaches_the_migrated_database_of_database_url(database_url, engine):
+    assert engine.url.database == sa.make_url(database_url).database
+    assert _notes(engine) == []
+
+
+def test_db_empties_the_services_tables_and_restarts_their_sequences_before_the_test(
+    engine, request
+):
+    with engine.begin() as connection:
+        connection.execute(sa.text("INSERT INTO notes (body) VALUES ('left over')"))
+    emptied = request.getfixturevalue("db")
+    assert emptied is engine
+    assert _notes(engine) == []
+    with engine.begin() as connection:
+        connection.execute(sa.text("INSERT INTO notes (body) VALUES ('new')"))
+    assert _notes(engine) == [(1, "new")]
+
+
+def test_the_service_clock_is_the_frozen_clock(clock, frozen_clock):
+    assert clock is frozen_clock
 
 
 def test_migrated_postgres_gives_a_new_database_with_the_migrations_applied(migrated_postgres):
