@@ -26,12 +26,12 @@ from sqlalchemy.engine import Engine
 
 from common.auth import issue_token
 from common.clock import FrozenClock
-from common.db import UnitOfWork, make_engine, unit_of_work_factory
+from common.db import UnitOfWork, unit_of_work_factory
 from common.events.consumer import Dispatcher, Outcome
 from common.events.envelope import Envelope
-from common.pytest_plugin import FROZEN_AT, MigratedPostgres
+from common.pytest_plugin import FROZEN_AT, service_database_fixtures
 from common.settings import CommonSettings
-from common.testing import table_snapshot, truncate
+from common.testing import table_snapshot
 from verification.app import create_app
 from verification.handlers import handlers_for
 from verification.migrate import upgrade
@@ -76,27 +76,9 @@ ANSWERS = [
 # --- the database --------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def database_url(migrated_postgres: MigratedPostgres) -> str:
-    return migrated_postgres(upgrade, "verification_test")
-
-
-@pytest.fixture(scope="session")
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = make_engine(database_url, pool_size=2, max_overflow=2)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def db(engine: Engine) -> Engine:
-    """The session's database, emptied before the test."""
-    return truncate(engine, TABLES)
-
-
-@pytest.fixture
-def clock(frozen_clock: FrozenClock) -> FrozenClock:
-    return frozen_clock
+# The session's migrated database, an engine on it, that engine with TABLES emptied
+# before each test, and the frozen clock: common's pytest plugin makes them.
+database_url, engine, db, clock = service_database_fixtures(upgrade, "verification_test", TABLES)
 
 
 @pytest.fixture
