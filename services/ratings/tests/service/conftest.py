@@ -18,12 +18,11 @@ from sqlalchemy.engine import Engine
 
 from common.auth import issue_token
 from common.clock import FrozenClock
-from common.db import make_engine
 from common.events.consumer import Dispatcher
 from common.events.envelope import Envelope
-from common.pytest_plugin import FROZEN_AT, MigratedPostgres
+from common.pytest_plugin import FROZEN_AT, service_database_fixtures
 from common.settings import CommonSettings
-from common.testing import table_snapshot, truncate
+from common.testing import table_snapshot
 from ratings.api import CONTEXT
 from ratings.app import create_app
 from ratings.handlers import HANDLERS
@@ -37,26 +36,9 @@ TABLES = ("case_messages", "cases", "ratings", "orders", "daily_counts", "outbox
 ITEM = "driving-licence-replacement"
 
 
-@pytest.fixture(scope="session")
-def database_url(migrated_postgres: MigratedPostgres) -> str:
-    return migrated_postgres(upgrade, "ratings_test")
-
-
-@pytest.fixture(scope="session")
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = make_engine(database_url, pool_size=2, max_overflow=2)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def db(engine: Engine) -> Engine:
-    return truncate(engine, TABLES)
-
-
-@pytest.fixture
-def clock(frozen_clock: FrozenClock) -> FrozenClock:
-    return frozen_clock
+# The session's migrated database, an engine on it, that engine with TABLES emptied
+# before each test, and the frozen clock: common's pytest plugin makes them.
+database_url, engine, db, clock = service_database_fixtures(upgrade, "ratings_test", TABLES)
 
 
 def make_settings(database_url: str) -> Settings:
