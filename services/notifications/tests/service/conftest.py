@@ -27,12 +27,11 @@ from sqlalchemy.engine import Engine
 
 from common.auth import issue_token
 from common.clock import FrozenClock
-from common.db import make_engine, make_session_factory
+from common.db import make_session_factory
 from common.events.consumer import Dispatcher, Outcome
 from common.events.envelope import Envelope
-from common.pytest_plugin import MigratedPostgres
+from common.pytest_plugin import service_database_fixtures
 from common.settings import CommonSettings
-from common.testing import truncate
 
 SECRET = "notifications-test-secret-long-enough-for-hs256"
 WEBHOOK_SECRET = "provider-receipt-test-secret"
@@ -41,26 +40,9 @@ TABLES = ("messages", "orders", "contacts", "preferences", "reminders", "sandbox
 PHONE, EMAIL = "13912345678", "zhang@example.com"
 
 
-@pytest.fixture(scope="session")
-def database_url(migrated_postgres: MigratedPostgres) -> str:
-    return migrated_postgres(upgrade, "notifications_test")
-
-
-@pytest.fixture(scope="session")
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = make_engine(database_url, pool_size=2, max_overflow=2)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def db(engine: Engine) -> Engine:
-    return truncate(engine, TABLES)
-
-
-@pytest.fixture
-def clock(frozen_clock: FrozenClock) -> FrozenClock:
-    return frozen_clock  # Monday 2 March 2026, 09:00 in Beijing
+# The session's migrated database, an engine on it, that engine with TABLES emptied
+# before each test, and the frozen clock: common's pytest plugin makes them.
+database_url, engine, db, clock = service_database_fixtures(upgrade, "notifications_test", TABLES)
 
 
 def make_settings(database_url: str) -> Settings:
