@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from common.clock import Clock
 from common.db import UnitOfWork
+from gateway import events
 from gateway.clients.catalog import CatalogClient
 from gateway.clients.chat import ChatClient
 from gateway.clients.fulfillment import FulfillmentClient
@@ -41,8 +42,7 @@ class Gateway:
     ratings: RatingsClient | None = None  # ratings, complaints, statistics, the dashboard
 
     def uow(self) -> UnitOfWork:
-        # The gateway publishes as the owner of the accounts: accounts.contact_changed, …
-        return UnitOfWork(self.session_factory, producer="accounts", clock=self.clock)
+        return UnitOfWork(self.session_factory, producer=events.PRODUCER, clock=self.clock)
 
     @property
     def sign_in_policy(self) -> SignInPolicy:

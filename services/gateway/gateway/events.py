@@ -16,6 +16,9 @@ from marshmallow import Schema, fields, validate
 
 from common.events.payloads import Payloads
 
+# The gateway publishes as the owner of the accounts, whoever writes one (a
+# page, the staff command, the demo seed): an event's type starts with it.
+PRODUCER = "accounts"
 CONTACT_CHANGED = "accounts.contact_changed"
 DELETED = "accounts.deleted"
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from common.db import UnitOfWork, make_engine, make_session_factory
 from common.settings import Env
-from gateway import services
+from gateway import events, services
 from gateway.models import accounts
 from gateway.passwords import make_hasher
 
@@ -20,6 +20,8 @@ DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed on purpose, demo mo
 DEMO_STAFF = (
     ("supervisor@demo.example", ["supervisor"]),
     ("reviewer@demo.example", ["reviewer"]),
+    ("production@demo.example", ["production"]),
+    ("dispatcher@demo.example", ["dispatcher"]),
 )
 DEMO_APPLICANT = "13800138000"
 
@@ -29,7 +31,7 @@ def seed(database_url: str | None = None) -> list[str]:
         return []
     url = database_url or os.environ["GATEWAY_DATABASE_URL"]
     engine = make_engine(url)
-    uow = UnitOfWork(make_session_factory(engine), producer="gateway")
+    uow = UnitOfWork(make_session_factory(engine), producer=events.PRODUCER)
     hasher = make_hasher()
     for email, roles in DEMO_STAFF:
         if not _exists(uow, services.STAFF, "email", email):
@@ -38,10 +40,11 @@ def seed(database_url: str | None = None) -> list[str]:
         services.register_applicant(uow, hasher, identifier=DEMO_APPLICANT, password=DEMO_PASSWORD)
     engine.dispose()
     return [
-        f"Demo staff sign-in at /staff/sign-in: {DEMO_STAFF[0][0]} (supervisor), "
-        f"{DEMO_STAFF[1][0]} (reviewer); applicant {DEMO_APPLICANT}; "
-        f"password {DEMO_PASSWORD}",
-        "Staff console: /staff/reviews (the review queue), /staff/audit (supervisor)",
+        "Demo staff sign-in at /staff/sign-in: "
+        + ", ".join(f"{email} ({roles[0]})" for email, roles in DEMO_STAFF)
+        + f"; applicant {DEMO_APPLICANT}; password {DEMO_PASSWORD}",
+        "Staff console: /staff (the desk), /staff/reviews, /staff/production, /staff/dispatch, "
+        "/staff/counter, /staff/complaints, /staff/audit (supervisor)",
     ]
 
 

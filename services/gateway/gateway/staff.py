@@ -14,7 +14,7 @@ import sys
 
 from common.db import UnitOfWork, make_engine, make_session_factory
 from common.errors import DomainError
-from gateway import domain, services
+from gateway import domain, events, services
 from gateway.i18n import translate
 from gateway.passwords import make_hasher
 
@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         print("required environment variable GATEWAY_DATABASE_URL is not set", file=sys.stderr)
         return 2
     engine = make_engine(url)
-    uow = UnitOfWork(make_session_factory(engine), producer="gateway")
+    uow = UnitOfWork(make_session_factory(engine), producer=events.PRODUCER)
     try:
         principal = services.create_staff(
             uow, make_hasher(), email=args.email, password=_password(), roles=args.role

@@ -15,10 +15,10 @@ log = logging.getLogger("ratings.migrate")
 
 
 def upgrade(database_url: str | None = None) -> None:
-    """Migrate `database_url`, or FULFILLMENT_DATABASE_URL when none is given."""
+    """Migrate `database_url`, or RATINGS_DATABASE_URL when none is given."""
     if database_url is None:
         # Only the URL: migrating needs neither the bus nor the token secret.
-        database_url = Env().str("FULFILLMENT_DATABASE_URL")
+        database_url = Env().str("RATINGS_DATABASE_URL")
     migrations.upgrade(MIGRATIONS, database_url)
 
 
