@@ -28,12 +28,12 @@ from sqlalchemy.engine import Engine
 
 from common.auth import issue_token
 from common.clock import FrozenClock
-from common.db import UnitOfWork, make_engine, unit_of_work_factory
+from common.db import UnitOfWork, unit_of_work_factory
 from common.events.consumer import Dispatcher, Outcome
 from common.events.envelope import Envelope
-from common.pytest_plugin import MigratedPostgres
+from common.pytest_plugin import service_database_fixtures
 from common.settings import CommonSettings
-from common.testing import table_snapshot, truncate
+from common.testing import table_snapshot
 from common.testing_http import serve_in_thread
 from common.webhooks import WebhookSender
 from orders import timers
@@ -98,27 +98,11 @@ def orders_server() -> Iterator[tuple[_CurrentApp, str]]:
 # --- the database -------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def database_url(migrated_postgres: MigratedPostgres) -> str:
-    return migrated_postgres(upgrade, "orders_test")
-
-
-@pytest.fixture(scope="session")
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = make_engine(database_url, pool_size=2, max_overflow=4)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def db(engine: Engine) -> Engine:
-    """The session's database, emptied before the test."""
-    return truncate(engine, TABLES)
-
-
-@pytest.fixture
-def clock(frozen_clock: FrozenClock) -> FrozenClock:
-    return frozen_clock
+# The session's migrated database, an engine on it, that engine with TABLES emptied
+# before each test, and the frozen clock: common's pytest plugin makes them.
+database_url, engine, db, clock = service_database_fixtures(
+    upgrade, "orders_test", TABLES, max_overflow=4
+)
 
 
 @pytest.fixture
