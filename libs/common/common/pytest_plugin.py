@@ -16,6 +16,9 @@ common name is never shadowed, and a service adopts them when it chooses.
 - `service_database_fixtures(upgrade, stem, tables)` (a function, not a fixture):
   the four fixtures every service's tests/service/conftest.py declared the same
   way, for the conftest to bind under their usual names (see below).
+- `outbox_events`: outbox_events() → the events in the outbox of the conftest's
+  `db`, oldest first, as parsed envelopes; outbox_events("orders.submitted")
+  → only those of that type. Only where a conftest binds `db`.
 - `no_network`: any attempt to open a connection (a socket, or PostgreSQL through
   libpq, which opens its own) fails the test that made it. A service's
   tests/unit/conftest.py makes it autouse, so the unit layer keeps its promise.
@@ -46,6 +49,7 @@ A service's tests/unit/conftest.py:
 
 from __future__ import annotations
 
+import json
 import socket
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
@@ -54,6 +58,7 @@ from typing import Any, NamedTuple
 
 import psycopg
 import pytest
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from common.clock import FrozenClock
@@ -114,6 +119,17 @@ def service_database_fixtures(
         return frozen_clock
 
     return ServiceDatabaseFixtures(database_url, engine, db, clock)
+
+
+@pytest.fixture
+def outbox_events(db: Engine) -> Callable[..., list[dict[str, Any]]]:
+    def read(event_type: str | None = None) -> list[dict[str, Any]]:
+        with db.connect() as connection:
+            bodies = connection.execute(text("SELECT body FROM outbox ORDER BY id")).scalars()
+            events = [json.loads(body) for body in bodies]
+        return [event for event in events if event_type in (None, event["type"])]
+
+    return read
 
 
 @pytest.fixture

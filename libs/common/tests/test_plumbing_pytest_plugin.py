@@ -19,8 +19,9 @@ def _create_bus_tables(url: str) -> None:
     engine.dispose()
 
 
-def _create_notes(url: str) -> None:
+def _create_notes_and_bus_tables(url: str) -> None:
     engine = make_engine(url)
+    bus_metadata.create_all(engine)
     with engine.begin() as connection:
         connection.execute(sa.text("CREATE TABLE notes (id serial PRIMARY KEY, body text)"))
     engine.dispose()
@@ -28,7 +29,7 @@ def _create_notes(url: str) -> None:
 
 # Bound here as a service's conftest binds them, so these tests see them as its tests do.
 database_url, engine, db, clock = service_database_fixtures(
-    _create_notes, "plugin_notes_test", ("notes",)
+    _create_notes_and_bus_tables, "plugin_notes_test", ("notes", "outbox", "inbox")
 )
 
 
@@ -53,6 +54,22 @@ def test_db_empties_the_services_tables_and_restarts_their_sequences_before_the_
     with engine.begin() as connection:
         connection.execute(sa.text("INSERT INTO notes (body) VALUES ('new')"))
     assert _notes(engine) == [(1, "new")]
+
+
+def test_outbox_events_reads_the_outbox_of_db_oldest_first_and_of_one_type_when_asked(
+    db, outbox_events
+):
+    with db.begin() as connection:
+        for n, event_type in enumerate(("svc.first", "svc.second", "svc.first")):
+            connection.execute(
+                sa.text(
+                    "INSERT INTO outbox (event_id, event_type, body, created_at)"
+                    " VALUES (:id, :type, :body, now())"
+                ),
+                {"id": f"event-{n}", "type": event_type, "body": f'{{"type": "{event_type}"}}'},
+            )
+    assert [event["type"] for event in outbox_events()] == ["svc.first", "svc.second", "svc.first"]
+    assert outbox_events("svc.second") == [{"type": "svc.second"}]
 
 
 def test_the_service_clock_is_the_frozen_clock(clock, frozen_clock):
