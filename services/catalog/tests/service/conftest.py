@@ -10,13 +10,11 @@ clock and the in-memory bus come from common's pytest plugin
 from __future__ import annotations
 
 import copy
-import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from catalog.app import create_app
@@ -51,18 +49,6 @@ def uow_factory(db: Engine, clock: FrozenClock) -> Callable[[], UnitOfWork]:
 def snapshot(db: Engine) -> Callable[[], dict[str, list[tuple[Any, ...]]]]:
     """Every row of every catalog table, to prove a refusal wrote nothing."""
     return lambda: table_snapshot(db, TABLES)
-
-
-@pytest.fixture
-def outbox_events(db: Engine) -> Callable[[], list[dict[str, Any]]]:
-    """The events waiting in the outbox, oldest first, as parsed envelopes."""
-
-    def read() -> list[dict[str, Any]]:
-        with db.connect() as connection:
-            rows = connection.execute(text("SELECT body FROM outbox ORDER BY id")).scalars()
-            return [json.loads(body) for body in rows]
-
-    return read
 
 
 # --- the web app ---------------------------------------------------------------

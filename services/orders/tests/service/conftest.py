@@ -14,7 +14,6 @@ database and the frozen clock come from common's pytest plugin
 from __future__ import annotations
 
 import itertools
-import json
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
@@ -115,18 +114,6 @@ def snapshot(db: Engine) -> Callable[[], dict[str, list[tuple[Any, ...]]]]:
     """Every row of every table, to prove a refusal wrote nothing."""
 
     return lambda: table_snapshot(db, TABLES)
-
-
-@pytest.fixture
-def outbox_events(db: Engine) -> Callable[[], list[dict[str, Any]]]:
-    """The events in the outbox, oldest first, as parsed envelopes."""
-
-    def read() -> list[dict[str, Any]]:
-        with db.connect() as connection:
-            rows = connection.execute(text("SELECT body FROM outbox ORDER BY id")).scalars()
-            return [json.loads(body) for body in rows]
-
-    return read
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ Dispatcher. Every picture is drawn with Pillow (tests/pictures.py).
 from __future__ import annotations
 
 import io
-import json
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -21,7 +20,6 @@ import pytest
 from cryptography.fernet import Fernet
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from common.auth import issue_token
@@ -94,18 +92,6 @@ def snapshot(db: Engine, storage_dir: Path) -> Callable[[], dict[str, Any]]:
         return {**table_snapshot(db, TABLES), "files": stored_files(storage_dir)}
 
     return take
-
-
-@pytest.fixture
-def outbox_events(db: Engine) -> Callable[[], list[dict[str, Any]]]:
-    """The events waiting in the outbox, oldest first, as parsed envelopes."""
-
-    def read() -> list[dict[str, Any]]:
-        with db.connect() as connection:
-            rows = connection.execute(text("SELECT body FROM outbox ORDER BY id")).scalars()
-            return [json.loads(body) for body in rows]
-
-    return read
 
 
 # --- files -----------------------------------------------------------------------
