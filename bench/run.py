@@ -4,7 +4,7 @@ Writes bench/results.json and docs/benchmarks.md. Exits non-zero when a
 figure misses its target, so a regression is noticed.
 
     python -m bench.run              # every suite; rewrites the page and results.json
-    python -m bench.run apply        # some suites (bus, storefront, apply): printed only
+    python -m bench.run apply        # some suites (bus, storefront, apply, tracking): printed only
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from importlib import import_module
 from pathlib import Path
 
-SUITES = ["bench.bus", "bench.storefront", "bench.apply"]
+SUITES = ["bench.bus", "bench.storefront", "bench.apply", "bench.tracking"]
 ROOT = Path(__file__).resolve().parent.parent
 
 
