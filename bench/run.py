@@ -115,10 +115,33 @@ Last run: {stamp} on {machine}.
   verification, which sniffs, decodes, re-encodes without EXIF, makes a
   thumbnail and encrypts both; the baseline reads the same upload in a bare
   Flask endpoint.
+- **Tracking webhook**: fulfillment's web app alone (gunicorn as above, no
+  worker) on a fresh migrated PostgreSQL database; 104 parcels handed over
+  to the sandbox courier beforehand through fulfillment's own use cases
+  (orders.approved handled, produced in batches, waybills made, handed
+  over). Eight threads, one `requests.Session` each, post
+  `POST /webhooks/couriers/sandbox` with one tracking event per webhook,
+  signed as the courier signs them (`X-Courier-Signature`, HMAC-SHA256, the
+  time of sending): each thread owns its parcels, so a parcel's events
+  (collected, in transit twice, out for delivery, two failed attempts
+  between three deliveries out; never signed, never an exception) arrive
+  in the order of their times, and every tenth request replays an event
+  sent before, answered 200 without storing it again. Each webhook checks
+  the signature, stores the event once per courier event id, recomputes the
+  shipment's state and writes `fulfillment.tracking_updated` (and
+  `fulfillment.delivery_attempt_failed` for a failed attempt) to the
+  outbox. A parcel per thread warms the app up untimed; 848 webhooks of 96
+  parcels are timed (768 distinct events, 80 replays). The baseline is the
+  bare one-insert endpoint under the same gunicorn settings, sent the same
+  bodies and headers by the same client with the same warm-up. Any other
+  answer than 200 (201 for the baseline) refuses the run; afterwards the
+  stored events must be exactly the distinct ones sent, and the outbox must
+  have gained one tracking update per change of state and one failed
+  attempt per failed attempt sent.
 
 ## Measuring one suite, and profiling
 
-`python -m bench.run apply` (or `bus`, `storefront`) runs only those suites
+`python -m bench.run apply` (or `bus`, `storefront`, `tracking`) runs only those suites
 and prints their figures without rewriting this page. The machine is often
 shared: compare the ratios of one run, and run again when a figure jumps.
 
