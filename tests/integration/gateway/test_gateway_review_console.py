@@ -39,9 +39,14 @@ def test_the_queue_lists_a_submitted_order_and_a_reviewer_assigns_it_to_themselv
 ) -> None:
     order_id = submitted_order(applicant)
     reference = _order(applicant, order_id)["reference"]
-    eventually(lambda: reference in reviewer.text(f"/staff/reviews?q={reference}"))
-    queue = reviewer.text(f"/staff/reviews?q={reference}")
-    assert "Unassigned" in queue and "Assign to me" in queue
+
+    # The search box echoes the reference at once: wait for the case's row itself.
+    def queue_with_the_case() -> str | None:
+        page = reviewer.text(f"/staff/reviews?q={reference}")
+        return page if "Assign to me" in page else None
+
+    queue = eventually(queue_with_the_case)
+    assert "Unassigned" in queue
     answer = reviewer.post(f"/staff/reviews?q={reference}", {}, f"/staff/reviews/{order_id}/claim")
     assert answer.status_code == 303
     case = reviewer.text(answer.headers["Location"])
