@@ -17,7 +17,7 @@ from flask_smorest import Api, Blueprint
 
 from common.auth import current_identity, require_roles
 from common.errors import Forbidden
-from fulfillment import dispatch, pickup, services
+from fulfillment import corrections, dispatch, pickup, services, tracking
 from fulfillment.schemas import (
     AddressIn,
     BatchOut,
@@ -180,7 +180,7 @@ class Exceptions(MethodView):
     @blp.response(200, DispatchListOut)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
         """Orders the courier could not deliver, or left uncollected."""
-        answer = dispatch.exception_queue(_ctx(), page=query["page"])
+        answer = corrections.exception_queue(_ctx(), page=query["page"])
         return {**answer, "counts": {"exceptions": len(answer["jobs"])}, "pages": 1}
 
 
@@ -191,7 +191,7 @@ class Reship(MethodView):
     @blp.response(201, ShipmentOut)
     def post(self, body: dict[str, Any], order_id: str) -> dict[str, Any]:
         """Send it again with a new waybill (no new fee), optionally to a corrected address."""
-        return dispatch.reship(_ctx(), order_id, body["address"], actor=_actor())
+        return corrections.reship(_ctx(), order_id, body["address"], actor=_actor())
 
 
 @blp.route("/dispatch/jobs/<order_id>/switch-to-pickup")
@@ -201,7 +201,7 @@ class SwitchToPickup(MethodView):
     @blp.response(200, JobOut)
     def post(self, body: dict[str, Any], order_id: str) -> dict[str, Any]:
         """Keep it at an office for pickup instead."""
-        return dispatch.switch_to_pickup(_ctx(), order_id, body["office_code"], body["office"])
+        return corrections.switch_to_pickup(_ctx(), order_id, body["office_code"], body["office"])
 
 
 # --- one order: its applicant and delivery staff ------------------------------------------
@@ -223,7 +223,7 @@ class Address(MethodView):
     def put(self, body: dict[str, Any], order_id: str) -> dict[str, Any]:
         """Correct the address before dispatch (never after)."""
         subject, staff = _reader()
-        return dispatch.correct_address(_ctx(), order_id, body, subject=subject, staff=staff)
+        return corrections.correct_address(_ctx(), order_id, body, subject=subject, staff=staff)
 
 
 # --- the counter ---------------------------------------------------------------------------
@@ -277,4 +277,4 @@ class CourierWebhooks(MethodView):
     def post(self) -> dict[str, int]:
         """The courier's signed tracking events (401 bad signature, 404 unknown waybill)."""
         headers = {key: value for key, value in request.headers.items()}
-        return dispatch.receive_webhook(_ctx(), request.get_data(), headers)
+        return tracking.receive_webhook(_ctx(), request.get_data(), headers)

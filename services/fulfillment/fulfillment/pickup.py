@@ -18,10 +18,18 @@ from sqlalchemy import select
 from common.db import UnitOfWork
 from common.errors import Conflict, InvalidInput, NotFound
 from fulfillment import domain, events
-from fulfillment.dispatch import fail
 from fulfillment.domain import JobStatus, Move, PickupStep
 from fulfillment.models import Job
-from fulfillment.services import Context, Locked, find_job, job_view, move, publish, wrong_state
+from fulfillment.services import (
+    Context,
+    Locked,
+    fail,
+    find_job,
+    job_view,
+    move,
+    publish,
+    wrong_state,
+)
 
 log = logging.getLogger("fulfillment.pickup")
 

@@ -405,3 +405,11 @@ def publish(uow: UnitOfWork, job: Job, event_type: str, values: dict[str, Any]) 
         event_type, {"order_id": job.order_id, "reference": job.reference, **values}
     )
     uow.publish(event_type, data, correlation_id=job.order_id)
+
+
+def fail(uow: UnitOfWork, job: Job, reason: str, waybill: str | None, now: datetime) -> None:
+    move(job, Move.FAIL, "become a delivery exception", now)
+    job.exception_reason, job.exception_at = reason, now
+    publish(uow, job, events.DELIVERY_EXCEPTION, {
+        "reason_code": reason, "waybill": waybill, "occurred_at": now,
+    })  # fmt: skip

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 
 from common.clock import Clock
 from common.worker import Timer
-from fulfillment import dispatch, pickup
+from fulfillment import pickup, tracking
 from fulfillment.settings import Settings
 from fulfillment.wiring import build_context, build_sender
 
@@ -28,7 +28,7 @@ def timers(settings: Settings, engine: Engine, clock: Clock) -> list[Timer]:
         return len(sender.deliver_due(now))
 
     def poll_quiet_couriers(now: datetime) -> int:
-        return dispatch.poll_quiet_couriers(context, now)
+        return tracking.poll_quiet_couriers(context, now)
 
     def sweep_uncollected(now: datetime) -> int:
         return pickup.sweep_uncollected(context, now)

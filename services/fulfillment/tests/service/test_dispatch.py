@@ -183,13 +183,13 @@ def test_a_webhook_for_an_unknown_waybill_is_not_found_and_logged(
 
 
 def test_a_courier_that_stops_pushing_is_polled_after_the_quiet_period(flow, ctx, clock) -> None:
-    from fulfillment import dispatch
+    from fulfillment import tracking
 
     order_id, _waybill = flow.shipped(recipient="静默先生")
     clock.advance(STEP * 5)
-    assert dispatch.poll_quiet_couriers(ctx, clock.now()) == 0  # not quiet long enough yet
+    assert tracking.poll_quiet_couriers(ctx, clock.now()) == 0  # not quiet long enough yet
     clock.advance(ctx.tracking_quiet)
-    assert dispatch.poll_quiet_couriers(ctx, clock.now()) == 1
+    assert tracking.poll_quiet_couriers(ctx, clock.now()) == 1
     assert flow.job_view(order_id)["status"] == "delivered"
 
 
