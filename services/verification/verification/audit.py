@@ -14,6 +14,7 @@ import io
 import json
 import math
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Select, func, select
@@ -21,7 +22,7 @@ from sqlalchemy import Select, func, select
 from common.auth import Identity
 from common.db import UnitOfWork
 from common.errors import Forbidden
-from verification.models import AuditEntry
+from verification.models import AuditEntry, Case
 
 PAGE_SIZE = 50
 COLUMNS = (
@@ -39,6 +40,11 @@ COLUMNS = (
 )
 
 SYSTEM = "system"
+# A person looking at a case's pictures is recorded once in this window: a page
+# shows every picture of the case, and each reload would otherwise add a row each.
+VIEW_WINDOW = timedelta(hours=1)
+# The reason of the reveal a case's assignee gets without asking (review.py).
+SHOWN_TO_ASSIGNEE = "assigned-reviewer"
 # The order of preference when an identity holds several roles.
 _ROLES = ("supervisor", "reviewer", "production", "dispatcher", "applicant")
 
@@ -96,6 +102,55 @@ def record(
     )
     uow.session.add(entry)
     return entry
+
+
+def record_view_once(
+    uow: UnitOfWork, case: Case, actor: Identity, document_code: str, *, thumbnail: bool
+) -> None:
+    """A `document.viewed` entry unless this person has one for this case in the
+    last VIEW_WINDOW. The case row is locked first, so the pictures of one page,
+    fetched at once, do not each find no entry and each write one."""
+    uow.session.execute(
+        select(Case.order_id).where(Case.order_id == case.order_id).with_for_update()
+    )
+    since = uow.clock.now() - VIEW_WINDOW
+    if has_entry(uow, case.order_id, actor.subject, Action.DOCUMENT_VIEWED, since=since):
+        return
+    record(
+        uow,
+        actor=actor,
+        action=Action.DOCUMENT_VIEWED,
+        order_id=case.order_id,
+        reference=case.reference,
+        document_code=document_code,
+        details={"thumbnail": thumbnail},
+    )
+
+
+def has_entry(
+    uow: UnitOfWork,
+    order_id: str,
+    actor_id: str,
+    action: str,
+    *,
+    since: Any = None,
+    reason: str | None = None,
+    field: str | None = None,
+) -> bool:
+    """Whether this actor already has such an entry on the case (optionally since a
+    time, with a reason, on a field)."""
+    query = select(AuditEntry.id).where(
+        AuditEntry.order_id == order_id,
+        AuditEntry.actor_id == actor_id,
+        AuditEntry.action == action,
+    )
+    if since is not None:
+        query = query.where(AuditEntry.at >= since)
+    if reason is not None:
+        query = query.where(AuditEntry.reason == reason)
+    if field is not None:
+        query = query.where(AuditEntry.field == field)
+    return uow.session.scalar(query.limit(1)) is not None
 
 
 def entry_view(entry: AuditEntry) -> dict[str, Any]:

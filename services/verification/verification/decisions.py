@@ -16,11 +16,12 @@ from common.errors import Conflict, InvalidInput, NotFound
 from verification import domain, events
 from verification.audit import Action
 from verification.domain import CaseStatus, Decision, Verdict
-from verification.models import Case, CaseCheck
+from verification.models import Case, CaseCheck, Document
 from verification.review import (
     AwaitingApplicant,
     CaseTaken,
     NotAssigned,
+    NotAssignee,
     ReviewPolicy,
     audit_case,
     checks_of,
@@ -123,32 +124,40 @@ def give_verdict(
     """Accept a document, or refuse it with a reason code (and a note)."""
     require_reviewer(identity)
     verdict, reason_code, note = values["verdict"], values.get("reason_code"), values.get("note")
-    problems = _verdict_problems(verdict, reason_code, note)
+    problems = verdict_problems(verdict, reason_code, note)
     with uow:
         case = workable_case(uow, order_id, identity)
         document = document_of(case, code)
         if problems:
             raise InvalidInput("The verdict's reason is not right.", errors=problems)
-        document.verdict = verdict
-        document.verdict_reason_code = reason_code
-        document.verdict_note = note
-        document.verdict_by = identity.subject
-        document.verdict_at = case.updated_at = uow.clock.now()
-        audit_case(
-            uow,
-            case,
-            identity,
-            Action.DOCUMENT_VERDICT,
-            document_code=code,
-            reason=reason_code,
-            details={"verdict": verdict, "note": note},
-        )
+        apply_verdict(uow, case, document, values, identity)
         view = review_view(uow, case, policy)
         uow.commit()
     return view
 
 
-def _verdict_problems(verdict: str, reason_code: str | None, note: str | None) -> dict:
+def apply_verdict(
+    uow: UnitOfWork, case: Case, document: Document, values: dict[str, Any], identity: Identity
+) -> None:
+    """Write a checked verdict on a document, and its audit entry."""
+    verdict, reason_code, note = values["verdict"], values.get("reason_code"), values.get("note")
+    document.verdict = verdict
+    document.verdict_reason_code = reason_code
+    document.verdict_note = note
+    document.verdict_by = identity.subject
+    document.verdict_at = case.updated_at = uow.clock.now()
+    audit_case(
+        uow,
+        case,
+        identity,
+        Action.DOCUMENT_VERDICT,
+        document_code=document.code,
+        reason=reason_code,
+        details={"verdict": verdict, "note": note},
+    )
+
+
+def verdict_problems(verdict: str, reason_code: str | None, note: str | None) -> dict:
     if verdict == Verdict.REFUSED:
         return domain.reason_problems(reason_code, note, domain.DOCUMENT_REFUSAL_REASONS)
     problems = {}
@@ -173,24 +182,31 @@ def record_check(
         case = workable_case(uow, order_id, identity)
         if code not in checks_of(case, policy.answers(case)):
             raise NotFound(f"The case has no answer check {code!r}.")
-        check = next((check for check in case.checks if check.code == code), None)
-        if check is None:
-            check = CaseCheck(order_id=case.order_id, code=code)
-            case.checks.append(check)
-        check.result, check.note = values["result"], values.get("note")
-        check.checked_by = identity.subject
-        check.checked_at = case.updated_at = uow.clock.now()
-        audit_case(
-            uow,
-            case,
-            identity,
-            Action.CHECK_RECORDED,
-            field=code,
-            details={"result": check.result, "note": check.note},
-        )
+        apply_check(uow, case, code, values, identity)
         view = review_view(uow, case, policy)
         uow.commit()
     return view
+
+
+def apply_check(
+    uow: UnitOfWork, case: Case, code: str, values: dict[str, Any], identity: Identity
+) -> None:
+    """Write a checked answer check's result, and its audit entry."""
+    check = next((check for check in case.checks if check.code == code), None)
+    if check is None:
+        check = CaseCheck(order_id=case.order_id, code=code)
+        case.checks.append(check)
+    check.result, check.note = values["result"], values.get("note")
+    check.checked_by = identity.subject
+    check.checked_at = case.updated_at = uow.clock.now()
+    audit_case(
+        uow,
+        case,
+        identity,
+        Action.CHECK_RECORDED,
+        field=code,
+        details={"result": check.result, "note": check.note},
+    )
 
 
 # --- revealing a masked answer ---------------------------------------------------------------
@@ -199,11 +215,18 @@ def record_check(
 def reveal(
     uow: UnitOfWork, order_id: str, values: dict[str, Any], identity: Identity, policy: ReviewPolicy
 ) -> dict[str, str]:
-    """The full value of a masked answer, with the reason written to the audit log."""
+    """The full value of a masked answer, with the reason written to the audit log:
+    for a supervisor, or the case's assignee. A reviewer not assigned to the case
+    keeps the masked value (409 not-assignee)."""
     require_reviewer(identity)
     field, reason = values.get("field"), values.get("reason")
     with uow:
         case = submitted_case(uow, order_id)
+        if not is_supervisor(identity) and case.assignee_id != identity.subject:
+            raise NotAssignee(
+                "Only the case's assignee or a supervisor may see the full value.",
+                errors={"field": ["not assigned to you"]},
+            )
         answer = next((a for a in policy.answers(case) if a.get("name") == field), None)
         problems = {}
         if answer is None or not domain.is_masked(answer.get("type")):

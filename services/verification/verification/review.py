@@ -160,7 +160,11 @@ def audit_case(
 # --- the review, as staff see it ----------------------------------------------------------
 
 
-def review_view(uow: UnitOfWork, case: Case, policy: ReviewPolicy) -> dict[str, Any]:
+def review_view(
+    uow: UnitOfWork, case: Case, policy: ReviewPolicy, *, unmasked: bool = False
+) -> dict[str, Any]:
+    """The case for staff; `unmasked` shows masked answers in full (the assignee's own
+    page, see shown_to_assignee)."""
     now = uow.clock.now()
     titles = {entry["code"]: entry.get("title") for entry in case.required_documents or []}
     uploaded = {document.code: document for document in case.documents}
@@ -173,6 +177,7 @@ def review_view(uow: UnitOfWork, case: Case, policy: ReviewPolicy) -> dict[str, 
         "item_code": case.item_code,
         "status": case.status,
         "closed_because": case.closed_because,
+        "closed_at": case.closed_at,
         "assignee_id": case.assignee_id,
         "queued_at": case.queued_at,
         "sla_due_at": case.sla_due_at,
@@ -181,7 +186,7 @@ def review_view(uow: UnitOfWork, case: Case, policy: ReviewPolicy) -> dict[str, 
         "round": case.round,
         "max_rounds": policy.max_rounds,
         "resubmission_deadline": case.resubmission_deadline,
-        "answers": [answer_view(answer) for answer in answers],
+        "answers": [answer_view(answer, unmasked=unmasked) for answer in answers],
         "documents": [
             staff_document_view(code, titles[code], uploaded.get(code)) for code in titles
         ],
@@ -208,15 +213,16 @@ def is_overdue(case: Case, now: datetime) -> bool:
     return domain.is_overdue(case.sla_due_at, case.awaiting_since, now)
 
 
-def answer_view(answer: dict[str, Any]) -> dict[str, Any]:
+def answer_view(answer: dict[str, Any], *, unmasked: bool = False) -> dict[str, Any]:
     masked = domain.is_masked(answer.get("type"))
     value = answer.get("value") or ""
     return {
         "name": answer["name"],
         "type": answer.get("type"),
         "label": answer.get("label"),
-        "value": domain.mask(value) if masked else value,
+        "value": domain.mask(value) if masked and not unmasked else value,
         "masked": masked,
+        "revealed": masked and unmasked,
     }
 
 
@@ -277,9 +283,52 @@ def rules(identity: Identity, policy: ReviewPolicy) -> dict[str, Any]:
     return domain.review_rules(policy.max_rounds)
 
 
+def is_theirs(case: Case, identity: Identity) -> bool:
+    """The case is assigned to this person and still open."""
+    return case.assignee_id == identity.subject and case.status in domain.UNDER_REVIEW
+
+
+def shown_to_assignee(uow: UnitOfWork, case: Case, identity: Identity, answers: Answers) -> None:
+    """The assignee compares the ID number with the card on every case: they see it
+    without typing a reason, and the log records it once per case and masked field."""
+    for answer in answers:
+        field = answer.get("name")
+        if not domain.is_masked(answer.get("type")) or audit.has_entry(
+            uow,
+            case.order_id,
+            identity.subject,
+            audit.Action.ANSWER_REVEALED,
+            reason=audit.SHOWN_TO_ASSIGNEE,
+            field=field,
+        ):
+            continue
+        audit_case(
+            uow,
+            case,
+            identity,
+            audit.Action.ANSWER_REVEALED,
+            field=field,
+            reason=audit.SHOWN_TO_ASSIGNEE,
+        )
+
+
 def get_review(
-    uow: UnitOfWork, order_id: str, identity: Identity, policy: ReviewPolicy
+    uow: UnitOfWork,
+    order_id: str,
+    identity: Identity,
+    policy: ReviewPolicy,
+    *,
+    unmask_for_assignee: bool = False,
 ) -> dict[str, Any]:
+    """The case; with `unmask_for_assignee` (the console's case page asks for it) the
+    assignee of an open case sees its masked answers in full. Anyone else, a
+    reviewer not assigned included, gets them masked."""
     require_reviewer(identity)
     with uow:
-        return review_view(uow, submitted_case(uow, order_id), policy)
+        case = submitted_case(uow, order_id)
+        unmasked = unmask_for_assignee and is_theirs(case, identity)
+        if unmasked:
+            shown_to_assignee(uow, case, identity, policy.answers(case))
+        view = review_view(uow, case, policy, unmasked=unmasked)
+        uow.commit()
+    return view

@@ -31,7 +31,6 @@ from common.auth import Identity
 from common.db import UnitOfWork
 from common.errors import Conflict, DomainError, InvalidInput, NotFound
 from verification import audit, domain, events, images, retention
-from verification.audit import Action
 from verification.domain import CaseStatus, Refusal, Verdict
 from verification.images import ImageLimits, ImageRefused, Normalised
 from verification.models import Case, Document
@@ -245,16 +244,9 @@ def document_picture(
             retention.refuse_purged_picture(uow, case.order_id, code)
             name = document.thumbnail_name if thumbnail else document.file_name
             if identity.is_staff and not attempt:
-                # Staff looking at an applicant's pictures is on the record, always.
-                audit.record(
-                    uow,
-                    actor=identity,
-                    action=Action.DOCUMENT_VIEWED,
-                    order_id=case.order_id,
-                    reference=case.reference,
-                    document_code=code,
-                    details={"thumbnail": thumbnail},
-                )
+                # Staff looking at an applicant's pictures is on the record: once
+                # per person per case per hour, however many pictures and reloads.
+                audit.record_view_once(uow, case, identity, code, thumbnail=thumbnail)
                 uow.commit()
         try:
             return store.get(name)

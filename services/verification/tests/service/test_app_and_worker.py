@@ -75,6 +75,7 @@ def test_the_api_is_documented(client) -> None:
         "/reviews/{order_id}/claim",
         "/reviews/{order_id}/release",
         "/reviews/{order_id}/documents/{code}/verdict",
+        "/reviews/{order_id}/verdicts",
         "/reviews/{order_id}/checks/{check}",
         "/reviews/{order_id}/decision",
         "/reviews/{order_id}/reveal",

@@ -46,6 +46,7 @@ def test_the_review_shows_the_case_with_the_id_number_masked(claimed, reviewer) 
         "label": {"zh": "身份证号码", "en": "ID card number"},
         "value": "110***********1234",
         "masked": True,
+        "revealed": False,
     }
     assert review["applicant_name"] == "Wang Fang" and review["max_rounds"] == 3
     assert [check["code"] for check in review["checks"]] == [ID_CHECK]

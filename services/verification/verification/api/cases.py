@@ -17,9 +17,9 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from common.auth import current_identity
-from verification import resubmission, services
+from verification import renditions, resubmission, services
 from verification.api.context import intake, uow
-from verification.schemas.cases import CaseOut, DocumentOut, UploadIn
+from verification.schemas.cases import CaseOut, DocumentOut, PictureQuery, UploadIn
 
 blp = Blueprint("verification", __name__, description="Applicants' documents and their cases")
 
@@ -92,12 +92,15 @@ class Resubmit(MethodView):
 
 @blp.route("/cases/<order_id>/documents/<code>/image")
 class Picture(MethodView):
+    @blp.arguments(PictureQuery, location="query")
     @blp.response(200, content_type="image/jpeg")
-    @blp.doc(responses={200: _PICTURE, **_NOT_YOURS})
-    def get(self, order_id: str, code: str) -> Response:
-        """The document's picture: a re-encoded JPEG without metadata."""
+    @blp.doc(responses={200: _PICTURE, **_NOT_YOURS, 422: {"description": "size or rotate"}})
+    def get(self, query: dict[str, Any], order_id: str, code: str) -> Response:
+        """The document's picture, a re-encoded JPEG without metadata: `size` fit
+        (longest side 1280 px), large (2400 px) or full (as stored), turned
+        clockwise by `rotate` degrees (0, 90, 180 or 270)."""
         data = services.document_picture(uow(), intake().store, order_id, code, current_identity())
-        return _jpeg(data, code)
+        return _jpeg(renditions.render(data, size=query["size"], rotate=query["rotate"]), code)
 
 
 @blp.route("/cases/<order_id>/documents/<code>/thumbnail")

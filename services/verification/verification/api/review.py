@@ -11,7 +11,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from common.auth import current_identity
-from verification import decisions, review, review_queue
+from verification import batch_verdicts, decisions, review, review_queue
 from verification.api.context import policy, uow
 from verification.schemas.review import (
     CheckIn,
@@ -21,8 +21,10 @@ from verification.schemas.review import (
     RevealIn,
     RevealOut,
     ReviewOut,
+    ReviewQuery,
     RulesOut,
     VerdictIn,
+    VerdictsIn,
 )
 
 blp = Blueprint("reviews", __name__, description="Staff: the review of submitted applications")
@@ -57,11 +59,19 @@ class Queue(MethodView):
 
 @blp.route("/reviews/<order_id>")
 class OneReview(MethodView):
+    @blp.arguments(ReviewQuery, location="query")
     @blp.response(200, ReviewOut)
     @blp.doc(responses={**_CASE, 409: {"description": "case-not-submitted"}})
-    def get(self, order_id: str) -> dict[str, Any]:
-        """The whole case for staff: answers (ID numbers masked), documents, checks, history."""
-        return review.get_review(uow(), order_id, current_identity(), policy())
+    def get(self, query: dict[str, Any], order_id: str) -> dict[str, Any]:
+        """The whole case for staff: answers (ID numbers masked, except to the assignee
+        of an open case who asks with unmask_for_assignee), documents, checks, history."""
+        return review.get_review(
+            uow(),
+            order_id,
+            current_identity(),
+            policy(),
+            unmask_for_assignee=query["unmask_for_assignee"],
+        )
 
 
 @blp.route("/reviews/<order_id>/claim")
@@ -92,6 +102,21 @@ class DocumentVerdict(MethodView):
     def put(self, values: dict[str, Any], order_id: str, code: str) -> dict[str, Any]:
         """Accept a document, or refuse it with a reason code and a note."""
         return decisions.give_verdict(uow(), order_id, code, values, current_identity(), policy())
+
+
+@blp.route("/reviews/<order_id>/verdicts")
+class CaseVerdicts(MethodView):
+    @blp.arguments(VerdictsIn)
+    @blp.response(200, ReviewOut)
+    @blp.doc(
+        responses={
+            **_WORK,
+            422: {"description": "errors names the item and field: verdicts.<code>.reason_code"},
+        }
+    )
+    def put(self, values: dict[str, Any], order_id: str) -> dict[str, Any]:
+        """A verdict per document and a result per check in one go: all saved, or none."""
+        return batch_verdicts.give_verdicts(uow(), order_id, values, current_identity(), policy())
 
 
 @blp.route("/reviews/<order_id>/checks/<check>")

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask_smorest.fields import Upload
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
-from verification.schemas.shared import LocalTextOut
+from verification.renditions import ROTATIONS, SIZES
+from verification.schemas.shared import LocalTextOut, LooseIn
 
 
 class UploadIn(Schema):
@@ -59,3 +60,11 @@ class CaseOut(Schema):
         allow_none=True, metadata={"description": "while new photos are awaited"}
     )
     documents = fields.List(fields.Nested(DocumentOut))
+
+
+class PictureQuery(LooseIn):
+    """Which rendition of a picture: fitted to a screen, large to zoom, or the
+    original, turned clockwise by a multiple of 90 degrees."""
+
+    size = fields.String(load_default="full", validate=validate.OneOf(tuple(SIZES)))
+    rotate = fields.Integer(load_default=0, validate=validate.OneOf(ROTATIONS))

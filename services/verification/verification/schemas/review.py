@@ -22,10 +22,31 @@ class QueueQuery(LooseIn):
     page = fields.Integer(load_default=1, validate=validate.Range(min=1))
 
 
+class ReviewQuery(LooseIn):
+    unmask_for_assignee = fields.Boolean(
+        load_default=False,
+        metadata={"description": "the assignee of an open case sees masked answers in full"},
+    )
+
+
 class VerdictIn(LooseIn):
     verdict = fields.String(required=True, validate=validate.OneOf([v.value for v in Verdict]))
     reason_code = fields.String(load_default=None, allow_none=True)
     note = fields.String(load_default=None, allow_none=True)
+
+
+class VerdictsIn(LooseIn):
+    """Items are checked one by one by the use case, so that a refusal names the
+    document or check (verdicts.<code>.<field>), not a position in a list."""
+
+    verdicts = fields.List(
+        fields.Raw(),
+        load_default=list,
+        metadata={"description": "[{code, verdict, reason_code?, note?}]"},
+    )
+    checks = fields.List(
+        fields.Raw(), load_default=list, metadata={"description": "[{code, result, note?}]"}
+    )
 
 
 class CheckIn(LooseIn):
@@ -54,6 +75,7 @@ class AnswerOut(Schema):
     label = fields.Nested(LocalTextOut, allow_none=True)
     value = fields.String(metadata={"description": "masked unless revealed when `masked`"})
     masked = fields.Boolean()
+    revealed = fields.Boolean(metadata={"description": "shown in full to the case's assignee"})
 
 
 class VerdictOut(Schema):
@@ -99,6 +121,7 @@ class ReviewOut(Schema):
     item_code = fields.String(allow_none=True)
     status = fields.String()
     closed_because = fields.String(allow_none=True)
+    closed_at = fields.DateTime(allow_none=True)
     assignee_id = fields.String(allow_none=True)
     queued_at = fields.DateTime(allow_none=True)
     sla_due_at = fields.DateTime(allow_none=True)
