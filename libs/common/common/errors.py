@@ -114,8 +114,11 @@ def _slug_for(status: int) -> str:
     }.get(status, "error")
 
 
-def _field_errors(messages: Any) -> dict[str, Any]:
-    """Flatten webargs' {location: {field: [...]}} into {field: [...]}."""
+def flatten_field_errors(messages: Any) -> dict[str, Any]:
+    """webargs' {location: {field: [...]}} and marshmallow's nested errors as
+    flat dotted keys, the shape docs/api.md promises: {"address.street": [...],
+    "lines.1.name": [...]}. A nested schema's own errors (`_schema`) belong to
+    the field that holds it."""
     if not isinstance(messages, dict):
         return {"_schema": messages if isinstance(messages, list) else [str(messages)]}
     locations = {"json", "query", "form", "headers", "files", "view_args", "path", "cookies"}
@@ -123,8 +126,20 @@ def _field_errors(messages: Any) -> dict[str, Any]:
         merged: dict[str, Any] = {}
         for fields in messages.values():
             merged.update(fields if isinstance(fields, dict) else {"_schema": fields})
-        return merged
-    return messages
+        messages = merged
+    flat: dict[str, Any] = {}
+    _flatten_into(flat, "", messages)
+    return flat
+
+
+def _flatten_into(flat: dict[str, Any], prefix: str, messages: dict[Any, Any]) -> None:
+    for name, value in messages.items():
+        key = prefix if name == "_schema" and prefix else f"{prefix}{name}"
+        if isinstance(value, dict):
+            _flatten_into(flat, f"{key}.", value)
+        else:
+            listed = value if isinstance(value, list) else [value]
+            flat.setdefault(key.rstrip("."), []).extend(listed)
 
 
 def _describe(errors: dict[str, Any]) -> str:
@@ -143,7 +158,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(ValidationError)
     def _validation(error: ValidationError) -> Response:
-        errors = _field_errors(error.messages)
+        errors = flatten_field_errors(error.messages)
         return problem(422, InvalidInput.title, _describe(errors), errors=errors)
 
     @app.errorhandler(HTTPException)
@@ -152,7 +167,7 @@ def register_error_handlers(app: Flask) -> None:
         data = getattr(error, "data", None) or {}
         messages = data.get("messages") if isinstance(data, dict) else None
         if messages:
-            errors = _field_errors(messages)
+            errors = flatten_field_errors(messages)
             return problem(status, InvalidInput.title, _describe(errors), errors=errors)
         detail = data.get("message") if isinstance(data, dict) else None
         response = problem(status, error.name, detail or error.description)

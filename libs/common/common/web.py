@@ -37,6 +37,7 @@ from sqlalchemy.engine import Engine
 
 from common.auth import install_token_check
 from common.errors import problem, register_error_handlers
+from common.input_guard import install_input_guard
 from common.logging import correlation_id_var, request_id_var, service_context
 
 ReadinessCheck = Callable[[], None]
@@ -80,6 +81,7 @@ def create_service_app(
         install_token_check(
             app, internal_token_secret, audience=name, open_paths=(*OPEN_PATHS, *open_paths)
         )
+    install_input_guard(app)
     _install_metrics(app, name)
     app.register_blueprint(_operations_blueprint(readiness))
     return app, api

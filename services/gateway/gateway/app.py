@@ -13,7 +13,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from common.clock import Clock, SystemClock
 from common.db import make_engine, make_session_factory
-from common.errors import DomainError, problem
+from common.errors import DomainError, flatten_field_errors, problem
+from common.input_guard import ControlCharactersRefused
 from common.logging import configure_logging
 from common.web import create_service_app, database_check
 from gateway import (
@@ -207,11 +208,11 @@ def _install_error_handlers(app: Flask, settings: Settings) -> None:
         lang = api_language()
         translated = None
         if errors:
+            # A service's nested errors arrive flat already; flatten again so
+            # that no caller's shape can become a Python repr here.
             translated = {
-                name: [
-                    translate(str(m), lang) for m in (msgs if isinstance(msgs, list) else [msgs])
-                ]
-                for name, msgs in errors.items()
+                name: [translate(str(message), lang) for message in messages]
+                for name, messages in flatten_field_errors(errors).items()
             }
         response = problem(status, title, translate(detail, lang), slug=slug, errors=translated)
         if status == 401:
@@ -244,12 +245,17 @@ def _install_error_handlers(app: Flask, settings: Settings) -> None:
     @app.errorhandler(DomainError)
     def _domain(error: DomainError) -> Any:
         if browser.is_page_request():
-            return as_page(error.status, page_titles.get(error.status, "error.title"), error.detail)
+            message = (
+                "error.control_characters"
+                if isinstance(error, ControlCharactersRefused)
+                else error.detail
+            )
+            return as_page(error.status, page_titles.get(error.status, "error.title"), message)
         return as_problem(error.status, error.title, error.detail, error.errors, error.slug)
 
     @app.errorhandler(ValidationError)
     def _validation(error: ValidationError) -> Any:
-        errors = error.messages if isinstance(error.messages, dict) else {"_schema": error.messages}
+        errors = flatten_field_errors(error.messages)
         return as_problem(422, "The request has invalid fields", "form.invalid", errors)
 
     @app.errorhandler(RequestEntityTooLarge)
@@ -267,9 +273,7 @@ def _install_error_handlers(app: Flask, settings: Settings) -> None:
         if not browser.is_page_request() or request.path.startswith("/static/"):
             messages = data.get("messages") if isinstance(data, dict) else None
             if messages:
-                merged: dict[str, Any] = {}
-                for fields in messages.values():
-                    merged.update(fields if isinstance(fields, dict) else {"_schema": fields})
+                merged = flatten_field_errors(messages)
                 names = ", ".join(sorted(merged))
                 return as_problem(
                     status,

@@ -36,6 +36,7 @@ NAMED = (
     N_("effective_from.past"),
     N_("error.bad_request"),
     N_("error.conflict_title"),
+    N_("error.control_characters"),
     N_("error.internal"),
     N_("error.method"),
     N_("error.not_found"),

@@ -48,3 +48,22 @@ def test_no_password_or_token_reaches_the_logs(
     logged = "\n".join(f"{record.getMessage()} {vars(record)}" for record in caplog.records)
     assert PASSWORD not in logged
     assert token not in logged
+
+
+def test_a_control_character_in_a_page_form_is_refused_in_the_page_language(
+    client: FlaskClient, submit
+) -> None:
+    response = submit(client, "/sign-in", {"identifier": "a\x00b@example.cn", "password": "x"})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "控制字符" in page
+    assert "\x00" not in page
+
+
+def test_a_control_character_in_the_api_is_a_422_naming_the_field(client: FlaskClient) -> None:
+    response = client.post(
+        "/api/v1/accounts", json={"identifier": "nul\x00@example.cn", "password": "p" * 12}
+    )
+    assert response.status_code == 422
+    assert response.get_json()["errors"] == {"identifier": ["Control characters are not allowed."]}
+
