@@ -2,7 +2,8 @@
 is complete and each step of its review (orders.services.review has the
 reactions); from fulfillment, each step of production and delivery
 (orders.services.delivery); from ratings, complaints opened and closed, which
-pause the auto-confirm timer (orders.services.receipt).
+pause the auto-confirm timer, and the invitation to rate, a timeline entry
+(orders.services.receipt).
 
 Verification publishes a verdict after every change to a case, each with a
 growing `revision`. Orders keeps the latest revision's verdict on the order;
@@ -46,6 +47,7 @@ from orders.schemas.consumed import (
     PICKUP_REMINDER_DUE,
     PRODUCED,
     PRODUCTION_STARTED,
+    RATING_INVITED,
     READY_FOR_PICKUP,
     REJECTED,
     RESUBMISSION_REQUESTED,
@@ -64,6 +66,7 @@ from orders.schemas.consumed import (
     PickupReminderDue,
     Produced,
     ProductionStarted,
+    RatingInvited,
     ReadyForPickup,
     Rejected,
     ResubmissionRequested,
@@ -169,6 +172,12 @@ def close_complaint(event: Envelope, uow: UnitOfWork) -> None:
     receipt.complaint_closed(uow, order, data["complaint_id"], data["occurred_at"])
 
 
+def record_rating_invitation(event: Envelope, uow: UnitOfWork) -> None:
+    data = RatingInvited().load(event.data)
+    order = review.order_under_review(uow, data["order_id"])
+    receipt.invited_to_rate(uow, order, data["rate_by"])
+
+
 DEFAULT_AUTO_CONFIRM = timedelta(days=7)
 
 
@@ -194,6 +203,7 @@ def build_handlers(auto_confirm: timedelta = DEFAULT_AUTO_CONFIRM) -> dict[str, 
         DELIVERY_EXCEPTION: _on(DeliveryException, delivery.report_exception),
         COMPLAINT_OPENED: open_complaint,
         COMPLAINT_CLOSED: close_complaint,
+        RATING_INVITED: record_rating_invitation,
     }
 
 

@@ -78,7 +78,9 @@ class TimelineEntry(Base):
     actor: Mapped[str] = mapped_column(String(100))
     # applicant, staff, provider or system (domain.ActorKind): readers need not parse `actor`.
     actor_kind: Mapped[str] = mapped_column(String(16))
-    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # What happened, as data (domain.timeline.Entry): readers say it in their language.
+    code: Mapped[str] = mapped_column(String(40))
+    params: Mapped[dict[str, Any]] = mapped_column(Json)
 
 
 class Payment(Base):

@@ -29,6 +29,7 @@ from common.db import UnitOfWork
 from common.errors import Conflict, UpstreamUnavailable
 from orders import events
 from orders.domain import Action, Actor, Status
+from orders.domain.timeline import Entry, seconds
 from orders.models import Order, Timer
 from orders.services.base import DRAFT_IDLE, UNPAID_EXPIRY, move, payment_of, publish
 from orders.services.context import SYSTEM_ACTOR, Context
@@ -82,7 +83,8 @@ def expire_unpaid(ctx: Context, uow: UnitOfWork, order: Order) -> bool | datetim
         return False
     reason = f"Not paid within {_duration(ctx.unpaid_expiry)} of submission."
     void_payment(ctx, uow, order, payment_of(uow, order, lock=True), reason)
-    move(uow, order, Action.EXPIRE, Actor.SYSTEM, SYSTEM_ACTOR, reason)
+    move(uow, order, Action.EXPIRE, Actor.SYSTEM, SYSTEM_ACTOR, Entry.EXPIRED_UNPAID,
+         {"after_seconds": seconds(ctx.unpaid_expiry)})  # fmt: skip
     publish(uow, order, events.CLOSED_UNPAID,
              {"order_id": order.id, "reference": order.reference, "reason": reason})  # fmt: skip
     return True
@@ -96,8 +98,8 @@ def discard_idle(ctx: Context, uow: UnitOfWork, order: Order) -> bool | datetime
     idle_from = order.updated_at + ctx.draft_idle
     if idle_from > uow.clock.now():
         return idle_from
-    reason = f"No change for {_duration(ctx.draft_idle)}."
-    move(uow, order, Action.DISCARD, Actor.SYSTEM, SYSTEM_ACTOR, reason)
+    move(uow, order, Action.DISCARD, Actor.SYSTEM, SYSTEM_ACTOR, Entry.DRAFT_DISCARDED,
+         {"idle_seconds": seconds(ctx.draft_idle)})  # fmt: skip
     publish(uow, order, events.DISCARDED, {"order_id": order.id, "reference": order.reference})
     return True
 

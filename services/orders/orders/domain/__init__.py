@@ -4,7 +4,8 @@ choice needs (`delivery`), how a price is made (`fees`), what stops a
 submission (`submission`), an order's reference (`references`), what a card
 must look like and what a payment may still do (`payments`), what an
 approved order hands over to production and delivery (`handover`), the
-auto-confirm timer of receipt and its pause (`receipt`). Pure functions
+auto-confirm timer of receipt and its pause (`receipt`), the expected
+completion day (`sla`), what a timeline entry says as data (`timeline`). Pure functions
 over plain values: no I/O, no Flask, no SQLAlchemy.
 
 Checks of input return problems keyed by field path (`{"address.phone": [...]}`)
@@ -78,6 +79,9 @@ from orders.domain.references import (
     format_reference,
     reference_day,
 )
+from orders.domain.sla import (
+    expected_completion,
+)
 from orders.domain.states import (
     COURIER_ROUTE,
     FINAL,
@@ -150,6 +154,7 @@ __all__ = [
     "check_plate",
     "delivery_still_offered",
     "describe_blockers",
+    "expected_completion",
     "fee_in_force",
     "format_reference",
     "handover_facts",

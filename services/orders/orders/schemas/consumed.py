@@ -227,6 +227,15 @@ class ComplaintClosed(_Complaint):
     """What orders reads of ratings.complaint_closed."""
 
 
+RATING_INVITED = "ratings.rating_invited"
+
+
+class RatingInvited(_CaseEvent):
+    """What orders reads of ratings.rating_invited (a timeline entry only)."""
+
+    rate_by = fields.AwareDateTime(required=True)
+
+
 CONSUMED.update({
     PRODUCTION_STARTED: ProductionStarted,
     PRODUCED: Produced,
@@ -239,4 +248,5 @@ CONSUMED.update({
     DELIVERY_EXCEPTION: DeliveryException,
     COMPLAINT_OPENED: ComplaintOpened,
     COMPLAINT_CLOSED: ComplaintClosed,
+    RATING_INVITED: RatingInvited,
 })  # fmt: skip

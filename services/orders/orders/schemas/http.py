@@ -14,6 +14,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate
 
 from orders.domain import ActorKind, DeliveryKind, Status
+from orders.domain.timeline import Entry
 
 
 class Trimmed(fields.String):
@@ -186,6 +187,13 @@ class OrderOut(Schema):
     updated_at = Timestamp()
     submitted_at = Timestamp(allow_none=True)
     pay_by = Timestamp(allow_none=True)
+    expected_completion = fields.Date(
+        allow_none=True,
+        metadata={
+            "description": "the day (Beijing time) the order should be done: its submission "
+            "plus the item's SLA in working days; null before submission and once done"
+        },
+    )
     # A delivered order: when it confirms itself (null in any other state).
     receipt = fields.Nested(ReceiptOut, allow_none=True)
 
@@ -208,7 +216,17 @@ class TimelineEntryOut(Schema):
         validate=validate.OneOf([kind.value for kind in ActorKind]),
         metadata={"description": "who acted: applicant, staff, provider or system"},
     )
-    reason = fields.String(allow_none=True)
+    code = fields.String(
+        validate=validate.OneOf([entry.value for entry in Entry]),
+        metadata={"description": "what happened (docs/api.md lists every code)"},
+    )
+    params = fields.Dict(
+        keys=fields.String(),
+        metadata={
+            "description": "the code's facts: money in fen, ISO UTC times, document, reason, "
+            "carrier and office codes"
+        },
+    )
 
 
 class TimelineOut(Schema):

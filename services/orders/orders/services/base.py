@@ -20,6 +20,7 @@ from common.db import UnitOfWork
 from common.errors import Conflict, InvalidInput, NotFound, UpstreamUnavailable
 from orders import domain, events, idempotency
 from orders.domain import Action, Actor, Status
+from orders.domain.timeline import Entry
 from orders.models import Order, Payment, TimelineEntry, Timer
 from orders.services.context import OUTSIDE_ACTORS, Context
 
@@ -48,7 +49,13 @@ def check_allowed(order: Order, action: Action, actor: Actor) -> Status:
 
 
 def move(
-    uow: UnitOfWork, order: Order, action: Action, actor: Actor, who: str, reason: str | None
+    uow: UnitOfWork,
+    order: Order,
+    action: Action,
+    actor: Actor,
+    who: str,
+    code: Entry,
+    params: dict[str, Any] | None = None,
 ) -> str:
     """Take the order through a transition of the state machine, on its timeline."""
     target = check_allowed(order, action, actor)
@@ -56,21 +63,37 @@ def move(
     now = uow.clock.now()
     order.status = target.value
     order.updated_at = now
-    kind = domain.actor_kind(actor, by_provider=who in OUTSIDE_ACTORS)
-    uow.session.add(
-        TimelineEntry(order_id=order.id, at=now, from_status=before, to_status=target.value,
-                      actor=who, actor_kind=kind.value, reason=reason)
-    )  # fmt: skip
+    _write(uow, order, before, who, actor, code, params)
     return before
 
 
-def note(uow: UnitOfWork, order: Order, who: str, reason: str, actor: Actor) -> None:
+def note(
+    uow: UnitOfWork,
+    order: Order,
+    who: str,
+    actor: Actor,
+    code: Entry,
+    params: dict[str, Any] | None = None,
+) -> None:
     """A step on the timeline that changes no state (from_status = to_status):
     produced, a tracking update, a failed attempt, a reminder, a paused timer."""
+    _write(uow, order, order.status, who, actor, code, params)
+
+
+def _write(
+    uow: UnitOfWork,
+    order: Order,
+    before: str | None,
+    who: str,
+    actor: Actor,
+    code: Entry,
+    params: dict[str, Any] | None,
+) -> None:
     kind = domain.actor_kind(actor, by_provider=who in OUTSIDE_ACTORS)
     uow.session.add(
-        TimelineEntry(order_id=order.id, at=uow.clock.now(), from_status=order.status,
-                      to_status=order.status, actor=who, actor_kind=kind.value, reason=reason)
+        TimelineEntry(order_id=order.id, at=uow.clock.now(), from_status=before,
+                      to_status=order.status, actor=who, actor_kind=kind.value,
+                      code=code.value, params=params or {})
     )  # fmt: skip
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from common.auth import Identity
 from orders import events
 from orders.domain import Action, Actor, Status
+from orders.domain.timeline import Entry
 from orders.services.base import check_allowed, move, own_order, payment_of, publish
 from orders.services.context import Context
 from orders.services.money import void_payment
@@ -23,7 +24,8 @@ def cancel(ctx: Context, who: Identity, order_id: str, reason: str | None) -> di
         said = reason or "Cancelled by the applicant."
         void_payment(ctx, uow, order, payment_of(uow, order, lock=True),
                      f"The order was cancelled by the applicant: {said}")  # fmt: skip
-        before = move(uow, order, Action.CANCEL, Actor.APPLICANT, who.subject, said)
+        before = move(uow, order, Action.CANCEL, Actor.APPLICANT, who.subject,
+                      Entry.CANCELLED_BY_APPLICANT, {"reason_text": reason})  # fmt: skip
         base = {"order_id": order.id, "reference": order.reference}
         if target == Status.DISCARDED:
             publish(uow, order, events.DISCARDED, base)

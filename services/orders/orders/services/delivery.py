@@ -21,6 +21,7 @@ from common.db import UnitOfWork
 from common.events.consumer import StaleEvent
 from orders import domain
 from orders.domain import COURIER_ROUTE, PICKUP_ROUTE, Action, Actor
+from orders.domain.timeline import Entry, iso
 from orders.models import Order
 from orders.services.base import move, note
 from orders.services.context import COURIER_ACTOR, SYSTEM_ACTOR
@@ -29,7 +30,6 @@ from orders.services.review import order_under_review
 
 PRODUCTION = "production"
 DISPATCHER = "dispatcher"
-LATE = " (reported after a later step)"
 
 
 def staff_actor(role: str, actor: str) -> str:
@@ -44,89 +44,76 @@ def _advance(
     steps: tuple[Action, ...],
     actor: Actor,
     who: str,
-    reason: str,
+    code: Entry,
+    params: dict[str, Any],
     what: str,
 ) -> None:
     """Take the order through the last of `steps`, the skipped ones first."""
     path = domain.catch_up(order.status, steps, actor)
     if path is None:
         raise StaleEvent(f"{what} for an order that is {order.status}")
-    for skipped in path[:-1]:
-        move(uow, order, skipped, Actor.SYSTEM, SYSTEM_ACTOR, _IMPLIED[skipped] + LATE)
-    move(uow, order, path[-1], actor, who, reason)
-
-
-_IMPLIED = {
-    Action.START_PRODUCTION: "Production started.",
-    Action.SHIP: "Handed to the courier.",
-    Action.OFFER_PICKUP: "Ready for pickup.",
-}
+    for skipped in path[:-1]:  # the entry's to_status says which step it was
+        move(uow, order, skipped, Actor.SYSTEM, SYSTEM_ACTOR, Entry.REPORTED_LATE)
+    move(uow, order, path[-1], actor, who, code, params)
 
 
 def start_production(uow: UnitOfWork, data: dict[str, Any]) -> None:
     order = order_under_review(uow, data["order_id"])
     who = staff_actor(PRODUCTION, data["actor"])
-    _advance(uow, order, COURIER_ROUTE[:1], Actor.STAFF, who,
-             f"Production started (batch {data['batch_id']}).", "production started")  # fmt: skip
+    _advance(uow, order, COURIER_ROUTE[:1], Actor.STAFF, who, Entry.PRODUCTION_STARTED,
+             {"batch_id": data["batch_id"]}, "production started")  # fmt: skip
 
 
 def record_produced(uow: UnitOfWork, data: dict[str, Any]) -> None:
     order = order_under_review(uow, data["order_id"])
-    number = data["credential_number"]
-    said = f"Produced; credential number {number}." if number else "Produced."
-    note(uow, order, staff_actor(PRODUCTION, data["actor"]), said, Actor.STAFF)
+    note(uow, order, staff_actor(PRODUCTION, data["actor"]), Actor.STAFF, Entry.PRODUCED,
+         {"credential_number": data["credential_number"] or None})  # fmt: skip
 
 
 def ship(uow: UnitOfWork, data: dict[str, Any]) -> None:
     order = order_under_review(uow, data["order_id"])
     who = staff_actor(DISPATCHER, data["actor"])
-    parcel = f"{data['carrier']}, waybill {data['waybill']}"
+    parcel = {"carrier": data["carrier"], "waybill": data["waybill"]}
     if data["reship"]:
-        _advance(uow, order, (Action.RESHIP,), Actor.STAFF, who,
-                 f"Sent again after the delivery problem ({parcel}).", "a reship")  # fmt: skip
+        _advance(uow, order, (Action.RESHIP,), Actor.STAFF, who, Entry.RESHIPPED, parcel,
+                 "a reship")  # fmt: skip
         return
-    _advance(uow, order, COURIER_ROUTE, Actor.STAFF, who,
-             f"Handed to the courier ({parcel}).", "a dispatch")  # fmt: skip
+    _advance(uow, order, COURIER_ROUTE, Actor.STAFF, who, Entry.SHIPPED, parcel, "a dispatch")
 
 
 def record_tracking(uow: UnitOfWork, data: dict[str, Any]) -> None:
     order = order_under_review(uow, data["order_id"])
-    where = f" ({data['city']})" if data["city"] else ""
-    said = f"{data['carrier']} {data['waybill']}: {data['state']}{where}."
-    note(uow, order, COURIER_ACTOR, said, Actor.SYSTEM)
+    note(uow, order, COURIER_ACTOR, Actor.SYSTEM, Entry.SHIPMENT_STATUS, {
+        "carrier": data["carrier"], "waybill": data["waybill"], "state": data["state"],
+        "city": data["city"] or None,
+    })  # fmt: skip
 
 
 def record_failed_attempt(uow: UnitOfWork, data: dict[str, Any]) -> None:
     order = order_under_review(uow, data["order_id"])
-    said = (
-        f"Delivery attempt {data['attempt']} failed ({data['reason']}): "
-        f"{data['what_to_do']['en']} / {data['what_to_do']['zh']}"
-    )
-    note(uow, order, COURIER_ACTOR, said, Actor.SYSTEM)
+    note(uow, order, COURIER_ACTOR, Actor.SYSTEM, Entry.DELIVERY_ATTEMPT_FAILED, {
+        "attempt": data["attempt"], "reason": data["reason"],
+        "what_to_do": {"zh": data["what_to_do"]["zh"], "en": data["what_to_do"]["en"]},
+    })  # fmt: skip
 
 
 def offer_pickup(uow: UnitOfWork, data: dict[str, Any]) -> None:
     order = order_under_review(uow, data["order_id"])
-    collect_by = f"{data['collect_by']:%Y-%m-%d} UTC"
+    office = {"office_code": data["office_code"], "collect_by": iso(data["collect_by"])}
     if data["switched"]:
         _advance(uow, order, (Action.SWITCH_TO_PICKUP,), Actor.STAFF, DISPATCHER,
-                 f"Switched to pickup at {data['office_code']}; collect by {collect_by}.",
-                 "a switch to pickup")  # fmt: skip
+                 Entry.SWITCHED_TO_PICKUP, office, "a switch to pickup")  # fmt: skip
         return
-    _advance(uow, order, PICKUP_ROUTE, Actor.SYSTEM, SYSTEM_ACTOR,
-             f"Ready for pickup at {data['office_code']}; collect by {collect_by}.",
-             "ready for pickup")  # fmt: skip
+    _advance(uow, order, PICKUP_ROUTE, Actor.SYSTEM, SYSTEM_ACTOR, Entry.READY_FOR_PICKUP,
+             office, "ready for pickup")  # fmt: skip
 
 
 def remind_pickup(uow: UnitOfWork, data: dict[str, Any]) -> None:
     order = order_under_review(uow, data["order_id"])
     if order.status != domain.Status.READY_FOR_PICKUP:
         raise StaleEvent(f"a pickup reminder for an order that is {order.status}")
-    said = (
-        f"Reminder: not collected yet at {data['office_code']}; "
-        f"collect by {data['collect_by']:%Y-%m-%d} UTC."
-    )
-    note(uow, order, SYSTEM_ACTOR, said, Actor.SYSTEM)
+    note(uow, order, SYSTEM_ACTOR, Actor.SYSTEM, Entry.PICKUP_REMINDER,
+         {"office_code": data["office_code"], "collect_by": iso(data["collect_by"])})  # fmt: skip
 
 
 def deliver(uow: UnitOfWork, data: dict[str, Any], auto_confirm: timedelta) -> None:
@@ -135,11 +122,11 @@ def deliver(uow: UnitOfWork, data: dict[str, Any], auto_confirm: timedelta) -> N
     delivered_at: datetime = data["delivered_at"]
     if data["how"] == "pickup":
         steps, actor = (*PICKUP_ROUTE, Action.DELIVER), Actor.STAFF
-        who, said = staff_actor(DISPATCHER, data["actor"]), "Collected at the counter."
+        who, code, params = staff_actor(DISPATCHER, data["actor"]), Entry.COLLECTED, {}
     else:
         steps, actor = (*COURIER_ROUTE, Action.DELIVER), Actor.SYSTEM
-        who, said = COURIER_ACTOR, f"Signed for (waybill {data['waybill']})."
-    _advance(uow, order, steps, actor, who, said, "a delivery")
+        who, code, params = COURIER_ACTOR, Entry.SIGNED_FOR, {"waybill": data["waybill"]}
+    _advance(uow, order, steps, actor, who, code, params, "a delivery")
     start_auto_confirm(uow, order, delivered_at, auto_confirm)
 
 
@@ -148,8 +135,8 @@ def report_exception(uow: UnitOfWork, data: dict[str, Any]) -> None:
     reason = data["reason_code"]
     if reason == "uncollected":
         steps, who = (*PICKUP_ROUTE, Action.REPORT_EXCEPTION), SYSTEM_ACTOR
-        said = "Not collected in time: returned to the archive."
+        code, params = Entry.UNCOLLECTED, {}
     else:
         steps, who = (*COURIER_ROUTE, Action.REPORT_EXCEPTION), COURIER_ACTOR
-        said = f"Delivery problem ({reason}, waybill {data['waybill']})."
-    _advance(uow, order, steps, Actor.SYSTEM, who, said, "a delivery problem")
+        code, params = Entry.DELIVERY_EXCEPTION, {"reason_code": reason, "waybill": data["waybill"]}
+    _advance(uow, order, steps, Actor.SYSTEM, who, code, params, "a delivery problem")

@@ -19,6 +19,7 @@ from common.db import UnitOfWork
 from orders import domain, events, idempotency
 from orders.clients.catalog import CatalogItem
 from orders.domain import ActorKind, Status
+from orders.domain.timeline import Entry
 from orders.idempotency import Answer
 from orders.models import Order, ReferenceCounter, TimelineEntry
 from orders.services.base import (
@@ -87,7 +88,7 @@ def _new_draft(ctx: Context, uow: UnitOfWork, who: Identity, item: CatalogItem) 
     uow.session.add(
         TimelineEntry(order_id=order.id, at=now, from_status=None, to_status=order.status,
                       actor=who.subject, actor_kind=ActorKind.APPLICANT.value,
-                      reason="Application started.")
+                      code=Entry.STARTED.value, params={})
     )  # fmt: skip
     # Touched before the first flush: after it, the new updated_at would cost an UPDATE.
     touch_draft(ctx, uow, order, new=True)

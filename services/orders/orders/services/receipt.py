@@ -23,6 +23,7 @@ from common.errors import Conflict, Forbidden
 from common.events.consumer import StaleEvent
 from orders import domain, events
 from orders.domain import Action, Actor, Status
+from orders.domain.timeline import Entry, iso, seconds
 from orders.models import Order, OrderComplaint
 from orders.services.base import (
     AUTO_CONFIRM,
@@ -39,13 +40,11 @@ from orders.services.views import view_of
 CONFIRMED, AUTO = "confirmed", "auto"
 
 
-def _span(left: timedelta) -> str:
-    hours = left.total_seconds() / 3600
-    return f"{hours / 24:.1f} days" if hours >= 24 else f"{hours:.1f} hours"
-
-
-def _complete(uow: UnitOfWork, order: Order, actor: Actor, who: str, how: str, said: str) -> None:
-    move(uow, order, Action.CONFIRM, actor, who, said)
+def _complete(
+    uow: UnitOfWork, order: Order, actor: Actor, who: str, how: str,
+    code: Entry, params: dict[str, Any],
+) -> None:  # fmt: skip
+    move(uow, order, Action.CONFIRM, actor, who, code, params)
     timer = pending_timer(uow, order, AUTO_CONFIRM)
     if timer is not None:  # confirmed by the applicant: the timer has nothing left to do
         timer.fired_at, timer.paused_left_seconds = uow.clock.now(), None
@@ -66,7 +65,7 @@ def confirm_receipt(ctx: Context, who: Identity, order_id: str) -> dict[str, Any
         order = own_order(uow, order_id, who)
         _check_delivered(order)
         _complete(uow, order, Actor.APPLICANT, who.subject, CONFIRMED,
-                  "Receipt confirmed by the applicant.")  # fmt: skip
+                  Entry.RECEIPT_CONFIRMED, {})  # fmt: skip
         view = view_of(uow, order)
         uow.commit()
         return view
@@ -107,8 +106,7 @@ def start_auto_confirm(
         timer = pending_timer(uow, order, AUTO_CONFIRM)
         assert timer is not None
         timer.paused_left_seconds = period.total_seconds()
-        note(uow, order, SYSTEM_ACTOR,
-             "Automatic confirmation paused: a complaint is open.", Actor.SYSTEM)  # fmt: skip
+        note(uow, order, SYSTEM_ACTOR, Actor.SYSTEM, Entry.AUTO_CONFIRM_PAUSED)
 
 
 def auto_confirm(ctx: Context, uow: UnitOfWork, order: Order, _details: dict[str, Any]) -> bool:
@@ -116,9 +114,20 @@ def auto_confirm(ctx: Context, uow: UnitOfWork, order: Order, _details: dict[str
     (confirmed by the applicant, or cancelled by a supervisor)."""
     if order.status != Status.DELIVERED:
         return False
-    _complete(uow, order, Actor.SYSTEM, SYSTEM_ACTOR, AUTO,
-              f"Receipt confirmed automatically, {_span(ctx.auto_confirm)} after delivery.")  # fmt: skip
+    _complete(uow, order, Actor.SYSTEM, SYSTEM_ACTOR, AUTO, Entry.RECEIPT_AUTO_CONFIRMED,
+              {"after_seconds": seconds(ctx.auto_confirm)})  # fmt: skip
     return True
+
+
+# --- rating --------------------------------------------------------------------------
+
+
+def invited_to_rate(uow: UnitOfWork, order: Order, rate_by: datetime) -> None:
+    """Ratings invited the applicant to rate the completed order: a timeline entry
+    (the gateway links it to the rating page)."""
+    if order.status != Status.COMPLETED:
+        raise StaleEvent(f"a rating invitation for an order that is {order.status}")
+    note(uow, order, SYSTEM_ACTOR, Actor.SYSTEM, Entry.RATING_INVITED, {"rate_by": iso(rate_by)})
 
 
 # --- complaints ------------------------------------------------------------------------
@@ -136,12 +145,13 @@ def complaint_opened(uow: UnitOfWork, order: Order, complaint_id: str, at: datet
     uow.session.flush()
     timer = pending_timer(uow, order, AUTO_CONFIRM)
     if timer is None or timer.paused_left_seconds is not None:
-        note(uow, order, SYSTEM_ACTOR, f"Complaint {complaint_id} opened.", Actor.SYSTEM)
+        note(uow, order, SYSTEM_ACTOR, Actor.SYSTEM, Entry.COMPLAINT_OPENED,
+             {"complaint_id": complaint_id, "paused_left_seconds": None})  # fmt: skip
         return
     left = domain.time_left(timer.due_at, at)
     timer.paused_left_seconds = left.total_seconds()
-    note(uow, order, SYSTEM_ACTOR, f"Complaint {complaint_id} opened: automatic confirmation "
-         f"paused with {_span(left)} left.", Actor.SYSTEM)  # fmt: skip
+    note(uow, order, SYSTEM_ACTOR, Actor.SYSTEM, Entry.COMPLAINT_OPENED,
+         {"complaint_id": complaint_id, "paused_left_seconds": seconds(left)})  # fmt: skip
 
 
 def complaint_closed(uow: UnitOfWork, order: Order, complaint_id: str, at: datetime) -> None:
@@ -156,10 +166,11 @@ def complaint_closed(uow: UnitOfWork, order: Order, complaint_id: str, at: datet
     uow.session.flush()
     timer = pending_timer(uow, order, AUTO_CONFIRM)
     if domain.is_paused(_open_complaints(uow, order)) or timer is None:
-        note(uow, order, SYSTEM_ACTOR, f"Complaint {complaint_id} closed.", Actor.SYSTEM)
+        note(uow, order, SYSTEM_ACTOR, Actor.SYSTEM, Entry.COMPLAINT_CLOSED,
+             {"complaint_id": complaint_id, "resumed_left_seconds": None})  # fmt: skip
         return
     if timer.paused_left_seconds is not None:
         left = timedelta(seconds=timer.paused_left_seconds)
         timer.due_at, timer.paused_left_seconds = domain.resumed_due(left, at), None
-        note(uow, order, SYSTEM_ACTOR, f"Complaint {complaint_id} closed: automatic "
-             f"confirmation resumed with {_span(left)} left.", Actor.SYSTEM)  # fmt: skip
+        note(uow, order, SYSTEM_ACTOR, Actor.SYSTEM, Entry.COMPLAINT_CLOSED,
+             {"complaint_id": complaint_id, "resumed_left_seconds": seconds(left)})  # fmt: skip

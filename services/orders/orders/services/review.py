@@ -31,6 +31,7 @@ from common.db import UnitOfWork
 from common.events.consumer import StaleEvent
 from orders import domain, events
 from orders.domain import Action, Actor, PaymentStatus, Status
+from orders.domain.timeline import NOTHING, REFUNDED, VOIDED, Entry, iso, refused_documents
 from orders.models import Order, Payment
 from orders.services.base import move, payment_of, pending_timer, publish, set_timer
 from orders.services.context import PROVIDER_ACTOR, SYSTEM_ACTOR, Context
@@ -74,7 +75,7 @@ def start_review(uow: UnitOfWork, order: Order, reviewer_id: str | None) -> None
 
 
 def _claim(uow: UnitOfWork, order: Order, reviewer_id: str | None) -> None:
-    move(uow, order, Action.CLAIM, Actor.STAFF, reviewer_actor(reviewer_id), "Review started.")
+    move(uow, order, Action.CLAIM, Actor.STAFF, reviewer_actor(reviewer_id), Entry.REVIEW_STARTED)
     publish(uow, order, events.REVIEW_STARTED, {
         "order_id": order.id, "reference": order.reference, "reviewer_id": reviewer_id or "",
     })  # fmt: skip
@@ -120,9 +121,8 @@ def capture_approved(ctx: Context, uow: UnitOfWork, order: Order, details: dict[
     except CaptureRefused as refused:
         _capture_failed(uow, order, payment, refused.reason)
         return True
-    reason = "Approved." + (f" {captured} fen captured." if captured else "")
     actor = reviewer_actor(details["reviewer_id"])
-    move(uow, order, Action.APPROVE, Actor.STAFF, actor, reason)
+    move(uow, order, Action.APPROVE, Actor.STAFF, actor, Entry.APPROVED, {"captured_fen": captured})
     publish_approved(uow, order, datetime.fromisoformat(details["approved_at"]))
     return True
 
@@ -157,11 +157,8 @@ def publish_approved(uow: UnitOfWork, order: Order, approved_at: datetime) -> No
 
 
 def _capture_failed(uow: UnitOfWork, order: Order, payment: Payment | None, reason: str) -> None:
-    said = (
-        f"Approved, but the payment provider refused the capture ({reason}): "
-        "a supervisor may retry it or cancel the order."
-    )
-    move(uow, order, Action.FAIL_CAPTURE, Actor.SYSTEM, PROVIDER_ACTOR, said)
+    move(uow, order, Action.FAIL_CAPTURE, Actor.SYSTEM, PROVIDER_ACTOR, Entry.CAPTURE_FAILED,
+         {"provider_reason": reason})  # fmt: skip
     publish(uow, order, events.CAPTURE_FAILED, {
         "order_id": order.id, "payment_id": payment.id if payment else "", "reason": reason,
     })  # fmt: skip
@@ -178,31 +175,23 @@ def ask_for_new_photos(
     _claim_if_overtaken(uow, order, reviewer_id)
     if order.status != Status.IN_REVIEW:
         raise _stale(order, "a resubmission request")
-    reason = _resubmission_reason(data["round"], data["deadline"], data["documents"])
-    move(uow, order, Action.ASK, Actor.STAFF, reviewer_actor(reviewer_id), reason)
+    move(uow, order, Action.ASK, Actor.STAFF, reviewer_actor(reviewer_id),
+         Entry.RESUBMISSION_REQUESTED, {
+             "round": data["round"], "deadline": iso(data["deadline"]),
+             "documents": refused_documents(data["documents"]),
+         })  # fmt: skip
     publish(uow, order, events.RESUBMISSION_REQUESTED, {
         "order_id": order.id, "reference": order.reference, "round": data["round"],
         "deadline": data["deadline"],
     })  # fmt: skip
 
 
-def _resubmission_reason(round_: int, deadline: datetime, documents: list[dict[str, Any]]) -> str:
-    refused = "; ".join(_refusal(document) for document in documents)
-    return f"New photos needed by {deadline:%Y-%m-%d %H:%M} UTC (round {round_}): {refused}."
-
-
-def _refusal(document: dict[str, Any]) -> str:
-    note = document.get("note")
-    said = f"{document['code']} {document['reason_code']}"
-    return f"{said} ({note})" if note else said
-
-
 def photos_resubmitted(uow: UnitOfWork, order: Order, round_: int) -> None:
     """The applicant replaced the refused photos: needs_resubmission → in_review."""
     if order.status != Status.NEEDS_RESUBMISSION:
         raise _stale(order, "a resubmission")
-    move(uow, order, Action.RESUBMIT, Actor.APPLICANT, "applicant",
-         f"New photos sent (round {round_}); back in review.")  # fmt: skip
+    move(uow, order, Action.RESUBMIT, Actor.APPLICANT, "applicant", Entry.RESUBMITTED,
+         {"round": round_})  # fmt: skip
     publish(uow, order, events.RESUBMITTED,
             {"order_id": order.id, "reference": order.reference, "round": round_})  # fmt: skip
 
@@ -218,9 +207,9 @@ def reject(uow: UnitOfWork, order: Order, reason_code: str, note: str | None, by
         _claim_if_overtaken(uow, order, by)
     if order.status not in (Status.IN_REVIEW, Status.NEEDS_RESUBMISSION):
         raise _stale(order, "a rejection")
-    said = f"Rejected ({reason_code})" + (f": {note}" if note else ".")
     actor = Actor.SYSTEM if by_timer else Actor.STAFF
-    move(uow, order, Action.REJECT, actor, reviewer_actor(by), said)
+    move(uow, order, Action.REJECT, actor, reviewer_actor(by), Entry.REJECTED,
+         {"reason_code": reason_code, "note": note or None})  # fmt: skip
     publish(uow, order, events.REJECTED, {
         "order_id": order.id, "reference": order.reference, "reason_code": reason_code,
         "note": note,
@@ -234,29 +223,42 @@ def release_and_close(ctx: Context, uow: UnitOfWork, order: Order, details: dict
     if order.status != Status.REJECTED:
         return False
     reason_code = details["reason_code"]
-    money = give_the_money_back(ctx, uow, order, f"The application was rejected ({reason_code}).")
-    closing = f"Closed after the rejection ({reason_code}){money}."
-    move(uow, order, Action.CLOSE, Actor.SYSTEM, SYSTEM_ACTOR, closing)
+    money, refunded = give_the_money_back(
+        ctx, uow, order, f"The application was rejected ({reason_code})."
+    )
+    closing = f"Closed after the rejection ({reason_code}){_MONEY_WORDS[money](refunded)}."
+    move(uow, order, Action.CLOSE, Actor.SYSTEM, SYSTEM_ACTOR, Entry.CLOSED_AFTER_REJECTION,
+         {"reason_code": reason_code, "money": money, "refunded_fen": refunded})  # fmt: skip
     publish(uow, order, events.CLOSED,
             {"order_id": order.id, "reference": order.reference, "reason": closing})  # fmt: skip
     return True
 
 
-def give_the_money_back(ctx: Context, uow: UnitOfWork, order: Order, reason: str) -> str:
-    """Void an authorisation or refund what was captured (publishing which); the
-    words for the timeline, e.g. ": the authorisation was voided"."""
+# How orders.closed's `reason` (read by notifications) says what became of the money.
+_MONEY_WORDS = {
+    VOIDED: lambda _fen: ": the authorisation was voided",
+    REFUNDED: lambda fen: f": {fen} fen refunded",
+    NOTHING: lambda _fen: "",
+}
+
+
+def give_the_money_back(
+    ctx: Context, uow: UnitOfWork, order: Order, reason: str
+) -> tuple[str, int]:
+    """Void an authorisation or refund what was captured (publishing which); what
+    became of the money (voided, refunded or none) and the fen refunded."""
     payment = payment_of(uow, order, lock=True)
     if payment is None:
-        return ""
+        return NOTHING, 0
     if payment.status == PaymentStatus.AUTHORISED:
         void_payment(ctx, uow, order, payment, reason)
-        return ": the authorisation was voided"
+        return VOIDED, 0
     left = payment.captured_fen - payment.refunded_fen
     if payment.status in (PaymentStatus.CAPTURED, PaymentStatus.REFUNDED) and left > 0:
         refund_payment(ctx, uow, payment, left, reason)
         publish(uow, order, events.PAYMENT_REFUNDED, {
             "order_id": order.id, "payment_id": payment.id, "amount_fen": left, "reason": reason,
         })  # fmt: skip
-        return f": {left} fen refunded"
+        return REFUNDED, left
     void_payment(ctx, uow, order, payment, reason)  # anything still held is released
-    return ""
+    return NOTHING, 0

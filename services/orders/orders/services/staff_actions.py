@@ -14,6 +14,7 @@ from common.auth import Identity
 from common.errors import Forbidden, InvalidInput
 from orders import events
 from orders.domain import Action, Actor, Status
+from orders.domain.timeline import Entry
 from orders.services.base import check_allowed, find_order, move, payment_of, publish
 from orders.services.context import Context
 from orders.services.review import give_the_money_back, publish_approved, take_the_money
@@ -41,7 +42,7 @@ def retry_capture(ctx: Context, who: Identity, order_id: str) -> dict[str, Any]:
         payment = payment_of(uow, order, lock=True)
         captured = take_the_money(ctx, uow, order, payment)  # CaptureRefused is the 409
         move(uow, order, Action.RETRY_CAPTURE, Actor.SUPERVISOR, supervisor_actor(who),
-             f"Capture retried by a supervisor: {captured} fen captured.")  # fmt: skip
+             Entry.CAPTURE_RETRIED, {"captured_fen": captured})  # fmt: skip
         publish_approved(uow, order, uow.clock.now())
         view = view_of(uow, order, payment, for_staff=True)
         uow.commit()
@@ -62,7 +63,8 @@ def cancel_by_supervisor(
         target = check_allowed(order, Action.CANCEL, Actor.SUPERVISOR)
         actor = supervisor_actor(who)
         give_the_money_back(ctx, uow, order, f"Cancelled by a supervisor: {reason}")
-        before = move(uow, order, Action.CANCEL, Actor.SUPERVISOR, actor, reason)
+        before = move(uow, order, Action.CANCEL, Actor.SUPERVISOR, actor,
+                      Entry.CANCELLED_BY_SUPERVISOR, {"reason_text": reason})  # fmt: skip
         base = {"order_id": order.id, "reference": order.reference}
         if target == Status.DISCARDED:
             publish(uow, order, events.DISCARDED, base)

@@ -6,12 +6,14 @@ pay); and the step to `submitted` once the payment is authorised."""
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from common.auth import Identity
 from common.db import UnitOfWork
 from common.errors import Conflict
 from orders import domain, events, idempotency
 from orders.domain import Action, Actor, PaymentStatus
+from orders.domain.timeline import Entry
 from orders.idempotency import Answer
 from orders.models import Order, Payment, Timer
 from orders.payments import ProviderRefused, ProviderUnavailable
@@ -90,8 +92,8 @@ def _lock_in(
     order.locked_price = price.as_dict(locked=True)
     order.submitted_at = now
     order.pay_by = pay_by
-    reason = f"Submitted; the price is locked at {price.total_fen} fen (fee version {price.fee_version})."
-    move(uow, order, Action.SUBMIT, Actor.APPLICANT, who.subject, reason)
+    move(uow, order, Action.SUBMIT, Actor.APPLICANT, who.subject, Entry.SUBMITTED,
+         {"total_fen": price.total_fen, "fee_version": price.fee_version})  # fmt: skip
     if payment is None:  # nothing to pay: on to review at once
         order.pay_by = None
     publish(uow, order, events.AWAITING_PAYMENT, {
@@ -99,7 +101,7 @@ def _lock_in(
         "pay_by": order.pay_by or now,
     })  # fmt: skip
     if payment is None:
-        mark_submitted(uow, order, SYSTEM_ACTOR, "Nothing to pay.")
+        mark_submitted(uow, order, SYSTEM_ACTOR, Entry.NOTHING_TO_PAY, {})
         return
     uow.session.add(payment)
     # Only a draft is submitted, and a draft never awaited payment: it has no
@@ -107,9 +109,11 @@ def _lock_in(
     uow.session.add(Timer(order_id=order.id, kind=UNPAID_EXPIRY, due_at=pay_by, attempts=0))
 
 
-def mark_submitted(uow: UnitOfWork, order: Order, actor: str, reason: str) -> None:
+def mark_submitted(
+    uow: UnitOfWork, order: Order, actor: str, code: Entry, params: dict[str, Any]
+) -> None:
     """Paid (or nothing to pay): awaiting_payment → submitted, for verification to review."""
-    move(uow, order, Action.AUTHORISE, Actor.SYSTEM, actor, reason)
+    move(uow, order, Action.AUTHORISE, Actor.SYSTEM, actor, code, params)
     publish(uow, order, events.SUBMITTED, {
         "order_id": order.id, "reference": order.reference, "applicant_id": order.applicant_id,
         "item_code": order.item_code, "total_fen": (order.locked_price or {}).get("total_fen", 0),

@@ -124,6 +124,9 @@ def order_view(
         "updated_at": order.updated_at,
         "submitted_at": order.submitted_at,
         "pay_by": order.pay_by,
+        "expected_completion": domain.expected_completion(
+            order.status, order.submitted_at, order.sla_working_days
+        ),
         "receipt": receipt_view(auto_confirm) if order.status == Status.DELIVERED else None,
     }
 
@@ -135,7 +138,8 @@ def timeline_view(entry: TimelineEntry) -> dict[str, Any]:
         "to_status": entry.to_status,
         "actor": entry.actor,
         "actor_kind": entry.actor_kind,
-        "reason": entry.reason,
+        "code": entry.code,
+        "params": entry.params,
     }
 
 

@@ -16,6 +16,7 @@ from common.errors import DomainError
 from orders import domain, events
 from orders import payments as provider
 from orders.domain import PaymentStatus, Status
+from orders.domain.timeline import Entry
 from orders.models import Order, Payment, PaymentEvent
 from orders.payments import BadSignature, WebhookRejected
 from orders.services.base import payment_of, publish
@@ -83,9 +84,8 @@ def _apply_webhook(
         publish(uow, order, events.PAYMENT_AUTHORISED,
                  {"order_id": order.id, "payment_id": payment.id, "amount_fen": payment.amount_fen})  # fmt: skip
         if order.status == Status.AWAITING_PAYMENT:
-            mark_submitted(
-                uow, order, PROVIDER_ACTOR, f"Paid: {payment.amount_fen} fen authorised."
-            )
+            mark_submitted(uow, order, PROVIDER_ACTOR, Entry.PAID_AUTHORISED,
+                           {"amount_fen": payment.amount_fen})  # fmt: skip
         else:  # closed or cancelled while the card was on its way: give the money back
             void_payment(ctx, uow, order, payment,
                          f"The order was already {order.status} when the payment was authorised.")  # fmt: skip

@@ -69,7 +69,7 @@ def test_the_draft_starts_its_timeline(applicant, client):
     ]
     assert entries == [{
         "at": "2026-03-02T01:00:00+00:00", "from_status": None, "to_status": "draft",
-        "actor": "acct-1", "actor_kind": "applicant", "reason": "Application started.",
+        "actor": "acct-1", "actor_kind": "applicant", "code": "started", "params": {},
     }]  # fmt: skip
 
 

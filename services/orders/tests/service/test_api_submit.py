@@ -100,7 +100,7 @@ def test_the_timeline_says_who_submitted_and_at_what_price(applicant, client):
         "awaiting_payment",
         "acct-1",
     )
-    assert "2500 fen" in last["reason"]
+    assert (last["code"], last["params"]) == ("submitted", {"total_fen": 2500, "fee_version": 1})
 
 
 def test_a_submitted_order_can_no_longer_be_edited(applicant, answers, snapshot):

@@ -240,6 +240,7 @@ def test_the_worker_has_its_five_timers(memory_bus):
             "fulfillment.delivery_exception",
             "ratings.complaint_opened",
             "ratings.complaint_closed",
+            "ratings.rating_invited",
         ]
     finally:
         worker.engine.dispose()
@@ -344,6 +345,61 @@ def test_the_timeline_entries_written_before_actor_kind_get_the_kind_their_actor
     with sqlite3.connect(tmp_path / "orders.db") as connection:
         found = dict(connection.execute("SELECT actor, actor_kind FROM order_timeline"))
     assert found == actors
+
+
+def test_the_timeline_sentences_written_before_codes_become_codes_and_params(tmp_path):
+    import json
+    import sqlite3
+
+    from common import migrations
+    from orders.migrate import MIGRATIONS
+
+    url = f"sqlite:///{tmp_path / 'orders.db'}"
+    migrations.upgrade(MIGRATIONS, url, revision="0005")
+    written = [
+        (None, "draft", "acct-7", "applicant", "Application started."),
+        ("draft", "awaiting_payment", "acct-7", "applicant",
+         "Submitted; the price is locked at 2500 fen (fee version 1)."),
+        ("in_review", "needs_resubmission", "reviewer:s-1", "staff",
+         "New photos needed by 2026-12-07 11:39 UTC (round 1): selfie_with_id_card "
+         "face-not-visible."),
+        ("needs_resubmission", "cancelled", "acct-7", "applicant", "不想办了"),
+        ("cancelled", "cancelled", "system", "system", "A sentence nobody can read."),
+    ]  # fmt: skip
+    with sqlite3.connect(tmp_path / "orders.db") as connection:
+        connection.execute(
+            "INSERT INTO orders (id, reference, applicant_id, status, item_code, item_revision, "
+            "item_title, form_fields, required_documents, delivery_options, answers, "
+            "documents_complete, documents_missing, documents_revision, created_at, updated_at) "
+            "VALUES ('o-1', 'LT20260302000001', 'acct-7', 'cancelled', 'x', 1, '{}', '[]', '[]', "
+            "'[]', '{}', 1, '[]', 0, '2026-03-02 01:00:00', '2026-03-02 01:00:00')"
+        )
+        connection.executemany(
+            "INSERT INTO order_timeline (order_id, at, from_status, to_status, actor, actor_kind, "
+            "reason) VALUES ('o-1', '2026-03-02 01:00:00', ?, ?, ?, ?, ?)",
+            written,
+        )
+    upgrade(url)
+    with sqlite3.connect(tmp_path / "orders.db") as connection:
+        found = [
+            (code, json.loads(params))
+            for code, params in connection.execute(
+                "SELECT code, params FROM order_timeline ORDER BY id"
+            )
+        ]
+        columns = [row[1] for row in connection.execute("PRAGMA table_info(order_timeline)")]
+    assert found == [
+        ("started", {}),
+        ("submitted", {"total_fen": 2500, "fee_version": 1}),
+        ("resubmission_requested", {
+            "round": 1, "deadline": "2026-12-07T11:39:00+00:00",
+            "documents": [{"code": "selfie_with_id_card", "reason_code": "face-not-visible",
+                           "note": None}],
+        }),
+        ("cancelled_by_applicant", {"reason_text": "不想办了"}),
+        ("legacy", {"text": "A sentence nobody can read."}),
+    ]  # fmt: skip
+    assert "reason" not in columns
 
 
 def test_the_migrated_schema_matches_the_models(engine):

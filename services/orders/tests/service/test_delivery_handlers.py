@@ -55,9 +55,14 @@ def test_the_courier_path_runs_to_delivered_with_each_step_on_the_timeline(
         ("shipped", "shipped", "courier", "provider"),
         ("shipped", "delivered", "courier", "provider"),
     ]
-    reasons = [e["reason"] for e in entries(client, applicant, order["id"])]
-    assert "Produced; credential number 370200123456." in reasons
-    assert any("attempt 1 failed (no_answer)" in r and "Keep your phone on." in r for r in reasons)
+    said = [(e["code"], e["params"]) for e in entries(client, applicant, order["id"])]
+    assert ("produced", {"credential_number": "370200123456"}) in said
+    [failed] = [params for code, params in said if code == "delivery_attempt_failed"]
+    assert (failed["attempt"], failed["reason"]) == (1, "no_answer")
+    assert failed["what_to_do"]["en"] == "Keep your phone on."
+    assert ("shipment_status", "EMS") in [(code, p.get("carrier")) for code, p in said]
+    [shipped] = [params for code, params in said if code == "shipped"]
+    assert shipped["carrier"] == "EMS" and shipped["waybill"]
 
 
 def test_a_duplicated_dispatch_is_stale_and_changes_nothing(order, fulfillment, snapshot, rows):
@@ -77,9 +82,10 @@ def test_a_delivery_that_overtook_production_and_dispatch_takes_the_order_throug
 ):
     assert fulfillment.delivered(order["id"]).action == "ack"
     assert applicant.get(order["id"])["status"] == "delivered"
-    steps = [(e["to_status"], e["reason"]) for e in entries(client, applicant, order["id"])][-3:]
-    assert [s for s, _ in steps] == ["in_production", "shipped", "delivered"]
-    assert all("reported after a later step" in r for _, r in steps[:2])
+    steps = [(e["to_status"], e["code"]) for e in entries(client, applicant, order["id"])][-3:]
+    assert steps == [
+        ("in_production", "reported_late"), ("shipped", "reported_late"), ("delivered", "signed_for"),
+    ]  # fmt: skip
     # the steps that were overtaken arrive late: stale, the order stays delivered
     assert fulfillment.production_started(order["id"]).action == "ack"
     assert fulfillment.dispatched(order["id"]).action == "ack"
@@ -120,7 +126,11 @@ def test_the_pickup_path_collected_at_the_counter_is_delivered_not_completed(
         "in_production", "ready_for_pickup", "system", "system",
     )  # fmt: skip
     assert fulfillment.reminder(order["id"]).action == "ack"
-    assert "Reminder: not collected yet" in entries(client, applicant, order["id"])[-1]["reason"]
+    reminder = entries(client, applicant, order["id"])[-1]
+    assert (reminder["code"], reminder["params"]["office_code"]) == (
+        "pickup_reminder", "pickup-shinan",
+    )  # fmt: skip
+    assert reminder["params"]["collect_by"].endswith("+00:00")
     assert fulfillment.delivered(order["id"], how="pickup").action == "ack"
     assert applicant.get(order["id"])["status"] == "delivered"
     assert last(client, applicant, order["id"]) == (

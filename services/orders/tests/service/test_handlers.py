@@ -23,6 +23,7 @@ def test_the_worker_listens_for_exactly_the_events_it_handles():
         "fulfillment.delivery_exception", "fulfillment.dispatched", "fulfillment.pickup_reminder_due",
         "fulfillment.produced", "fulfillment.production_started", "fulfillment.ready_for_pickup",
         "fulfillment.tracking_updated", "ratings.complaint_closed", "ratings.complaint_opened",
+        "ratings.rating_invited",
         "verification.approved", "verification.document_set_completed",
         "verification.document_set_incomplete", "verification.rejected",
         "verification.resubmission_requested", "verification.resubmitted",

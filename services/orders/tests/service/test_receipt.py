@@ -220,3 +220,52 @@ def test_the_applicant_may_confirm_while_a_complaint_is_open(
     order = delivered()
     fulfillment.complaint(order["id"], "cmp-1", True, clock.now())
     assert confirm(client, order["id"], applicant.headers).json["status"] == "completed"
+
+
+# --- the invitation to rate ---------------------------------------------------------------
+
+
+def test_an_invitation_to_rate_a_completed_order_is_a_timeline_entry(
+    delivered, client, applicant, fulfillment, clock
+):
+    order = delivered()
+    confirm(client, order["id"], applicant.headers)
+    rate_by = (clock.now() + 15 * DAY).isoformat()
+    outcome = fulfillment.send("ratings.rating_invited", order["id"], applicant_id="acct-1",
+                               item_code="driving-licence-replacement", rate_by=rate_by,
+                               occurred_at=clock.now().isoformat())  # fmt: skip
+    assert outcome.action == "ack"
+    entries = client.get(f"/orders/{order['id']}/timeline", headers=applicant.headers).json
+    last = entries["entries"][-1]
+    assert (last["to_status"], last["actor_kind"], last["code"], last["params"]) == (
+        "completed", "system", "rating_invited", {"rate_by": rate_by},
+    )  # fmt: skip
+
+
+def test_an_invitation_for_an_order_not_completed_is_stale(delivered, fulfillment, rows, clock):
+    order = delivered()
+    fulfillment.send("ratings.rating_invited", order["id"], applicant_id="acct-1",
+                     item_code="driving-licence-replacement",
+                     rate_by=clock.now().isoformat(), occurred_at=clock.now().isoformat())  # fmt: skip
+    outcomes = rows("SELECT outcome FROM inbox WHERE event_type = 'ratings.rating_invited'")
+    assert [o["outcome"] for o in outcomes] == ["stale"]
+
+
+def test_a_complaint_says_how_long_the_paused_timer_had_left(
+    delivered, client, applicant, fulfillment, clock
+):
+    order = delivered()
+    clock.advance(2 * DAY)
+    fulfillment.complaint(order["id"], "cmp-1", True, clock.now())
+    fulfillment.complaint(order["id"], "cmp-1", False, clock.now())
+    said = [
+        (e["code"], e["params"])
+        for e in client.get(f"/orders/{order['id']}/timeline", headers=applicant.headers).json[
+            "entries"
+        ]
+    ][-2:]
+    left = int((5 * DAY).total_seconds())
+    assert said == [
+        ("complaint_opened", {"complaint_id": "cmp-1", "paused_left_seconds": left}),
+        ("complaint_closed", {"complaint_id": "cmp-1", "resumed_left_seconds": left}),
+    ]

@@ -24,7 +24,8 @@ def types(events):
 def timeline(client, applicant, order_id):
     answer = client.get(f"/orders/{order_id}/timeline", headers=applicant.headers)
     return [
-        (e["from_status"], e["to_status"], e["actor"], e["reason"]) for e in answer.json["entries"]
+        (e["from_status"], e["to_status"], e["actor"], (e["code"], e["params"]))
+        for e in answer.json["entries"]
     ]
 
 
@@ -52,7 +53,7 @@ def test_a_claimed_case_puts_the_order_in_review_with_the_reviewer_on_the_timeli
     assert verification.claim(order["id"]).action == "ack"
     assert applicant.get(order["id"])["status"] == "in_review"
     assert timeline(client, applicant, order["id"])[-1] == (
-        "submitted", "in_review", f"reviewer:{REVIEWER}", "Review started.",
+        "submitted", "in_review", f"reviewer:{REVIEWER}", ("review_started", {}),
     )  # fmt: skip
     assert outbox_events()[-1]["type"] == "orders.review_started"
     assert outbox_events()[-1]["data"] == {
@@ -102,7 +103,7 @@ def test_an_approval_asks_for_the_capture_and_the_sweep_takes_the_money_and_appr
     assert approved["delivery"]["kind"] == "courier"
     assert approved["delivery"]["address"]["city"] == "青岛市"
     assert timeline(client, applicant, order["id"])[-1] == (
-        "in_review", "approved", f"reviewer:{REVIEWER}", "Approved. 2500 fen captured.",
+        "in_review", "approved", f"reviewer:{REVIEWER}", ("approved", {"captured_fen": 2500}),
     )  # fmt: skip
     assert sweep_money() == 0
 
@@ -200,7 +201,7 @@ def test_a_capture_the_provider_refuses_leaves_the_order_capture_failed(
     }  # fmt: skip
     _from, _to, actor, reason = timeline(client, applicant, order["id"])[-1]
     assert actor == "payment-provider"
-    assert "insufficient_funds" in reason and "supervisor" in reason
+    assert reason == ("capture_failed", {"provider_reason": "insufficient_funds"})
     assert rows("SELECT status FROM sandbox_payments") == [{"status": "authorised"}]
     assert sweep_money() == 0  # a refusal is an outcome: the capture is not tried again
 
@@ -331,10 +332,14 @@ def test_a_request_for_new_photos_says_which_and_why_on_the_timeline(
     assert applicant.get(in_review["id"])["status"] == "needs_resubmission"
     _from, to, actor, reason = timeline(client, applicant, in_review["id"])[-1]
     assert (to, actor) == ("needs_resubmission", f"reviewer:{REVIEWER}")
-    assert reason == (
-        "New photos needed by 2026-03-09 03:00 UTC (round 1): selfie_with_id_card blurred "
-        "(The card in your hand cannot be read.); portrait_photo glare."
-    )
+    assert reason == ("resubmission_requested", {
+        "round": 1, "deadline": "2026-03-09T03:00:00+00:00",
+        "documents": [
+            {"code": "selfie_with_id_card", "reason_code": "blurred",
+             "note": "The card in your hand cannot be read."},
+            {"code": "portrait_photo", "reason_code": "glare", "note": None},
+        ],
+    })  # fmt: skip
     assert outbox_events()[-1]["data"] == {
         "order_id": in_review["id"], "reference": in_review["reference"], "round": 1,
         "deadline": "2026-03-09T03:00:00+00:00",
@@ -383,10 +388,13 @@ def test_a_rejection_voids_the_authorisation_and_closes_the_order(
     assert types(events)[-3:] == ["orders.rejected", "orders.payment_voided", "orders.closed"]
     assert events[-3]["data"]["reason_code"] == "identity-mismatch"
     assert timeline(client, applicant, order["id"])[-2:] == [
-        ("in_review", "rejected", f"reviewer:{REVIEWER}",
-         "Rejected (identity-mismatch): The selfie does not show the person on the ID card."),
-        ("rejected", "closed", "system",
-         "Closed after the rejection (identity-mismatch): the authorisation was voided."),
+        ("in_review", "rejected", f"reviewer:{REVIEWER}", ("rejected", {
+            "reason_code": "identity-mismatch",
+            "note": "The selfie does not show the person on the ID card.",
+        })),
+        ("rejected", "closed", "system", ("closed_after_rejection", {
+            "reason_code": "identity-mismatch", "money": "voided", "refunded_fen": 0,
+        })),
     ]  # fmt: skip
 
 
@@ -441,7 +449,8 @@ def test_a_missed_deadline_rejects_by_the_system(
     assert applicant.get(in_review["id"])["status"] == "closed"
     rejected = timeline(client, applicant, in_review["id"])[-2]
     assert rejected == (
-        "needs_resubmission", "rejected", "system", "Rejected (resubmission-deadline-missed).",
+        "needs_resubmission", "rejected", "system",
+        ("rejected", {"reason_code": "resubmission-deadline-missed", "note": None}),
     )  # fmt: skip
 
 

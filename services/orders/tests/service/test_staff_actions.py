@@ -65,7 +65,7 @@ def test_a_supervisor_retrying_a_capture_the_provider_now_takes_approves_the_ord
     assert (entry["from_status"], entry["to_status"], entry["actor"]) == (
         "capture_failed", "approved", f"supervisor:{SUPERVISOR}",
     )  # fmt: skip
-    assert entry["reason"] == "Capture retried by a supervisor: 2500 fen captured."
+    assert (entry["code"], entry["params"]) == ("capture_retried", {"captured_fen": 2500})
 
 
 def test_a_capture_retry_in_any_other_state_is_409_naming_the_state(approved, client, supervisor):
@@ -109,8 +109,9 @@ def test_a_supervisor_cancelling_an_approved_order_refunds_it_in_full(
     assert events[-1]["data"]["from_status"] == "approved"
     assert events[-1]["data"]["actor"] == f"supervisor:{SUPERVISOR}"
     entry = last_entry(client, supervisor, approved["id"])
-    assert (entry["actor"], entry["reason"]) == (
-        f"supervisor:{SUPERVISOR}", "The applicant asked by phone: the old licence was found.",
+    assert (entry["actor"], entry["code"], entry["params"]) == (
+        f"supervisor:{SUPERVISOR}", "cancelled_by_supervisor",
+        {"reason_text": "The applicant asked by phone: the old licence was found."},
     )  # fmt: skip
 
 
