@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from importlib import import_module
 from pathlib import Path
 
-SUITES = ["bench.bus", "bench.storefront", "bench.apply", "bench.tracking"]
+SUITES = ["bench.bus", "bench.storefront", "bench.apply", "bench.tracking", "bench.stats"]
 ROOT = Path(__file__).resolve().parent.parent
 
 
