@@ -10,20 +10,21 @@ is down is a 503.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from flask import Response, g, request
 from flask_smorest import Blueprint
 
 from common.errors import NotFound
-from gateway import journey, uploads
+from gateway import journey, timeline_text, uploads
 from gateway.api import BEARER, api_caller, api_principal
 from gateway.clients.catalog import Text
 from gateway.clients.http import Caller
 from gateway.clients.orders import ADDRESS_FIELDS, Address, DeliveryChoice
-from gateway.clients.verification import CaseDocument
+from gateway.clients.verification import CaseDocument, UploadRefused
 from gateway.context import gateway
-from gateway.i18n import translate
+from gateway.i18n import normalise_language, translate
 from gateway.schemas import (
     IDEMPOTENCY_KEY,
     AnswersIn,
@@ -166,7 +167,14 @@ def put_document(files: dict[str, Any], order_id: str, code: str) -> Any:
     size = uploads.size_of(sent)
     if size > gateway().settings.max_upload_bytes:
         raise uploads.PayloadTooLarge("upload.too_large", errors={"file": ["too-large"]})
-    return gateway().verification.upload(order_id, code, caller, uploads.upload_of(sent, size))
+    try:
+        return gateway().verification.upload(order_id, code, caller, uploads.upload_of(sent, size))
+    except UploadRefused as refused:
+        if refused.slug == "case-not-ready":
+            # Verification cannot tell an order still being opened from one that
+            # does not exist; orders can: no such order of theirs is a 404, not a retry.
+            gateway().orders.order(order_id, caller)
+        raise
 
 
 @blp.get("/<order_id>/documents/<code>/thumbnail")
@@ -248,8 +256,22 @@ def cancel(body: dict[str, Any], order_id: str) -> Any:
 @blp.response(200, TimelineOut)
 @blp.doc(security=BEARER, responses=REFUSALS)
 def timeline(order_id: str) -> Any:
-    """What happened to the application, when and by whom."""
-    return {"entries": gateway().orders.timeline(order_id, _applicant())}
+    """What happened to the application, when and by whom: each entry's code and
+    parameters, and its words in the language Accept-Language asks for (English
+    unless asked)."""
+    caller = _applicant()
+    order = gateway().orders.order(order_id, caller)
+    entries = gateway().orders.timeline(order.id, caller)
+    names = timeline_text.names_for(
+        order, entries, lambda: timeline_text.item_offices(order, caller)
+    )
+    lang = normalise_language(request.accept_languages.best_match(["en", "zh-CN", "zh"]) or "en")
+    return {
+        "entries": [
+            {**asdict(entry), "text": timeline_text.say_entry(entry, lang, names)}
+            for entry in sorted(entries, key=lambda entry: entry.at)
+        ]
+    }
 
 
 @blp.get("/<order_id>/resubmission")

@@ -42,7 +42,7 @@ def _signed_in_first() -> None:
     """Who is calling is checked before the body is read: no token is a 401, not a 422."""
     if request.path.startswith(("/api/v1/applications/", "/api/v1/messages/")):
         g.api_principal = api_principal()
-        if request.method == "POST" and (request.files or request.mimetype.startswith("multipart")):
+        if request.method == "POST" and request.mimetype.startswith("multipart"):
             raise MessageRefused(
                 422,
                 ATTACHMENT,

@@ -46,7 +46,7 @@ REFUSALS: dict[int | str, Any] = {
 def _staff_first() -> None:
     """Who is calling is checked before the body is read; a file is never taken."""
     g.api_principal = api_principal(*reviewing.REVIEW_ROLES)
-    if request.method == "POST" and (request.files or request.mimetype.startswith("multipart")):
+    if request.method == "POST" and request.mimetype.startswith("multipart"):
         raise MessageRefused(
             422, ATTACHMENT, "chat.refused.attachment", {"attachment": ["chat.refused.attachment"]}
         )

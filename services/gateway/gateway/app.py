@@ -42,6 +42,7 @@ from gateway.clients.orders import OrdersClient
 from gateway.clients.ratings import RatingsClient
 from gateway.clients.review_rules import ReviewRulesClient
 from gateway.clients.reviews import ReviewsClient
+from gateway.clients.stats_cache import BoundedTTLCache
 from gateway.clients.verification import VerificationClient
 from gateway.context import Gateway
 from gateway.i18n import install_babel, normalise_language, translate
@@ -126,7 +127,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         notifications=NotificationsClient(
             service("notifications", settings.notifications_url, "inbox.not_found")
         ),
-        ratings=RatingsClient(service("ratings", settings.ratings_url, "ratings.not_found")),
+        ratings=RatingsClient(
+            service("ratings", settings.ratings_url, "ratings.not_found"),
+            BoundedTTLCache(settings.stats_cache_seconds),
+        ),
     )
     app.extensions["gateway.engine"] = engine
     smorest.spec.components.security_scheme(
@@ -264,7 +268,9 @@ def _install_error_handlers(app: Flask, settings: Settings) -> None:
         megabytes = settings.max_upload_bytes // (1024 * 1024)
         if browser.is_page_request():
             return as_page(413, "error.too_large_title", "error.too_large", megabytes=megabytes)
-        return as_problem(413, "The file is too large", "upload.too_large", slug="too-large")
+        return as_problem(
+            413, "The file is too large", "upload.too_large", {"file": ["too-large"]}, "too-large"
+        )
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> Any:

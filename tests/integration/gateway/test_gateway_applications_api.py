@@ -184,3 +184,21 @@ def test_another_applicants_application_is_not_found(
     assert stranger.call("GET", f"/applications/{order_id}/timeline").status_code == 404
     assert stranger.upload(order_id, "id_card_front", photo(30)).status_code == 404
     assert stranger.call("GET", f"/applications/{order_id}/payment").status_code == 404
+
+
+def test_an_upload_to_an_application_that_does_not_exist_is_not_found_not_a_retry(
+    applicant: ApiApplicant,
+) -> None:
+    answer = applicant.upload(str(uuid.uuid4()), "id_card_front", photo(31))
+    assert answer.status_code == 404
+
+
+def test_an_unknown_field_inside_the_address_is_named_by_its_path(applicant: ApiApplicant) -> None:
+    order_id = applicant.start()["id"]
+    address = {"recipient": "张三", "phone": "13800138000", "province": "山东省", "city": "青岛市",
+               "district": "市南区", "street": "香港中路 1 号", "fee": 1}  # fmt: skip
+    answer = applicant.call(
+        "PUT", f"/applications/{order_id}/delivery", json={"kind": "courier", "address": address}
+    )
+    assert answer.status_code == 422
+    assert answer.get_json()["errors"] == {"address.fee": ["Unknown field."]}

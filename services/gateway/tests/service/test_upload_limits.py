@@ -41,6 +41,35 @@ def test_an_oversized_photo_through_the_api_is_a_413_problem(
     assert response.status_code == 413
     assert response.content_type == "application/problem+json"
     assert response.get_json()["type"] == "/problems/too-large"
+    assert response.get_json()["errors"] == {"file": ["too-large"]}
+
+
+def test_a_photo_within_the_limit_is_read_on_an_upload_route_not_refused_as_too_large(
+    client: FlaskClient, make_applicant, api_token
+) -> None:
+    token = api_token(make_applicant().label)
+    response = client.put(
+        "/api/v1/applications/some-order/documents/id_card_front",
+        data={"file": (io.BytesIO(b"\xff\xd8" + b"\x01" * 2_000_000), "id.jpg")},
+        content_type="multipart/form-data",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    # Read and handed on: verification is not running in these tests.
+    assert response.status_code == 503
+
+
+def test_a_photo_posted_to_the_chat_is_the_chats_own_refusal_not_a_413(
+    client: FlaskClient, make_applicant, api_token
+) -> None:
+    token = api_token(make_applicant().label)
+    response = client.post(
+        "/api/v1/applications/some-order/messages",
+        data={"body": "my ID", "file": (io.BytesIO(b"\xff\xd8" + b"\x01" * 187_000), "id.jpg")},
+        content_type="multipart/form-data",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 422
+    assert list(response.get_json()["errors"]) == ["attachment"]
 
 
 def test_the_api_asks_who_is_calling_before_it_reads_an_upload(client: FlaskClient) -> None:
