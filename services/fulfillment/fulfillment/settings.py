@@ -22,8 +22,11 @@ class Settings:
 
     FULFILLMENT_URL                       this service's base URL, for the courier's callbacks
     COURIER_PROVIDER                      the courier adapter: `sandbox`
-    COURIER_WEBHOOK_SECRET                HMAC secret of the courier's webhooks
-                                          (sandbox: derived from INTERNAL_TOKEN_SECRET)
+    COURIER_WEBHOOK_SECRET                HMAC secret(s) of the courier's webhooks, comma-
+                                          separated, newest first: during a rotation list
+                                          the new and the old, and a webhook signed with
+                                          any of them is accepted (sandbox: derived from
+                                          INTERNAL_TOKEN_SECRET)
     FULFILLMENT_DEFAULT_SLA_WORKING_DAYS  SLA when orders.approved carries none (3)
     FULFILLMENT_TRACKING_QUIET_HOURS      a handed-over shipment silent this long is polled (24)
     FULFILLMENT_PICKUP_REMINDER_DAYS      uncollected this long → a reminder (30)
@@ -37,7 +40,7 @@ class Settings:
     common: CommonSettings
     fulfillment_url: str
     courier_provider: str
-    courier_webhook_secret: str = field(repr=False)
+    courier_webhook_secrets: tuple[str, ...] = field(repr=False)
     default_sla_working_days: int = 3
     tracking_quiet_hours: float = 24.0
     pickup_reminder_days: float = 30.0
@@ -60,7 +63,7 @@ class Settings:
             common=common,
             fulfillment_url=env.str("FULFILLMENT_URL", "http://127.0.0.1:8004").rstrip("/"),
             courier_provider=provider,
-            courier_webhook_secret=_webhook_secret(env, provider, common.internal_token_secret),
+            courier_webhook_secrets=_webhook_secrets(env, provider, common.internal_token_secret),
             default_sla_working_days=env.int("FULFILLMENT_DEFAULT_SLA_WORKING_DAYS", 3),
             tracking_quiet_hours=env.float("FULFILLMENT_TRACKING_QUIET_HOURS", 24.0),
             pickup_reminder_days=env.float("FULFILLMENT_PICKUP_REMINDER_DAYS", 30.0),
@@ -99,11 +102,14 @@ class Settings:
         return f"{self.fulfillment_url}/webhooks/couriers/{self.courier_provider}"
 
 
-def _webhook_secret(env: Env, provider: str, internal_secret: str) -> str:
-    """A real courier's secret must be given. The sandbox both sends and, through this
-    service, receives its webhooks, so without one it derives it from the secret every
-    process of the deployment shares."""
-    if provider != "sandbox":
-        return env.str("COURIER_WEBHOOK_SECRET")
+def _webhook_secrets(env: Env, provider: str, internal_secret: str) -> tuple[str, ...]:
+    """The courier's secrets, newest first. A real courier's must be given. The sandbox
+    both sends and, through this service, receives its webhooks, so without one it
+    derives it from the secret every process of the deployment shares."""
     derived = hmac.new(internal_secret.encode(), b"sandbox-courier-webhooks", hashlib.sha256)
-    return env.str("COURIER_WEBHOOK_SECRET", derived.hexdigest())
+    default = derived.hexdigest() if provider == "sandbox" else None
+    raw = env.str("COURIER_WEBHOOK_SECRET", default)  # no default: it must be given
+    secrets = tuple(part.strip() for part in raw.split(",") if part.strip())
+    if not secrets:
+        raise InvalidSetting("COURIER_WEBHOOK_SECRET", "must name at least one secret")
+    return secrets

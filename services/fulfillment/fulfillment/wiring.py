@@ -21,7 +21,7 @@ def build_courier(settings: Settings, engine: Engine, clock: Clock) -> Courier:
     """The configured courier (COURIER_PROVIDER; only `sandbox`, standing for EMS)."""
     return SandboxCourier(
         make_session_factory(engine),
-        settings.courier_webhook_secret,
+        settings.courier_webhook_secrets,
         clock=clock,
         step=timedelta(seconds=settings.sandbox_step_seconds),
     )
@@ -29,7 +29,7 @@ def build_courier(settings: Settings, engine: Engine, clock: Clock) -> Courier:
 
 def build_sender(settings: Settings, engine: Engine) -> WebhookSender:
     """The sandbox courier's delivery of its due webhooks (a worker timer)."""
-    return webhook_sender(make_session_factory(engine), settings.courier_webhook_secret)
+    return webhook_sender(make_session_factory(engine), settings.courier_webhook_secrets)
 
 
 def build_context(

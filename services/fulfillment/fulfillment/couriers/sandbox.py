@@ -46,6 +46,7 @@ from common.webhooks import (
     WebhookSender,
     verify,
 )
+from common.webhooks.signature import Secrets
 from fulfillment.couriers import (
     BadSignature,
     CourierEvent,
@@ -93,13 +94,13 @@ class SandboxCourierWebhook(DueWebhook, Base):
 
 
 def webhook_sender(
-    sessions: Callable[[], Session], secret: str, *, post: Post | None = None
+    sessions: Callable[[], Session], secrets: Secrets, *, post: Post | None = None
 ) -> WebhookSender:
     """The sandbox's notification system: each due pushed webhook to its parcel's callback URL."""
     return WebhookSender(
         sessions,
         SandboxCourierWebhook,
-        secret,
+        secrets,
         HEADER,
         pending=[SandboxCourierWebhook.push.is_(True)],
         post=post,
@@ -150,14 +151,14 @@ class SandboxCourier:
     def __init__(
         self,
         sessions: Callable[[], Session],
-        secret: str,
+        secrets: Secrets,
         *,
         clock: Clock | None = None,
         step: timedelta = timedelta(seconds=30),
         tolerance_seconds: int = DEFAULT_TOLERANCE_SECONDS,
     ) -> None:
         self._sessions = sessions
-        self._secret = secret
+        self._secrets = secrets  # newest first; any of them verifies a webhook
         self._clock: Clock = clock or SystemClock()
         self._step = step
         self._tolerance = tolerance_seconds
@@ -233,7 +234,7 @@ class SandboxCourier:
     ) -> list[CourierEvent]:
         try:
             verify(
-                self._secret, body, headers.get(HEADER), now.timestamp(), self._tolerance,
+                self._secrets, body, headers.get(HEADER), now.timestamp(), self._tolerance,
                 header=HEADER,
             )  # fmt: skip
         except SignatureRejected as exc:  # stale or forged alike: the courier gets a 401

@@ -53,7 +53,7 @@ def make_settings(database_url: str) -> Settings:
         ),
         fulfillment_url="http://fulfillment.test",
         courier_provider="sandbox",
-        courier_webhook_secret=WEBHOOK_SECRET,
+        courier_webhook_secrets=(WEBHOOK_SECRET,),
         sandbox_step_seconds=60,
         bus_check_timeout=0.5,
     )  # fmt: skip

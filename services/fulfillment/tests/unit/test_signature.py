@@ -10,9 +10,11 @@ import pytest
 
 from common.clock import FrozenClock
 from common.pytest_plugin import FROZEN_AT
+from common.settings import Env, InvalidSetting
 from common.webhooks import sign
 from fulfillment.couriers import BadSignature, MalformedWebhook
 from fulfillment.couriers.sandbox import HEADER, SandboxCourier
+from fulfillment.settings import Settings
 
 SECRET = "courier-webhook-unit-secret"
 BODY = json.dumps({"waybill": "EA000000014CN", "events": [
@@ -60,3 +62,24 @@ def test_a_signed_body_that_is_no_tracking_notice_is_malformed(courier) -> None:
     body = b'{"waybill": "EA000000014CN"}'
     with pytest.raises(MalformedWebhook):
         courier.parse_webhook(body, {HEADER: sign(SECRET, body, NOW)}, FROZEN_AT)
+
+
+def _settings(secret: str, provider: str = "sandbox") -> Settings:
+    return Settings.from_env(Env({
+        "FULFILLMENT_DATABASE_URL": "sqlite://", "BUS_URL": "memory://",
+        "INTERNAL_TOKEN_SECRET": "x" * 64, "COURIER_PROVIDER": provider,
+        "COURIER_WEBHOOK_SECRET": secret,
+    }))  # fmt: skip
+
+
+def test_the_courier_secret_is_a_comma_separated_list_newest_first() -> None:
+    assert _settings("new-secret, old-secret").courier_webhook_secrets == (
+        "new-secret",
+        "old-secret",
+    )
+    assert _settings("only").courier_webhook_secrets == ("only",)
+
+
+def test_a_list_of_no_secrets_is_refused() -> None:
+    with pytest.raises(InvalidSetting):
+        _settings(" , ")
