@@ -87,6 +87,7 @@ NAMED = (
     N_("review.notice.order_cancelled"),
     N_("review.notice.released"),
     N_("review.notice.verdict_saved"),
+    N_("review.notice.verdicts_saved"),
     N_("review.reason_required"),
     N_("review.refused.other"),
     N_("review.rejection_note_required"),

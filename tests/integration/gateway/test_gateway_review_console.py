@@ -6,6 +6,7 @@ with nothing changed."""
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -14,7 +15,7 @@ import pytest
 from common.testing import eventually
 
 from .journeys import LICENCE_DOCUMENTS, ApiApplicant
-from .review_steps import StaffBrowser, error_summary, submitted_order
+from .review_steps import ID_CHECK, StaffBrowser, error_summary, submitted_order
 
 
 @pytest.fixture
@@ -55,18 +56,55 @@ def test_the_queue_lists_a_submitted_order_and_a_reviewer_assigns_it_to_themselv
     eventually(lambda: _order(applicant, order_id)["status"] == "in_review")
 
 
-def test_the_case_page_shows_the_identity_bar_documents_masked_answers_and_checklist(
+def test_the_case_page_shows_the_identity_bar_fitted_photos_answers_and_checklist(
     applicant: ApiApplicant, reviewer: StaffBrowser
 ) -> None:
     order_id = _reviewing(applicant, reviewer)
     page = reviewer.text(f"/staff/reviews/{order_id}")
     assert _order(applicant, order_id)["reference"] in page
     assert "张三" in page  # the applicant's name in the identity bar
+    case = f"/staff/reviews/{order_id}/documents"
     for code in LICENCE_DOCUMENTS:
-        assert f'src="/staff/reviews/{order_id}/documents/{code}/image"' in page
+        assert f'src="{case}/{code}/image?size=fit&amp;rotate=0"' in page
+        assert f'href="{case}/{code}/image?size=full&amp;rotate=0"' in page
+        assert f'href="{case}/{code}/image?size=large&amp;rotate=0"' in page
+    # The ID card beside the selfie holding it, then the rest.
+    shown = re.findall(r'<section class="review-document" id="document-([a-z_]+)"', page)
+    assert shown[:2] == ["id_card_front", "selfie_with_id_card"]
+    # The assignee compares the number with the card: shown in full beside it.
+    card = page[page.index('id="document-id_card_front"') : page.index('id="document-selfie')]
+    assert "11010519491231002X" in card
+    assert "The ID number on the form matches the ID card" in page
+    # Answers given as codes are said as the catalog's choices.
+    assert "C1 car" in page and "Lost" in page
+
+
+def test_a_turn_is_a_link_to_the_page_with_that_photo_turned(
+    applicant: ApiApplicant, reviewer: StaffBrowser
+) -> None:
+    order_id = _reviewing(applicant, reviewer)
+    page = reviewer.text(f"/staff/reviews/{order_id}?turn-id_card_front=90")
+    case = f"/staff/reviews/{order_id}/documents"
+    assert f'src="{case}/id_card_front/image?size=fit&amp;rotate=90"' in page
+    assert 'width="600" height="800"' in page  # the 800 × 600 photo, standing up
+    assert "turn-id_card_front=180" in page and "turn-id_card_front=0" in page
+    turned = reviewer.get(f"{case}/id_card_front/image?size=fit&rotate=90")
+    assert turned.status_code == 200 and turned.mimetype == "image/jpeg"
+    assert reviewer.get(f"{case}/id_card_front/image?size=huge").status_code == 404
+    assert reviewer.get(f"{case}/id_card_front/image?rotate=45").status_code == 404
+
+
+def test_another_reviewer_sees_the_masked_number_and_no_reveal_form(
+    applicant: ApiApplicant, reviewer: StaffBrowser, app, make_staff, sign_in_page
+) -> None:
+    order_id = _reviewing(applicant, reviewer)
+    second = app.test_client()
+    assert sign_in_page(second, make_staff("reviewer").label, staff=True).status_code == 303
+    second.set_cookie("lang", "en")
+    page = StaffBrowser(second).text(f"/staff/reviews/{order_id}")
     assert "11010519491231002X" not in page
     assert "110***********002X" in page
-    assert "The ID number on the form matches the ID card" in page
+    assert "/reveal" not in page
 
 
 def test_a_picture_is_proxied_under_the_staff_identity_and_audited(
@@ -78,8 +116,11 @@ def test_a_picture_is_proxied_under_the_staff_identity_and_audited(
     assert picture.mimetype == "image/jpeg"
     assert picture.data[:2] == b"\xff\xd8"
     assert "no-store" in picture.headers["Cache-Control"]
+    for _ in range(2):  # two loads of the page's every picture
+        for code in LICENCE_DOCUMENTS:
+            assert reviewer.get(f"/staff/reviews/{order_id}/documents/{code}/image?size=fit")
     history = reviewer.text(f"/staff/reviews/{order_id}")
-    assert "Viewed a picture" in history
+    assert history.count("Viewed a picture") == 1  # once per person per case per hour
 
 
 def test_verdicts_checks_and_an_approval_after_confirmation_capture_the_payment(
@@ -132,6 +173,81 @@ def test_a_reviewer_rejects_with_a_reason_and_the_payment_is_released(
     assert _order(applicant, order_id)["payment"]["status"] == "voided"
 
 
+def _all_verdicts(**overrides: str) -> dict[str, Any]:
+    """The case page's one form: every photo accepted and the check a match, unless told."""
+    form: dict[str, Any] = {"document": LICENCE_DOCUMENTS, "check": [ID_CHECK]}
+    form.update({f"{code}-verdict": "accepted" for code in LICENCE_DOCUMENTS})
+    form[f"{ID_CHECK}-result"] = "match"
+    form.update(overrides)
+    return form
+
+
+def test_every_verdict_and_the_check_go_in_one_submit(
+    applicant: ApiApplicant, reviewer: StaffBrowser
+) -> None:
+    order_id = _reviewing(applicant, reviewer)
+    case = f"/staff/reviews/{order_id}"
+    form = _all_verdicts(
+        **{
+            "selfie_with_id_card-verdict": "refused",
+            "selfie_with_id_card-reason_code": "face-not-visible",
+        }
+    )
+    answer = reviewer.post(case, form, f"{case}/verdicts")
+    assert answer.status_code == 303, answer.get_data(as_text=True)
+    page = reviewer.text(answer.headers["Location"])
+    assert "The verdicts are saved." in page
+    assert page.count("Gave a document verdict") == len(LICENCE_DOCUMENTS)
+    # The history in words: the document's title and the reason's name, not codes.
+    assert "Selfie holding your ID card – Refused – Face not visible" in page
+    assert "face-not-visible" not in page.split('id="history-title"')[1]
+
+
+def test_one_bad_verdict_in_the_form_is_named_and_nothing_is_saved(
+    applicant: ApiApplicant, reviewer: StaffBrowser
+) -> None:
+    order_id = _reviewing(applicant, reviewer)
+    case = f"/staff/reviews/{order_id}"
+    form = _all_verdicts(
+        **{"id_card_back-verdict": "refused", "id_card_back-note": "corner cut off"}
+    )
+    answer = reviewer.post(case, form, f"{case}/verdicts")
+    assert answer.status_code == 422
+    page = answer.get_data(as_text=True)
+    summary = error_summary(page)
+    assert 'href="#id_card_back-reason_code"' in summary
+    assert "Choose why the document is refused" in summary
+    assert "corner cut off" in page  # what was typed is kept
+    assert "Gave a document verdict" not in page and "Recorded a check" not in page
+
+
+def test_a_closed_case_shows_its_outcome_and_the_reviewer_by_name(
+    applicant: ApiApplicant, app, make_staff, sign_in_page
+) -> None:
+    member = make_staff("reviewer")
+    browser = app.test_client()
+    assert sign_in_page(browser, member.label, staff=True).status_code == 303
+    browser.set_cookie("lang", "en")
+    reviewer = StaffBrowser(browser)
+    order_id = _reviewing(applicant, reviewer)
+    case = f"/staff/reviews/{order_id}"
+    assert reviewer.post(case, _all_verdicts(), f"{case}/verdicts").status_code == 303
+    assert reviewer.decide(order_id, decision="approve").status_code == 303
+
+    supervisor = app.test_client()
+    assert sign_in_page(supervisor, make_staff("supervisor").label, staff=True).status_code == 303
+    supervisor.set_cookie("lang", "en")
+    page = StaffBrowser(supervisor).text(case)
+    assert 'class="tag tag-approved">Approved<' in page
+    assert re.search(r"took \d+ d \d+ h", page)
+    assert "hours left" not in page and "Another reviewer" not in page
+    assert member.label in page  # the reviewer by name, in the bar and the history
+    supervisor.set_cookie("lang", "zh-CN")
+    chinese = StaffBrowser(supervisor).text(case)
+    assert "已通过" in chinese and "用时" in chinese and "C1 小型汽车" in chinese
+    assert "遗失" in chinese
+
+
 def test_a_refused_document_without_a_reason_is_named_and_nothing_changes(
     applicant: ApiApplicant, reviewer: StaffBrowser
 ) -> None:
@@ -169,11 +285,15 @@ def test_approving_with_documents_not_yet_accepted_is_refused_and_nothing_change
     assert _order(applicant, order_id)["status"] == "in_review"
 
 
-def test_revealing_the_id_number_needs_a_reason_and_is_audited(
-    applicant: ApiApplicant, reviewer: StaffBrowser
+def test_a_supervisor_reveals_the_id_number_with_a_reason_and_it_is_audited(
+    applicant: ApiApplicant, reviewer: StaffBrowser, app, make_staff, sign_in_page
 ) -> None:
     order_id = _reviewing(applicant, reviewer)
     case = f"/staff/reviews/{order_id}"
+    browser = app.test_client()
+    assert sign_in_page(browser, make_staff("supervisor").label, staff=True).status_code == 303
+    browser.set_cookie("lang", "en")
+    reviewer = StaffBrowser(browser)  # not the assignee: the number stays masked to them
     short = reviewer.post(case, {"field": "id_number", "reason": "why"}, f"{case}/reveal")
     assert short.status_code == 422
     assert 'href="#reveal-id_number"' in error_summary(short.get_data(as_text=True))

@@ -53,6 +53,7 @@ class Answer:
     label: Text
     value: str
     masked: bool
+    revealed: bool = False  # shown in full: the assignee's own open case
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,7 @@ class Review:
     checks: tuple[Check, ...]
     decision: Decision | None
     history: tuple[AuditEntry, ...]
+    closed_at: str | None = None
 
     def document(self, code: str) -> ReviewDocument | None:
         return next((doc for doc in self.documents if doc.code == code), None)
@@ -180,8 +182,11 @@ class ReviewsClient:
             pages=max(_int(raw.get("pages")), 1),
         )
 
-    def review(self, order_id: str, caller: Caller) -> Review:
-        return _review(self._verification.get(_case_path(order_id), caller=caller))
+    def review(self, order_id: str, caller: Caller, *, unmask_for_assignee: bool = False) -> Review:
+        """The case; with `unmask_for_assignee` its assignee sees the ID number in full
+        while the case is theirs (verification audits that once per case)."""
+        params = {"unmask_for_assignee": "true"} if unmask_for_assignee else None
+        return _review(self._verification.get(_case_path(order_id), params=params, caller=caller))
 
     def claim(self, order_id: str, caller: Caller) -> Review:
         return _review(self._verification.post(_case_path(order_id, "claim"), caller=caller))
@@ -189,10 +194,14 @@ class ReviewsClient:
     def release(self, order_id: str, caller: Caller) -> Review:
         return _review(self._verification.post(_case_path(order_id, "release"), caller=caller))
 
-    def picture(self, order_id: str, code: str, caller: Caller) -> Picture:
-        """A document at full size; verification audits every picture it serves to staff."""
+    def picture(
+        self, order_id: str, code: str, caller: Caller, *, size: str = "full", rotate: int = 0
+    ) -> Picture:
+        """A document in one of verification's sizes (fit, large, full), turned clockwise
+        by `rotate` degrees; verification audits the staff who look at a case's pictures."""
         path = f"/cases/{_segment(order_id)}/documents/{_segment(code)}/image"
-        content, content_type = get_bytes(self._verification, path, caller)
+        params = {"size": size, "rotate": rotate}
+        content, content_type = get_bytes(self._verification, path, caller, params)
         return Picture(content, content_type.split(";")[0].strip())
 
     # --- the reviewer's work ---------------------------------------------------
@@ -209,6 +218,23 @@ class ReviewsClient:
     ) -> Review:
         body = _without_empty({"verdict": verdict, "reason_code": reason_code, "note": note})
         path = _case_path(order_id, f"documents/{_segment(code)}/verdict")
+        return _review(self._verification.put(path, json=body, caller=caller))
+
+    def give_verdicts(
+        self,
+        order_id: str,
+        caller: Caller,
+        *,
+        verdicts: list[dict[str, str]],
+        checks: list[dict[str, str]],
+    ) -> Review:
+        """Every verdict and check of the case in one request: all saved, or none
+        (422 naming `verdicts.<code>.<field>` or `checks.<code>.<field>`)."""
+        body = {
+            "verdicts": [_without_empty(item) for item in verdicts],
+            "checks": [_without_empty(item) for item in checks],
+        }
+        path = _case_path(order_id, "verdicts")
         return _review(self._verification.put(path, json=body, caller=caller))
 
     def record_check(
@@ -361,6 +387,7 @@ def _answer(raw: dict[str, Any]) -> Answer:
         label=_text(raw.get("label")),
         value="" if value is None else str(value),
         masked=bool(raw.get("masked")),
+        revealed=bool(raw.get("revealed")),
     )
 
 
@@ -440,4 +467,5 @@ def _review(raw: Any) -> Review:
         checks=tuple(_check(check) for check in _dicts(raw.get("checks"))),
         decision=_decision(raw.get("decision")),
         history=tuple(_audit_entry(entry) for entry in _dicts(raw.get("history"))),
+        closed_at=_str(raw.get("closed_at")),
     )

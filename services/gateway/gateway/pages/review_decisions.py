@@ -1,5 +1,6 @@
-"""The reviewer's judgements on a case: a verdict per document, the answer
-checks, and the decision (approve, ask for new photos, reject), which goes
+"""The reviewer's judgements on a case: a verdict per document and the answer
+checks (all in one form, sent to verification in one request, saved all or
+none; the single-document forms remain for pages that post one), and the decision (approve, ask for new photos, reject), which goes
 through a confirmation page before it is sent.
 
 Verification decides each form; its refusals come back beside the field they
@@ -10,6 +11,7 @@ choice was made. A refused form changes nothing.
 from __future__ import annotations
 
 import logging
+from dataclasses import asdict, dataclass, field
 from typing import Any, TypeVar
 
 from flask import Blueprint, request, url_for
@@ -26,6 +28,7 @@ from gateway.pages.reviews import (
     form_values,
     messages,
     refusal,
+    rules,
     staff,
     to_case,
     upstream_field_errors,
@@ -68,6 +71,90 @@ def verdict(order_id: str, code: str) -> Any:
         errors = refusal(error, f"{prefix}verdict")
         return case_page(order_id, errors=errors, form=form, status=409)
     return to_case(order_id, "review.notice.verdict_saved", anchor=f"document-{code}")
+
+
+VERDICT_FIELDS = ("verdict", "reason_code", "note")
+CHECK_FIELDS = ("result", "note")
+
+
+@dataclass
+class _Batch:
+    """The case page's one form: what was typed (by page field id), the items to
+    send, and the page's own refusals (message keys by page field id)."""
+
+    typed: dict[str, dict[str, str]] = field(default_factory=dict)
+    verdicts: list[dict[str, Any]] = field(default_factory=list)
+    checks: list[dict[str, Any]] = field(default_factory=list)
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+    def form(self) -> dict[str, str]:
+        return {
+            k: v
+            for code, typed in self.typed.items()
+            for k, v in _prefixed(typed, f"{code}-").items()
+        }
+
+
+def _read_batch() -> _Batch:
+    """Every document's verdict and every check's result the form holds; a document
+    left without a choice is left as it was, unless a reason or note says otherwise."""
+    batch = _Batch()
+    for code in request.form.getlist("document"):
+        typed = batch.typed[code] = {n: request.form.get(f"{code}-{n}", "") for n in VERDICT_FIELDS}
+        if not typed["verdict"].strip():
+            if typed["reason_code"].strip() or typed["note"].strip():
+                batch.errors[f"{code}-verdict"] = ["review.verdict_required"]
+            continue
+        given = reviewing.parse_verdict(typed["verdict"], typed["reason_code"], typed["note"])
+        batch.verdicts.append({"code": code, **asdict(given)})
+    for code in request.form.getlist("check"):
+        typed = batch.typed[code] = {n: request.form.get(f"{code}-{n}", "") for n in CHECK_FIELDS}
+        if typed["result"].strip():
+            given_check = reviewing.parse_check(typed["result"], typed["note"])
+            batch.checks.append({"code": code, **asdict(given_check)})
+    documents = request.form.getlist("document")
+    if not (batch.verdicts or batch.checks or batch.errors) and documents:
+        batch.errors[f"{documents[0]}-verdict"] = ["review.verdict_required"]
+    return batch
+
+
+def _batch_refusals(error: ServiceRejected, batch: _Batch) -> dict[str, list[str]]:
+    """Verification's `verdicts.<code>.<field>` refusals beside the page's fields, in words."""
+    limits = rules().limits
+    found: dict[str, list[str]] = {}
+    for name, value in (error.errors or {}).items():
+        _group, _, rest = name.partition(".")
+        code, _, field_name = rest.rpartition(".")
+        form = "verdict" if _group == "verdicts" else "check"
+        key = reviewing.refused_field_key(form, field_name, batch.typed.get(code, {}), limits)
+        words = [_t(key, **reviewing.limit_values(limits))] if key else []
+        target = f"{code}-{field_name if field_name in VERDICT_FIELDS + CHECK_FIELDS else form}"
+        found[target] = words or [
+            _t(str(m)) for m in (value if isinstance(value, list) else [value])
+        ]
+    return found or {"documents": [_t(error.detail)]}
+
+
+@bp.post("/<order_id>/verdicts")
+@browser.staff_page(*REVIEWERS)
+def verdicts(order_id: str) -> Any:
+    """Every photo's verdict and every check from the case page's one form."""
+    batch = _read_batch()
+    if batch.errors:
+        return case_page(order_id, errors=messages(batch.errors), form=batch.form(), status=422)
+    try:
+        gateway().reviews.give_verdicts(
+            order_id, staff(), verdicts=batch.verdicts, checks=batch.checks
+        )
+    except ServiceRejected as error:
+        errors = _batch_refusals(error, batch)
+        return case_page(order_id, errors=errors, form=batch.form(), status=422)
+    except ServiceConflict as error:
+        first = next(iter(batch.typed), "documents")
+        errors = refusal(error, f"{first}-verdict")
+        return case_page(order_id, errors=errors, form=batch.form(), status=409)
+    log.info("verdicts saved", extra={"order_id": order_id, "count": len(batch.verdicts)})
+    return to_case(order_id, "review.notice.verdicts_saved", anchor="documents-title")
 
 
 @bp.post("/<order_id>/checks/<check>")

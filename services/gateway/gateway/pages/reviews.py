@@ -1,5 +1,6 @@
-"""The review console: the queue, one case (identity bar, documents at full
-size, answers with reveal, checklist, verdicts, the chat, the history),
+"""The review console: the queue, one case (identity bar, every photo fitted
+to the screen with its larger sizes and quarter turns, the answers beside
+them, every verdict in one form, the chat, the history in words),
 claiming and releasing, pictures proxied under the staff member's identity,
 and the chat's messages and internal notes.
 
@@ -19,7 +20,8 @@ from flask import Blueprint, Response, abort, redirect, request, url_for
 
 from common.errors import DomainError
 from common.service_client import ServiceConflict, ServiceRejected
-from gateway import browser, reviewing
+from gateway import browser, review_case, reviewing
+from gateway.clients.catalog import FormField
 from gateway.clients.chat import MessageRefused
 from gateway.clients.http import Caller
 from gateway.clients.review_rules import ReviewRules
@@ -27,6 +29,7 @@ from gateway.clients.reviews import FILTERS, TABS, Review
 from gateway.context import gateway
 from gateway.i18n import translate
 from gateway.pages import lang, render
+from gateway.staff_names import staff_names
 
 bp = Blueprint("review_pages", __name__, url_prefix="/staff/reviews")
 log = logging.getLogger("gateway.reviews")
@@ -37,6 +40,7 @@ NOTICES = frozenset(
         "review.notice.claimed",
         "review.notice.released",
         "review.notice.verdict_saved",
+        "review.notice.verdicts_saved",
         "review.notice.check_saved",
         "review.notice.decided",
         "review.notice.message_sent",
@@ -193,8 +197,10 @@ def case_page(
     back here with the error summary and what was typed."""
     app = gateway()
     caller = staff()
-    review = app.reviews.review(order_id, caller)
+    # The assignee compares the ID number with the card on every case: shown in full.
+    review = app.reviews.review(order_id, caller, unmask_for_assignee=True)
     order = app.orders.order(order_id, caller)
+    names = staff_names(app.uow(), review_case.staff_ids(review))
     thread = app.chat.thread(order_id, caller)
     canned = app.reviews.canned_replies(caller)
     form = dict(form or {})
@@ -208,11 +214,19 @@ def case_page(
         )
     now = app.clock.now()
     notice = request.args.get("notice")
+    turns = review_case.rotations(request.args, review.documents)
     return render(
         "staff/reviews/case.html",
         status,
         page_title=_t("review.case_title", reference=review.reference),
         review=review,
+        documents=review_case.ordered_documents(review.documents),
+        turns=turns,
+        turn_url=_turn_url(order_id, turns),
+        answer_values=review_case.answer_values(review, _form_fields(review.item_code), lang()),
+        history=review_case.history_rows(review, names, me=my_id(), lang=lang()),
+        outcome=review_case.outcome(review, lang()),
+        assignee_name=names.get(review.assignee_id or ""),
         order=order,
         thread=thread,
         canned=canned,
@@ -230,6 +244,29 @@ def case_page(
         notice=notice if notice in NOTICES else None,
         **form_values(),
     )
+
+
+def _turn_url(order_id: str, turns: dict[str, int]) -> Any:
+    """turn_url(code, 90) → this page with that photo turned a further 90° clockwise,
+    the other photos as they are: a turn without JavaScript."""
+
+    def url(code: str, by: int) -> str:
+        args = {f"turn-{other}": degrees for other, degrees in turns.items() if degrees}
+        args[f"turn-{code}"] = review_case.next_turn(turns.get(code, 0), by)
+        return url_for("review_pages.case", order_id=order_id, _anchor=f"document-{code}", **args)
+
+    return url
+
+
+def _form_fields(item_code: str) -> dict[str, FormField]:
+    """The item's form fields by name, to say a choice's code in words; none when the
+    catalog cannot tell (the page then shows the answers as given)."""
+    try:
+        item = gateway().catalog.item(item_code, staff())
+    except DomainError:
+        log.warning("item unknown to the catalog", extra={"item_code": item_code})
+        return {}
+    return {field.name: field for field in item.form_fields}
 
 
 def _can_act(review: Review) -> bool:
@@ -267,8 +304,15 @@ def release(order_id: str) -> Any:
 @bp.get("/<order_id>/documents/<code>/image")
 @browser.staff_page(*REVIEWERS)
 def picture(order_id: str, code: str) -> Response:
-    """The document at full size, fetched under the staff member's identity (audited)."""
-    found = gateway().reviews.picture(order_id, code, staff())
+    """The document in verification's size (fit, large, full) and turn, fetched under
+    the staff member's identity (audited). Any other size or turn is not a picture."""
+    size = request.args.get("size", "full")
+    raw_turn = request.args.get("rotate", "0")
+    if size not in review_case.SIZES or str(review_case.rotation(raw_turn)) != raw_turn:
+        abort(404)
+    found = gateway().reviews.picture(
+        order_id, code, staff(), size=size, rotate=review_case.rotation(raw_turn)
+    )
     if not found.content_type.startswith("image/"):
         abort(404)
     response = Response(found.content, mimetype=found.content_type)
