@@ -97,6 +97,8 @@ class CommonSettings:
     retry_delays_ms: tuple[int, ...]
     relay_batch_size: int
     relay_idle_seconds: float
+    outbox_retention_hours: float = 168.0
+    outbox_purge_interval_seconds: float = 3600.0
 
     @classmethod
     def from_env(cls, service: str, env: Env | None = None) -> CommonSettings:
@@ -121,4 +123,6 @@ class CommonSettings:
             retry_delays_ms=retry_delays or (1000,),
             relay_batch_size=env.int("RELAY_BATCH_SIZE", 500),
             relay_idle_seconds=env.float("RELAY_IDLE_SECONDS", 0.2),
+            outbox_retention_hours=env.float("OUTBOX_RETENTION_HOURS", 168.0),
+            outbox_purge_interval_seconds=env.float("OUTBOX_PURGE_INTERVAL_SECONDS", 3600.0),
         )

@@ -34,6 +34,7 @@ from common.clock import Clock, SystemClock
 from common.db import UnitOfWork, make_engine, unit_of_work_factory
 from common.events.consumer import Dispatcher, Handler
 from common.events.relay import run_relay
+from common.events.retention import outbox_purge_timer
 from common.events.topology import DEFAULT_DELIVERY_LIMIT
 from common.events.transport import Transport, transport_from_url
 from common.logging import configure_logging, in_service
@@ -73,7 +74,12 @@ def service_worker(
         unit_of_work_factory(engine, service, clock),
         bindings=bindings,
         transport=transport or transport_from_url(settings.bus_url, settings.bus_prefix),
-        timers=timers(engine, clock) if timers else (),
+        timers=[
+            *(timers(engine, clock) if timers else ()),
+            outbox_purge_timer(
+                engine, settings.outbox_retention_hours, settings.outbox_purge_interval_seconds
+            ),
+        ],
         clock=clock,
     )
 

@@ -193,7 +193,7 @@ def test_a_service_worker_runs_on_its_database_with_timers_built_on_its_engine_a
     try:
         assert str(worker.engine.url) == url
         assert built == [(worker.engine, clock)]
-        assert [name for name, _sweep, _interval in worker.timers] == ["tick"]
+        assert [name for name, _sweep, _interval in worker.timers] == ["tick", "outbox-purge"]
         assert worker.clock is clock
         assert isinstance(worker.transport, MemoryBus)  # from BUS_URL, as configured
         assert worker.bindings == ["x.happened"]

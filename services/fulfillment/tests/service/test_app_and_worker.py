@@ -25,7 +25,7 @@ def test_the_worker_binds_orders_events_and_runs_three_timers(worker_settings) -
     try:
         assert sorted(worker.bindings) == ["orders.approved", "orders.cancelled"]
         assert [name for name, _sweep, _interval in worker.timers] == [
-            "deliver_courier_webhooks", "poll_quiet_couriers", "sweep_uncollected",
+            "deliver_courier_webhooks", "poll_quiet_couriers", "sweep_uncollected", "outbox-purge",
         ]  # fmt: skip
     finally:
         worker.engine.dispose()

@@ -34,6 +34,7 @@ def test_the_worker_binds_orders_and_fulfillments_events_and_runs_two_timers(dat
         assert [name for name, _sweep, _interval in worker.timers] == [
             "invite_unrated",
             "expire_answered",
+            "outbox-purge",
         ]
     finally:
         worker.engine.dispose()
