@@ -237,10 +237,17 @@ class AddressOut(Schema):
     street = fields.String()
 
 
+class OfficeOut(Schema):
+    name = fields.Nested(TextOut)
+    address = fields.Nested(TextOut, allow_none=True)
+    hours = fields.Nested(TextOut, allow_none=True)
+
+
 class DeliveryChoiceOut(Schema):
     kind = fields.String(metadata={"description": "courier or pickup"})
     address = fields.Nested(AddressOut, allow_none=True)
     office_code = fields.String(allow_none=True)
+    office = fields.Nested(OfficeOut, allow_none=True)
 
 
 class PriceOut(Schema):
@@ -304,6 +311,13 @@ class ApplicationOut(Schema):
     updated_at = fields.String(allow_none=True)
     submitted_at = fields.String(allow_none=True)
     pay_by = fields.String(allow_none=True)
+    expected_completion = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "the day (Beijing time, YYYY-MM-DD) the application should be done: "
+            "its submission plus the item's processing time in working days"
+        },
+    )
 
 
 class ApplicationListOut(Schema):
@@ -348,7 +362,17 @@ class TimelineEntryOut(Schema):
     actor_kind = fields.String(
         allow_none=True, metadata={"description": "applicant, staff, provider or system"}
     )
-    reason = fields.String(allow_none=True)
+    code = fields.String(metadata={"description": "what happened (docs/api.md lists the codes)"})
+    params = fields.Dict(
+        keys=fields.String(),
+        metadata={
+            "description": "the code's facts: money in fen, ISO UTC times, document, reason, "
+            "carrier and office codes"
+        },
+    )
+    text = fields.String(
+        metadata={"description": "the entry in words, in the language Accept-Language asks for"}
+    )
 
 
 class TimelineOut(Schema):

@@ -32,10 +32,20 @@ class Address:
 
 
 @dataclass(frozen=True)
+class Office:
+    """The pickup office as the order keeps it from its item."""
+
+    name: Text
+    address: Text | None
+    hours: Text | None
+
+
+@dataclass(frozen=True)
 class DeliveryChoice:
     kind: str  # "courier" or "pickup"
     address: Address | None = None
     office_code: str | None = None
+    office: Office | None = None
 
 
 @dataclass(frozen=True)
@@ -99,6 +109,8 @@ class Order:
     updated_at: str | None
     submitted_at: str | None
     pay_by: str | None
+    # The day (Beijing) the order should be done, from its item's SLA; None when nothing is promised.
+    expected_completion: str | None = None
 
     def allows(self, action: str) -> bool:
         return action in self.allowed_actions
@@ -110,11 +122,15 @@ class Order:
 
 @dataclass(frozen=True)
 class TimelineEntry:
+    """What happened, as data: `code` and its `params` (orders' docs/api.md lists them);
+    gateway.timeline_text says it in the page's language."""
+
     at: str
     from_status: str | None
     to_status: str
     actor: str
-    reason: str | None
+    code: str
+    params: dict[str, Any]
     actor_kind: str | None = None  # "applicant", "staff", "provider" or "system"
 
 
@@ -250,6 +266,17 @@ def _delivery(raw: Any) -> DeliveryChoice | None:
             else None
         ),
         office_code=_str(raw.get("office_code")),
+        office=_office(raw.get("office")),
+    )
+
+
+def _office(raw: Any) -> Office | None:
+    if not isinstance(raw, dict) or not raw.get("name"):
+        return None
+    return Office(
+        name=_text(raw.get("name")),
+        address=_text(raw["address"]) if raw.get("address") else None,
+        hours=_text(raw["hours"]) if raw.get("hours") else None,
     )
 
 
@@ -283,6 +310,7 @@ def _order(raw: Any) -> Order:
         updated_at=_str(raw.get("updated_at")),
         submitted_at=_str(raw.get("submitted_at")),
         pay_by=_str(raw.get("pay_by")),
+        expected_completion=_str(raw.get("expected_completion")),
     )
 
 
@@ -292,6 +320,7 @@ def _entry(raw: dict[str, Any]) -> TimelineEntry:
         from_status=_str(raw.get("from_status")),
         to_status=str(raw.get("to_status") or ""),
         actor=str(raw.get("actor") or ""),
-        reason=_str(raw.get("reason")),
+        code=str(raw.get("code") or "legacy"),
+        params=raw["params"] if isinstance(raw.get("params"), dict) else {},
         actor_kind=_str(raw.get("actor_kind")),
     )

@@ -5,12 +5,13 @@ confirmation page)."""
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from flask import Blueprint, redirect, request, url_for
 
 from common.service_client import ServiceConflict, ServiceNotFound
-from gateway import browser, journey
+from gateway import browser, delivering, timeline_text
 from gateway.clients.chat import ATTACHMENT, MessageRefused, Thread
 from gateway.clients.orders import CANCEL, Order
 from gateway.context import gateway
@@ -21,6 +22,45 @@ from gateway.pages.unread import unread_by_order
 bp = Blueprint("application_pages", __name__)
 log = logging.getLogger("gateway.applications")
 REASON_MAX = 500
+# Read your own write: after an action whose effect reaches orders by an event (new
+# photos go through verification), the page waits this long at most for the new state,
+# asking orders every POLL_SECONDS, and otherwise says the action is being processed.
+READ_YOUR_WRITE_SECONDS = 2.0
+POLL_SECONDS = 0.15
+# The state an action leads to (`?pending=`), and the states it leads from.
+PENDING_FROM = {
+    "in_review": frozenset({"needs_resubmission"}),
+    "completed": frozenset({"delivered"}),
+    "submitted": frozenset({"awaiting_payment"}),
+}
+
+
+def order_once_moved(order_id: str, pending: str) -> Order:
+    """The order as soon as it has left the states the action leads from (or as it is
+    after READ_YOUR_WRITE_SECONDS): a bounded wait, never the old state shown as news."""
+    deadline = time.monotonic() + READ_YOUR_WRITE_SECONDS
+    while True:
+        found = loading.order(order_id)
+        if found.status not in PENDING_FROM[pending] or time.monotonic() >= deadline:
+            return found
+        time.sleep(POLL_SECONDS)
+
+
+def after_action(order_id: str, pending: str, notice: str) -> Any:
+    """The order's page once the action shows there: with `pending` (the state on its
+    way) when orders has not heard of it yet."""
+    found = order_once_moved(order_id, pending)
+    arrived = found.status not in PENDING_FROM[pending]
+    values = {"notice": notice} if arrived else {"notice": notice, "pending": pending}
+    return redirect(url_for("application_pages.application", order_id=found.id, **values), 303)
+
+
+def _pending(found: Order) -> str | None:
+    """The state an action of the applicant's is on its way to, while the order is not there."""
+    pending = request.args.get("pending")
+    if pending in PENDING_FROM and found.status in PENDING_FROM[pending]:
+        return pending
+    return None
 
 
 def _t(key: str, **values: Any) -> str:
@@ -56,14 +96,18 @@ def _application_page(
     message: str = "",
 ) -> tuple[str, int]:
     entries = gateway().orders.timeline(found.id, loading.applicant())
-    timeline = [
-        (entry, journey.actor_key(entry)) for entry in sorted(entries, key=lambda entry: entry.at)
-    ]
+    names = timeline_text.names_for(
+        found, entries, lambda: timeline_text.item_offices(found, loading.applicant())
+    )
+    timeline = timeline_text.shown(entries, lang(), names)
     return render(
         "apply/application.html",
         status,
         page_title=_t("application.title", reference=found.reference),
         order=found,
+        pending=_pending(found),
+        # Before approval the order's own choice; after it, fulfillment's panel shows the delivery.
+        show_delivery=found.delivery is not None and not delivering.has_job(found.status),
         timeline=timeline,
         thread=_thread(found),
         # Verification's limit, for the message box's maxlength and hint.

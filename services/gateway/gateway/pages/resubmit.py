@@ -21,6 +21,7 @@ from gateway.clients.verification import Case, CaseDocument
 from gateway.context import gateway
 from gateway.i18n import translate
 from gateway.pages import lang, loading, render
+from gateway.pages.applications import after_action
 
 bp = Blueprint("resubmit_pages", __name__)
 log = logging.getLogger("gateway.resubmit")
@@ -80,10 +81,8 @@ def resubmit(order_id: str) -> Any:
     except ServiceConflict as refused:
         return _refused(found, refused)
     log.info("new photos sent for review", extra={"order_id": found.id})
-    return redirect(
-        url_for("application_pages.application", order_id=found.id, notice="notice.resubmitted"),
-        code=303,
-    )
+    # Orders hears of it from verification's event: the page waits for it, briefly.
+    return after_action(found.id, "in_review", "notice.resubmitted")
 
 
 def _refused(found: Order, refused: ServiceConflict) -> tuple[str, int]:
