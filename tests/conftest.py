@@ -52,6 +52,8 @@ def stack_environment(workdir: Path, **overrides: str) -> dict[str, str]:
         "EMAIL_PROVIDER": "sandbox",
         "NOTIFICATIONS_TIMER_INTERVAL_SECONDS": "0.2",
         "NOTIFICATIONS_SANDBOX_RECEIPT_SECONDS": "0.5",
+        # Tests read the statistics right after the events that change them.
+        "GATEWAY_STATS_CACHE_SECONDS": "0",
         **overrides,
     }
 

@@ -175,8 +175,14 @@ def bar_chart_svg(title: str, bars: Sequence[Bar], *, chart_id: str, width: int 
     return "".join(parts)
 
 
-def bar_chart(title: str, bars: Sequence[Bar], *, chart_id: str) -> Markup:
-    """bar_chart_svg for a template: every text in it is escaped where it is drawn."""
+def bar_chart(
+    title: str, bars: Sequence[Bar], *, chart_id: str, empty: str | None = None
+) -> Markup:
+    """bar_chart_svg for a template: every text in it is escaped where it is drawn.
+    With `empty`, a chart whose every bar is 0 is that sentence instead of an empty
+    box (the table beside it still holds the figures)."""
+    if empty is not None and not any(bar.value for bar in bars):
+        return Markup(f'<p class="chart-empty">{escape(empty)}</p>')  # noqa: S704
     return Markup(bar_chart_svg(title, bars, chart_id=chart_id))  # noqa: S704
 
 

@@ -32,6 +32,9 @@ class Settings:
     fulfillment_url: str = "http://127.0.0.1:8004"
     # Where ratings answers, as fulfillment's.
     ratings_url: str = "http://127.0.0.1:8005"
+    # How long a gateway process keeps ratings' public statistics and the /stats
+    # page it built for visitors not signed in (figures of whole days; 0: off).
+    stats_cache_seconds: float = 5.0
     # The office's official microblog account the store front names, and the
     # microblog's public share page every item page and /stats link to.
     microblog_name: str = "青岛交警"
@@ -72,6 +75,7 @@ class Settings:
             max_upload_bytes=max_upload,
             fulfillment_url=env.str("FULFILLMENT_URL", "http://127.0.0.1:8004").rstrip("/"),
             ratings_url=env.str("RATINGS_URL", "http://127.0.0.1:8005").rstrip("/"),
+            stats_cache_seconds=env.float("GATEWAY_STATS_CACHE_SECONDS", cls.stats_cache_seconds),
             microblog_name=env.str("MICROBLOG_NAME", cls.microblog_name),
             microblog_url=env.str("MICROBLOG_URL", cls.microblog_url),
             microblog_share_url=env.str("MICROBLOG_SHARE_URL", cls.microblog_share_url),

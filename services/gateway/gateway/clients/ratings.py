@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 from common.service_client import ServiceClient
 from gateway.clients.http import ANONYMOUS, Caller
+from gateway.clients.stats_cache import BoundedTTLCache
 
 # A page asks for the levels on every rating form and item page; they change only
 # with a release of ratings, so one read per process is kept.
@@ -23,9 +24,11 @@ _LEVELS_KEY = "levels"
 
 
 class RatingsClient:
-    def __init__(self, http: ServiceClient) -> None:
+    def __init__(self, http: ServiceClient, stats_cache: BoundedTTLCache | None = None) -> None:
         self._http = http
         self._kept: dict[str, Any] = {}
+        # The public statistics, kept a few seconds (clients/stats_cache.py).
+        self._stats = stats_cache or BoundedTTLCache(0)
 
     # -- public reads -------------------------------------------------------------------
 
@@ -49,7 +52,10 @@ class RatingsClient:
 
     def stats(self, *, item: str | None, period: str) -> Any:
         params = {"period": period, **({"item": item} if item else {})}
-        return self._http.get("/stats", params=params, caller=ANONYMOUS)
+        return self._stats.get_or_load(
+            f"{item or ''}|{period}",
+            lambda: self._http.get("/stats", params=params, caller=ANONYMOUS),
+        )
 
     # -- the applicant ------------------------------------------------------------------
 

@@ -117,7 +117,9 @@ def _charts(days: list[dict[str, Any]]) -> dict[str, Markup]:
         title = translate(
             "dashboard.chart_title", lang(), series=translate(f"dashboard.series.{series}", lang())
         )
-        charts[series] = rating_view.bar_chart(title, bars, chart_id=f"chart-{series}")
+        charts[series] = rating_view.bar_chart(
+            title, bars, chart_id=f"chart-{series}", empty=translate("chart.no_data", lang())
+        )
     return charts
 
 

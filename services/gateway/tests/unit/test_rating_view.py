@@ -100,3 +100,12 @@ def test_a_chart_of_thirty_days_labels_only_the_first_and_last_day():
     root = ElementTree.fromstring(rating_view.bar_chart_svg("t", bars, chart_id="c"))  # noqa: S314 (our own SVG)
     labels = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
     assert labels == ["d0", "d29"]
+
+
+def test_a_chart_whose_every_bar_is_zero_is_the_sentence_given_not_an_empty_box():
+    bars = [Bar("a", 0), Bar("b", 0)]
+    assert str(rating_view.bar_chart("t", bars, chart_id="c", empty="暂无数据")) == (
+        '<p class="chart-empty">暂无数据</p>'
+    )
+    assert "<svg" in rating_view.bar_chart("t", [Bar("a", 0), Bar("b", 2)], chart_id="c", empty="x")
+    assert "<svg" in rating_view.bar_chart("t", bars, chart_id="c"), "no sentence: drawn as before"
