@@ -136,6 +136,8 @@ class CaseMessage(Base):
 
 class DailyCount(Base):
     __tablename__ = "daily_counts"
+    # /stats and the dashboard read one item's (or the store's) days.
+    __table_args__ = (Index("ix_daily_counts_item_day", "item_code", "day"),)
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     item_code: Mapped[str] = mapped_column(String(64), primary_key=True)
