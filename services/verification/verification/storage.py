@@ -153,6 +153,19 @@ class EncryptedStore:
                     if NAME.match(path.name):
                         yield path.name
 
+    def names_by_folder(self) -> Iterator[tuple[str, list[str]]]:
+        """(two-hex prefix, names in that folder), one folder at a time."""
+        for folder in sorted(self.root.iterdir()):
+            if folder.is_dir() and len(folder.name) == 2:
+                yield folder.name, [p.name for p in sorted(folder.iterdir()) if NAME.match(p.name)]
+
+    def modified_at(self, name: str) -> float:
+        """When the file was written (seconds since the epoch); +inf when it is gone."""
+        try:
+            return self._path(name).stat().st_mtime
+        except FileNotFoundError:
+            return float("inf")
+
     def rotate(self) -> RotationReport:
         """Re-encrypt every file with the first key; files no key opens are reported, kept."""
         report = RotationReport()
