@@ -242,9 +242,9 @@ def test_an_applicant_applies_uploads_pays_and_finds_it_submitted(
     assert_accessible(page)
     row.get_by_role("link", name=reference).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Application {reference}")
-    timeline = page.locator("table tbody")
-    for happened in ("Application started", "Application sent, waiting for payment",
-                     "Paid: application submitted"):  # fmt: skip
+    timeline = page.locator("ol.timeline")
+    for happened in ("Application started", "Submitted; the fee is locked at ¥",
+                     "the payment provider holds it"):  # fmt: skip
         expect(timeline).to_contain_text(happened)
     expect(page.get_by_text("ending 4242")).to_be_visible()
     assert_accessible(page)

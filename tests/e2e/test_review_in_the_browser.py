@@ -215,9 +215,7 @@ def test_a_reviewer_works_a_case_from_the_queue_to_approval_and_the_payment_is_c
     reload_until(applicant_page, applicant_page.locator("p .tag-approved"))
     # The payment's facts, beside the production and delivery panel's own.
     expect(applicant_page.locator(".facts", has_text="Amount")).to_contain_text("Paid")
-    expect(applicant_page.locator("table[aria-labelledby=timeline-title] tbody")).to_contain_text(
-        "Approved"
-    )
+    expect(applicant_page.locator("ol.timeline")).to_contain_text("Approved")
     assert_accessible(applicant_page)
 
 

@@ -116,7 +116,10 @@ def test_a_rejected_application_is_closed_with_its_payment_voided(journey, staff
     assert [e["to_status"] for e in entries][-3:] == ["in_review", "rejected", "closed"]
     rejected = next(e for e in entries if e["to_status"] == "rejected")
     assert rejected["actor"] == f"reviewer:{reviewer.account_id}"
-    assert rejected["reason"]
+    assert (rejected["code"], rejected["params"]["reason_code"]) == (
+        "rejected",
+        "documents-invalid",
+    )
     eventually(
         lambda: {"verification.rejected", "orders.rejected", "orders.payment_voided",
                  "orders.closed"} <= set(events.types(order_id))

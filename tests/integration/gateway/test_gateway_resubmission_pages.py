@@ -100,12 +100,13 @@ def test_replacing_the_refused_photos_and_resubmitting_puts_it_back_in_review(
     assert browser.upload(asked, "selfie_with_id_card", photo(92)).status_code == 303
     sent = _resubmit(browser, asked)
     assert sent.status_code == 303
-    assert sent.headers["Location"].endswith(f"/applications/{asked}?notice=notice.resubmitted")
+    # The page waits briefly for orders to hear of it, or says it is being processed.
+    assert f"/applications/{asked}?notice=notice.resubmitted" in sent.headers["Location"]
     assert "Your new photos are sent" in _text(browser.get(sent.headers["Location"]))
     eventually(lambda: _status(browser, asked) == "in-review")
 
     timeline = _text(browser.get(f"/applications/{asked}"))
-    for shown in ("Review started", "More documents needed", "Staff"):
+    for shown in ("The office started the review", "New photos needed (round 1)", "Staff"):
         assert shown in timeline, shown
     # once the office has its photos, the new-photos page sends the applicant back
     assert browser.get(f"/applications/{asked}/new-photos").status_code == 303
