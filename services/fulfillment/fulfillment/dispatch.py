@@ -205,13 +205,17 @@ def hand_over(ctx: Context, waybills: list[str], *, actor: str) -> dict[str, Any
             if not domain_ok:
                 raise wrong_state(job, "be handed to the courier")
             pairs.append((shipment, job, step))
-        now = ctx.clock.now()
-        views = []
-        for shipment, job, step in pairs:
+        # Every parcel subscribed before fulfillment writes anything: the courier commits
+        # on its own connection, which a single-writer database (SQLite under
+        # `make run`) would otherwise block behind this transaction's first write.
+        for shipment, _job, _step in pairs:
             try:
                 ctx.courier.subscribe_tracking(shipment.waybill, ctx.callback_url)
             except CourierUnavailable as exc:
                 raise UpstreamUnavailable(f"The courier did not answer ({exc}).") from None
+        now = ctx.clock.now()
+        views = []
+        for shipment, job, step in pairs:
             move(job, step, "be handed to the courier", now)
             shipment.status, shipment.handed_over_at, shipment.handed_over_by = (
                 "handed_over",
