@@ -401,10 +401,15 @@ def _office_payload(office: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 def publish(uow: UnitOfWork, job: Job, event_type: str, values: dict[str, Any]) -> None:
-    data = events.payload(
-        event_type, {"order_id": job.order_id, "reference": job.reference, **values}
-    )
-    uow.publish(event_type, data, correlation_id=job.order_id)
+    publish_for(uow, job.order_id, job.reference, event_type, values)
+
+
+def publish_for(
+    uow: UnitOfWork, order_id: str, reference: str, event_type: str, values: dict[str, Any]
+) -> None:
+    """An event about the order, when its job was read as a row, not loaded."""
+    data = events.payload(event_type, {"order_id": order_id, "reference": reference, **values})
+    uow.publish(event_type, data, correlation_id=order_id)
 
 
 def fail(uow: UnitOfWork, job: Job, reason: str, waybill: str | None, now: datetime) -> None:

@@ -2,6 +2,16 @@
 quiet courier. Each is stored once (by courier event id), the shipment shows
 the latest by event time, a signed parcel never moves back, and what changed
 goes to orders through the outbox.
+
+A webhook is on the courier's hot path, so it is written in SQL statements
+built once, on rows rather than loaded objects, and its statements are counted
+(tests/service/test_statements.py holds the number): one locked read of the
+parcel (the shipment, its job's state and whether it is the job's current
+waybill), one INSERT ... ON CONFLICT DO NOTHING for the notice's events (a copy
+already stored, even one racing in on another connection, is simply not
+returned), one read of the parcel's events to recompute what it shows, one
+UPDATE of the shipment and the outbox events. Only a delivery or an exception
+loads the job, to move it as every other use case does.
 """
 
 from __future__ import annotations
@@ -9,30 +19,98 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection, Row, Table, bindparam, exists, select, tuple_, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from common.db import UnitOfWork
-from common.errors import InvalidInput, NotFound
+from common.errors import InvalidInput, NotFound, Unauthorized
 from fulfillment import domain, events
-from fulfillment.couriers import CourierEvent, CourierRefused, CourierUnavailable
+from fulfillment.couriers import (
+    BadSignature,
+    CourierEvent,
+    CourierRefused,
+    CourierUnavailable,
+    MalformedWebhook,
+)
 from fulfillment.dispatch import find_shipment
 from fulfillment.domain import JobStatus, Move, TrackingState
 from fulfillment.models import Job, Shipment, TrackingEvent
-from fulfillment.services import Context, current_shipment, fail, find_job, move, publish
+from fulfillment.services import Context, fail, move, publish, publish_for
 
 log = logging.getLogger("fulfillment.tracking")
 
 FINAL_SHIPMENT = ("signed", "refused", "returned", "cancelled")
+STATES = frozenset(TrackingState.__members__.values())
+AnyRow = Row[*tuple[Any, ...]]  # a row of one of the statements below
+
+
+# --- the statements, built once ------------------------------------------------------
+
+_shipments = cast(Table, Shipment.__table__)
+_jobs = cast(Table, Job.__table__)
+_events = cast(Table, TrackingEvent.__table__)
+_newer = _shipments.alias("newer")
+# The parcel, its job's state and whether it is the job's current waybill (none made
+# after it, as services.current_shipment orders them); both rows locked.
+_PARCEL = (
+    select(
+        _shipments.c.id, _shipments.c.courier, _shipments.c.carrier, _shipments.c.waybill,
+        _shipments.c.status, _shipments.c.order_id, _jobs.c.reference,
+        _jobs.c.status.label("job_status"),
+        ~exists().where(
+            _newer.c.order_id == _shipments.c.order_id,
+            tuple_(_newer.c.created_at, _newer.c.id)
+            > tuple_(_shipments.c.created_at, _shipments.c.id),
+        ).label("current"),
+    )
+    .join(_jobs, _jobs.c.order_id == _shipments.c.order_id)
+    .where(_shipments.c.waybill == bindparam("waybill"))
+    .with_for_update()
+)  # fmt: skip
+# What the reduction and the outbox events read of a parcel's events.
+_SEEN = select(
+    _events.c.id, _events.c.event_id, _events.c.state, _events.c.occurred_at,
+    _events.c.city, _events.c.signer, _events.c.reason,
+).where(_events.c.shipment_id == bindparam("shipment_id"))  # fmt: skip
+_HEARD = (
+    update(_shipments)
+    .where(_shipments.c.id == bindparam("b_id"))
+    .values(heard_at=bindparam("heard_at"))
+)
+_SHOWN = {"status", "failed_attempts", "latest_event_at", "heard_at"}
+# What the shipment shows after its new events; the signer only once it is signed.
+_SHOW = {
+    signed: update(_shipments)
+    .where(_shipments.c.id == bindparam("b_id"))
+    .values({name: bindparam(name) for name in (_SHOWN | {"signer"} if signed else _SHOWN)})
+    for signed in (True, False)
+}
+
+
+def _store_once_statement(upsert: Any) -> Any:
+    return (
+        upsert(_events)
+        .on_conflict_do_nothing(index_elements=[_events.c.courier, _events.c.event_id])
+        .returning(_events.c.event_id)
+    )
+
+
+# Keyed by "is PostgreSQL" (SQLite under `make run`).
+_STORE_ONCE = {
+    True: _store_once_statement(postgresql_insert),
+    False: _store_once_statement(sqlite_insert),
+}
+
+
+# --- receiving ---------------------------------------------------------------------------
 
 
 def receive_webhook(ctx: Context, body: bytes, headers: Mapping[str, str]) -> dict[str, int]:
     """A signed tracking notice: 401 before anything is read, 404 for a waybill we never
     made (logged), each event stored once."""
-    from common.errors import Unauthorized
-    from fulfillment.couriers import BadSignature, MalformedWebhook
-
     try:
         notice = ctx.courier.parse_webhook(body, headers, ctx.clock.now())
     except BadSignature as exc:
@@ -47,106 +125,103 @@ def receive_webhook(ctx: Context, body: bytes, headers: Mapping[str, str]) -> di
 
 
 def record_events(ctx: Context, uow: UnitOfWork, notice: list[CourierEvent]) -> tuple[int, int]:
-    shipments: dict[str, Shipment] = {}
+    connection = uow.session.connection()
+    waybills = dict.fromkeys(event.waybill for event in notice)
+    parcels = {waybill: _parcel(connection, waybill) for waybill in waybills}
     for event in notice:
-        if event.waybill not in shipments:
-            try:
-                shipments[event.waybill] = find_shipment(uow, event.waybill, for_update=True)
-            except NotFound:
-                log.warning(
-                    "tracking for a waybill fulfillment never made",
-                    extra={"waybill": event.waybill},
-                )
-                raise
+        if event.state not in STATES:
+            raise InvalidInput(
+                f"Unknown tracking state {event.state!r}.", errors={"state": [event.state]}
+            )
     now = ctx.clock.now()
-    stored, duplicates = 0, 0
-    new: dict[str, list[TrackingEvent]] = {}
-    for event in notice:
-        row = _store_once(uow, shipments[event.waybill], event, now)
-        if row is None:
-            duplicates += 1
+    new = _store_once(uow, connection, parcels, notice, now)
+    for waybill, parcel in parcels.items():
+        new_ids = [e.event_id for e in notice if e.waybill == waybill and e.event_id in new]
+        if new_ids:
+            _apply(uow, connection, parcel, list(dict.fromkeys(new_ids)), now)
         else:
-            stored += 1
-            new.setdefault(event.waybill, []).append(row)
-    for waybill, rows in new.items():
-        _apply(ctx, uow, shipments[waybill], rows, now)
-    for shipment in shipments.values():
-        shipment.heard_at = now
-    return stored, duplicates
+            connection.execute(_HEARD, {"b_id": parcel.id, "heard_at": now})
+    return len(new), len(notice) - len(new)
+
+
+def _parcel(connection: Connection, waybill: str) -> AnyRow:
+    found = connection.execute(_PARCEL, {"waybill": waybill}).one_or_none()
+    if found is None:
+        log.warning("tracking for a waybill fulfillment never made", extra={"waybill": waybill})
+        raise NotFound(f"There is no shipment with the waybill {waybill}.")
+    return found
 
 
 def _store_once(
-    uow: UnitOfWork, shipment: Shipment, event: CourierEvent, now: datetime
-) -> TrackingEvent | None:
-    if event.state not in TrackingState.__members__.values():
-        raise InvalidInput(
-            f"Unknown tracking state {event.state!r}.", errors={"state": [event.state]}
-        )
-    seen = uow.session.scalar(
-        select(TrackingEvent.id).where(
-            TrackingEvent.courier == shipment.courier, TrackingEvent.event_id == event.event_id
-        )
-    )
-    if seen is not None:
-        return None
-    row = TrackingEvent(
-        courier=shipment.courier, event_id=event.event_id, shipment_id=shipment.id,
-        state=event.state, occurred_at=event.occurred_at, city=event.city,
-        signer=event.signer, reason=event.reason, received_at=now,
-    )  # fmt: skip
-    try:
-        with uow.session.begin_nested():  # a concurrent copy of the same event wins the race
-            uow.session.add(row)
-    except IntegrityError:
-        return None
-    return row
+    uow: UnitOfWork, connection: Connection, parcels: Mapping[str, AnyRow],
+    notice: list[CourierEvent], now: datetime,
+) -> set[str]:  # fmt: skip
+    """The event ids stored by this call: one statement for the whole notice."""
+    rows = [
+        {
+            "courier": parcels[e.waybill].courier, "event_id": e.event_id,
+            "shipment_id": parcels[e.waybill].id, "state": e.state,
+            "occurred_at": e.occurred_at, "city": e.city, "signer": e.signer,
+            "reason": e.reason, "received_at": now,
+        }
+        for e in notice
+    ]  # fmt: skip
+    statement = _STORE_ONCE[connection.dialect.name == "postgresql"]
+    return set(connection.execute(statement, rows).scalars())
 
 
 def _apply(
-    ctx: Context, uow: UnitOfWork, shipment: Shipment, new: list[TrackingEvent], now: datetime
+    uow: UnitOfWork, connection: Connection, parcel: AnyRow, new_ids: list[str], now: datetime
 ) -> None:
     """Recompute what the shipment shows and tell orders what changed."""
-    rows = uow.session.scalars(
-        select(TrackingEvent).where(TrackingEvent.shipment_id == shipment.id)
-    ).all()
+    rows = connection.execute(_SEEN, {"shipment_id": parcel.id}).all()
+    by_id = {row.event_id: row for row in rows}
     tracking = domain.reduce_tracking(
         domain.Seen(row.event_id, row.state, row.occurred_at, row.id) for row in rows
     )
-    before = shipment.status
-    job = find_job(uow, shipment.order_id, for_update=True)
-    current = current_shipment(uow, job)
-    live = current is not None and current.id == shipment.id and job.status == JobStatus.SHIPPED
-    if shipment.status != "cancelled":
-        shipment.status = tracking.status or shipment.status
-    shipment.failed_attempts = tracking.failed_attempts
-    shipment.latest_event_at = tracking.latest.occurred_at if tracking.latest else None
+    status = parcel.status
+    if status != "cancelled":
+        status = tracking.status or status
+    shown = {"b_id": parcel.id, "status": status, "failed_attempts": tracking.failed_attempts,
+             "latest_event_at": tracking.latest.occurred_at if tracking.latest else None,
+             "heard_at": now}  # fmt: skip
     if tracking.signed is not None:
-        shipment.signer = next(
-            (r.signer for r in rows if r.event_id == tracking.signed.event_id), None
-        )
-    if not live:
+        shown["signer"] = by_id[tracking.signed.event_id].signer
+    connection.execute(_SHOW[tracking.signed is not None], shown)
+    if not (parcel.current and parcel.job_status == JobStatus.SHIPPED):
         return  # an old waybill after a reship, or a job cancelled: kept, but moves nothing
-    if shipment.status != before and tracking.latest is not None:
-        latest = next(r for r in rows if r.event_id == tracking.latest.event_id)
-        publish(uow, job, events.TRACKING_UPDATED, {
-            "carrier": shipment.carrier, "waybill": shipment.waybill, "state": latest.state,
+    if status != parcel.status and tracking.latest is not None:
+        latest = by_id[tracking.latest.event_id]
+        publish_for(uow, parcel.order_id, parcel.reference, events.TRACKING_UPDATED, {
+            "carrier": parcel.carrier, "waybill": parcel.waybill, "state": latest.state,
             "city": latest.city, "occurred_at": latest.occurred_at,
         })  # fmt: skip
     if tracking.signed is None:
-        _report_failed_attempts(uow, job, shipment, new, rows)
-    if tracking.signed is not None:
-        move(job, Move.DELIVER, "be delivered", now)
-        job.delivered_at = tracking.signed.occurred_at
-        publish(uow, job, events.DELIVERED, {
-            "how": "courier", "waybill": shipment.waybill, "actor": "courier",
-            "delivered_at": tracking.signed.occurred_at,
-        })  # fmt: skip
-    elif tracking.exception is not None:
-        fail(uow, job, tracking.exception, shipment.waybill, now)
+        _report_failed_attempts(uow, parcel, [by_id[i] for i in new_ids], rows)
+        if tracking.exception is not None:
+            job = _locked_job(uow, parcel)
+            fail(uow, job, tracking.exception, parcel.waybill, now)
+        return
+    job = _locked_job(uow, parcel)
+    move(job, Move.DELIVER, "be delivered", now)
+    job.delivered_at = tracking.signed.occurred_at
+    publish(uow, job, events.DELIVERED, {
+        "how": "courier", "waybill": parcel.waybill, "actor": "courier",
+        "delivered_at": tracking.signed.occurred_at,
+    })  # fmt: skip
 
 
-def _report_failed_attempts(uow: UnitOfWork, job: Job, shipment: Shipment,
-                            new: list[TrackingEvent], rows: Sequence[TrackingEvent]) -> None:  # fmt: skip
+def _locked_job(uow: UnitOfWork, parcel: AnyRow) -> Job:
+    """The job, to be moved (its row is locked since the parcel was read)."""
+    job = uow.session.get(Job, parcel.order_id)
+    if job is None:  # the foreign key and the lock rule it out
+        raise NotFound(f"There is no production job for the order {parcel.order_id}.")
+    return job
+
+
+def _report_failed_attempts(
+    uow: UnitOfWork, parcel: AnyRow, new: list[AnyRow], rows: Sequence[AnyRow]
+) -> None:
     problems = sorted(
         (r for r in rows if r.state == "problem"), key=lambda r: (r.occurred_at, r.id)
     )
@@ -154,8 +229,8 @@ def _report_failed_attempts(uow: UnitOfWork, job: Job, shipment: Shipment,
         if row.state != "problem":
             continue
         attempt = 1 + next(i for i, r in enumerate(problems) if r.event_id == row.event_id)
-        publish(uow, job, events.DELIVERY_ATTEMPT_FAILED, {
-            "waybill": shipment.waybill, "attempt": attempt, "reason": row.reason or "unknown",
+        publish_for(uow, parcel.order_id, parcel.reference, events.DELIVERY_ATTEMPT_FAILED, {
+            "waybill": parcel.waybill, "attempt": attempt, "reason": row.reason or "unknown",
             "what_to_do": domain.what_to_do(row.reason), "occurred_at": row.occurred_at,
         })  # fmt: skip
 
