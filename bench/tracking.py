@@ -280,8 +280,8 @@ class _Served:
             if post:
                 return requests.post(self.url + path, json={}, timeout=2).status_code == 201
             return requests.get(self.url + path, timeout=2).status_code == 200
-        except requests.ConnectionError:
-            return False
+        except (requests.ConnectionError, requests.Timeout):
+            return False  # still starting: on a busy machine the first answer can be slow
 
     def stop(self) -> None:
         stop_process_group(self.running.process, signal.SIGTERM, 10.0)
