@@ -3,21 +3,41 @@
 view of an order's making and delivery, and the address correction; and orders'
 receipt confirmation, which ends that part of the order's life.
 
-This is the ONE place that knows the JSON of fulfillment's API
-(docs/design/deliver.md); pages and /api/v1 use the dataclasses below. Every
+This is the ONE place that knows fulfillment's API (docs/design/deliver.md):
+the calls here, the answers' dataclasses and their readers in
+gateway.clients.fulfillment_views (imported from here by pages and /api/v1). Every
 call carries the caller's own identity (the staff member's roles, or the
 applicant), so fulfillment decides who may do what and records who did it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
 from common.service_client import Caller as ServiceCaller
 from common.service_client import ServiceClient
-from gateway.clients.catalog import Text
+from gateway.clients.fulfillment_views import (
+    Batch,
+    Counter,
+    DispatchJob,
+    DispatchList,
+    Job,
+    JobSummary,
+    Label,
+    Office,
+    Parcel,
+    Pickup,
+    Queue,
+    Shipment,
+    TrackingEvent,
+    read_batch,
+    read_counter,
+    read_dispatch_list,
+    read_job,
+    read_shipment,
+    read_summary,
+)
 from gateway.clients.http import Caller
 
 DUE_TABS = ("all", "on_time", "due_today", "late")
@@ -25,162 +45,26 @@ QUEUE_STATUSES = ("queued", "in_production", "produced")
 DISPATCH_STAGES = ("to_waybill", "to_hand_over")
 ADDRESS_FIELDS = ("recipient", "phone", "province", "city", "district", "street")
 
-
-@dataclass(frozen=True)
-class JobSummary:
-    """A production job as production and dispatch staff see it: never a picture,
-    never the full ID number (fulfillment holds neither)."""
-
-    order_id: str
-    reference: str
-    item_code: str
-    status: str
-    applicant_name: str | None
-    id_number_masked: str | None
-    plate_number: str | None
-    delivery_kind: str
-    office_code: str | None
-    approved_at: str | None
-    due_at: str | None
-    due_state: str
-    batch_id: str | None
-    credential_number: str | None
-    produced_at: str | None
-
-
-@dataclass(frozen=True)
-class Queue:
-    jobs: tuple[JobSummary, ...]
-    counts: dict[str, int]
-    page: int
-    pages: int
-
-
-@dataclass(frozen=True)
-class Batch:
-    id: str
-    status: str
-    created_by: str
-    created_at: str | None
-    produced_at: str | None
-    jobs: tuple[JobSummary, ...]
-
-
-@dataclass(frozen=True)
-class Shipment:
-    order_id: str
-    reference: str
-    carrier: str
-    waybill: str
-    status: str
-    reship: bool
-    failed_attempts: int
-    created_at: str | None
-    handed_over_at: str | None
-
-
-@dataclass(frozen=True)
-class DispatchJob:
-    job: JobSummary
-    shipment: Shipment | None
-    exception_reason: str | None
-
-
-@dataclass(frozen=True)
-class DispatchList:
-    jobs: tuple[DispatchJob, ...]
-    counts: dict[str, int]
-    page: int
-    pages: int
-
-
-@dataclass(frozen=True)
-class Office:
-    name: Text
-    address: Text
-    hours: Text
-
-
-@dataclass(frozen=True)
-class TrackingEvent:
-    state: str
-    description: Text
-    city: str | None
-    occurred_at: str | None
-    reason: str | None
-    what_to_do: Text | None
-
-
-@dataclass(frozen=True)
-class Parcel:
-    """The current shipment of an order, with its tracking newest first."""
-
-    carrier: str
-    waybill: str
-    status: str
-    failed_attempts: int
-    handed_over_at: str | None
-    signer: str | None
-    tracking: tuple[TrackingEvent, ...]
-
-    @property
-    def failed(self) -> tuple[TrackingEvent, ...]:
-        return tuple(event for event in self.tracking if event.state == "problem")
-
-
-@dataclass(frozen=True)
-class Pickup:
-    office_code: str | None
-    office: Office | None
-    ready_at: str | None
-    collect_by: str | None
-    code: str | None  # the owner's only, while ready for pickup
-    attempts_left: int
-    locked: bool
-
-
-@dataclass(frozen=True)
-class Job:
-    """An order's making and delivery, as its applicant (or delivery staff) sees it."""
-
-    order_id: str
-    reference: str
-    item_code: str
-    status: str
-    delivery_kind: str
-    due_at: str | None
-    produced_at: str | None
-    credential_number: str | None
-    delivered_at: str | None
-    exception_reason: str | None
-    address: dict[str, str] | None
-    address_editable: bool
-    shipment: Parcel | None
-    pickup: Pickup | None
-
-
-@dataclass(frozen=True)
-class Counter:
-    """What the counter sees for a pickup: the name and the masked ID number only."""
-
-    order_id: str
-    reference: str
-    item_code: str
-    status: str
-    applicant_name: str | None
-    id_number_masked: str | None
-    office_code: str | None
-    office: Office | None
-    ready_at: str | None
-    collect_by: str | None
-    attempts_left: int
-    locked: bool
-
-
-@dataclass(frozen=True)
-class Label:
-    content: bytes
-    content_type: str
+__all__ = [
+    "ADDRESS_FIELDS",
+    "DISPATCH_STAGES",
+    "DUE_TABS",
+    "QUEUE_STATUSES",
+    "Batch",
+    "Counter",
+    "DispatchJob",
+    "DispatchList",
+    "FulfillmentClient",
+    "Job",
+    "JobSummary",
+    "Label",
+    "Office",
+    "Parcel",
+    "Pickup",
+    "Queue",
+    "Shipment",
+    "TrackingEvent",
+]
 
 
 class FulfillmentClient:
@@ -200,7 +84,7 @@ class FulfillmentClient:
             params["item"] = item
         raw = self._http.get("/production/jobs", params=params, caller=_as(caller))
         return Queue(
-            jobs=tuple(_summary(job) for job in raw.get("jobs", [])),
+            jobs=tuple(read_summary(job) for job in raw.get("jobs", [])),
             counts={str(k): int(v) for k, v in (raw.get("counts") or {}).items()},
             page=int(raw.get("page") or 1),
             pages=int(raw.get("pages") or 1),
@@ -210,10 +94,10 @@ class FulfillmentClient:
         raw = self._http.post(
             "/production/batches", json={"order_ids": order_ids}, caller=_as(caller)
         )
-        return _batch(raw)
+        return read_batch(raw)
 
     def batch(self, caller: Caller, batch_id: str) -> Batch:
-        return _batch(self._http.get(f"/production/batches/{_q(batch_id)}", caller=_as(caller)))
+        return read_batch(self._http.get(f"/production/batches/{_q(batch_id)}", caller=_as(caller)))
 
     def record_credential(self, caller: Caller, order_id: str, number: str) -> JobSummary:
         raw = self._http.put(
@@ -221,11 +105,11 @@ class FulfillmentClient:
             json={"credential_number": number},
             caller=_as(caller),
         )
-        return _summary(raw)
+        return read_summary(raw)
 
     def mark_produced(self, caller: Caller, batch_id: str) -> Batch:
         raw = self._http.post(f"/production/batches/{_q(batch_id)}/produced", caller=_as(caller))
-        return _batch(raw)
+        return read_batch(raw)
 
     # -- dispatch ---------------------------------------------------------------------
 
@@ -233,13 +117,13 @@ class FulfillmentClient:
         raw = self._http.get(
             "/dispatch/jobs", params={"stage": stage, "page": page}, caller=_as(caller)
         )
-        return _dispatch_list(raw)
+        return read_dispatch_list(raw)
 
     def create_waybills(self, caller: Caller, order_ids: list[str]) -> tuple[Shipment, ...]:
         raw = self._http.post(
             "/dispatch/waybills", json={"order_ids": order_ids}, caller=_as(caller)
         )
-        return tuple(_shipment(s) for s in raw.get("shipments", []))
+        return tuple(read_shipment(s) for s in raw.get("shipments", []))
 
     def label(self, caller: Caller, waybill: str) -> Label:
         answer = self._http.request(
@@ -251,11 +135,11 @@ class FulfillmentClient:
         raw = self._http.post(
             "/dispatch/hand-over", json={"waybills": waybills}, caller=_as(caller)
         )
-        return tuple(_shipment(s) for s in raw.get("shipments", []))
+        return tuple(read_shipment(s) for s in raw.get("shipments", []))
 
     def exceptions(self, caller: Caller, page: int = 1) -> DispatchList:
         raw = self._http.get("/dispatch/exceptions", params={"page": page}, caller=_as(caller))
-        return _dispatch_list(raw)
+        return read_dispatch_list(raw)
 
     def reship(
         self, caller: Caller, order_id: str, address: dict[str, str] | None = None
@@ -265,7 +149,7 @@ class FulfillmentClient:
             json={"address": address} if address else {},
             caller=_as(caller),
         )
-        return _shipment(raw)
+        return read_shipment(raw)
 
     def switch_to_pickup(
         self, caller: Caller, order_id: str, office_code: str, office: Office | None = None
@@ -283,19 +167,19 @@ class FulfillmentClient:
         raw = self._http.post(
             f"/dispatch/jobs/{_q(order_id)}/switch-to-pickup", json=body, caller=_as(caller)
         )
-        return _job(raw)
+        return read_job(raw)
 
     # -- the counter ------------------------------------------------------------------
 
     def counter(self, caller: Caller, reference: str) -> Counter:
         raw = self._http.get("/pickup", params={"reference": reference}, caller=_as(caller))
-        return _counter(raw)
+        return read_counter(raw)
 
     def verify_code(self, caller: Caller, order_id: str, code: str) -> Counter:
         raw = self._http.post(
             f"/pickup/{_q(order_id)}/verify", json={"code": code}, caller=_as(caller)
         )
-        return _counter(raw)
+        return read_counter(raw)
 
     def hand_over_pickup(self, caller: Caller, order_id: str, code: str, id_checked: bool) -> Job:
         raw = self._http.post(
@@ -303,20 +187,20 @@ class FulfillmentClient:
             json={"code": code, "id_checked": id_checked},
             caller=_as(caller),
         )
-        return _job(raw)
+        return read_job(raw)
 
     def unlock(self, caller: Caller, order_id: str) -> Counter:
-        return _counter(self._http.post(f"/pickup/{_q(order_id)}/unlock", caller=_as(caller)))
+        return read_counter(self._http.post(f"/pickup/{_q(order_id)}/unlock", caller=_as(caller)))
 
     # -- the applicant ----------------------------------------------------------------
 
     def job(self, caller: Caller, order_id: str) -> Job:
-        return _job(self._http.get(f"/jobs/{_q(order_id)}", caller=_as(caller)))
+        return read_job(self._http.get(f"/jobs/{_q(order_id)}", caller=_as(caller)))
 
     def correct_address(self, caller: Caller, order_id: str, address: dict[str, str]) -> Job:
         body = {name: address.get(name, "") for name in ADDRESS_FIELDS}
         raw = self._http.put(f"/jobs/{_q(order_id)}/address", json=body, caller=_as(caller))
-        return _job(raw)
+        return read_job(raw)
 
     def receipt(self, caller: Caller, order_id: str) -> dict[str, Any] | None:
         """Orders' auto-confirm timer of a delivered order: `auto_confirm_at`, or `paused`
@@ -338,154 +222,3 @@ def _as(caller: Caller) -> ServiceCaller:
 
 def _q(value: str) -> str:
     return quote(value, safe="")
-
-
-def _text(raw: Any) -> Text:
-    raw = raw if isinstance(raw, dict) else {}
-    return Text(zh=str(raw.get("zh") or ""), en=str(raw.get("en") or ""))
-
-
-def _office(raw: Any) -> Office | None:
-    if not isinstance(raw, dict) or not raw:
-        return None
-    return Office(
-        name=_text(raw.get("name")),
-        address=_text(raw.get("address")),
-        hours=_text(raw.get("hours")),
-    )
-
-
-def _summary(raw: dict[str, Any]) -> JobSummary:
-    return JobSummary(
-        order_id=str(raw["order_id"]),
-        reference=str(raw.get("reference") or ""),
-        item_code=str(raw.get("item_code") or ""),
-        status=str(raw.get("status") or ""),
-        applicant_name=raw.get("applicant_name"),
-        id_number_masked=raw.get("id_number_masked"),
-        plate_number=raw.get("plate_number"),
-        delivery_kind=str(raw.get("delivery_kind") or ""),
-        office_code=raw.get("office_code"),
-        approved_at=raw.get("approved_at"),
-        due_at=raw.get("due_at"),
-        due_state=str(raw.get("due_state") or "on_time"),
-        batch_id=raw.get("batch_id"),
-        credential_number=raw.get("credential_number"),
-        produced_at=raw.get("produced_at"),
-    )
-
-
-def _batch(raw: dict[str, Any]) -> Batch:
-    return Batch(
-        id=str(raw["id"]),
-        status=str(raw.get("status") or ""),
-        created_by=str(raw.get("created_by") or ""),
-        created_at=raw.get("created_at"),
-        produced_at=raw.get("produced_at"),
-        jobs=tuple(_summary(job) for job in raw.get("jobs", [])),
-    )
-
-
-def _shipment(raw: dict[str, Any]) -> Shipment:
-    return Shipment(
-        order_id=str(raw.get("order_id") or ""),
-        reference=str(raw.get("reference") or ""),
-        carrier=str(raw.get("carrier") or ""),
-        waybill=str(raw.get("waybill") or ""),
-        status=str(raw.get("status") or ""),
-        reship=bool(raw.get("reship")),
-        failed_attempts=int(raw.get("failed_attempts") or 0),
-        created_at=raw.get("created_at"),
-        handed_over_at=raw.get("handed_over_at"),
-    )
-
-
-def _dispatch_list(raw: dict[str, Any]) -> DispatchList:
-    jobs = tuple(
-        DispatchJob(
-            job=_summary(job),
-            shipment=_shipment(job["shipment"]) if job.get("shipment") else None,
-            exception_reason=job.get("exception_reason"),
-        )
-        for job in raw.get("jobs", [])
-    )
-    return DispatchList(
-        jobs=jobs,
-        counts={str(k): int(v) for k, v in (raw.get("counts") or {}).items()},
-        page=int(raw.get("page") or 1),
-        pages=int(raw.get("pages") or 1),
-    )
-
-
-def _tracking(raw: dict[str, Any]) -> TrackingEvent:
-    return TrackingEvent(
-        state=str(raw.get("state") or ""),
-        description=_text(raw.get("description")),
-        city=raw.get("city"),
-        occurred_at=raw.get("occurred_at"),
-        reason=raw.get("reason"),
-        what_to_do=_text(raw["what_to_do"]) if raw.get("what_to_do") else None,
-    )
-
-
-def _parcel(raw: dict[str, Any]) -> Parcel:
-    return Parcel(
-        carrier=str(raw.get("carrier") or ""),
-        waybill=str(raw.get("waybill") or ""),
-        status=str(raw.get("status") or ""),
-        failed_attempts=int(raw.get("failed_attempts") or 0),
-        handed_over_at=raw.get("handed_over_at"),
-        signer=raw.get("signer"),
-        tracking=tuple(_tracking(event) for event in raw.get("tracking", [])),
-    )
-
-
-def _pickup(raw: dict[str, Any]) -> Pickup:
-    return Pickup(
-        office_code=raw.get("office_code"),
-        office=_office(raw.get("office")),
-        ready_at=raw.get("ready_at"),
-        collect_by=raw.get("collect_by"),
-        code=raw.get("code"),
-        attempts_left=int(raw.get("attempts_left") or 0),
-        locked=bool(raw.get("locked")),
-    )
-
-
-def _job(raw: dict[str, Any]) -> Job:
-    address = raw.get("address")
-    return Job(
-        order_id=str(raw["order_id"]),
-        reference=str(raw.get("reference") or ""),
-        item_code=str(raw.get("item_code") or ""),
-        status=str(raw.get("status") or ""),
-        delivery_kind=str(raw.get("delivery_kind") or ""),
-        due_at=raw.get("due_at"),
-        produced_at=raw.get("produced_at"),
-        credential_number=raw.get("credential_number"),
-        delivered_at=raw.get("delivered_at"),
-        exception_reason=raw.get("exception_reason"),
-        address={str(k): str(v or "") for k, v in address.items()}
-        if isinstance(address, dict)
-        else None,
-        address_editable=bool(raw.get("address_editable")),
-        shipment=_parcel(raw["shipment"]) if raw.get("shipment") else None,
-        pickup=_pickup(raw["pickup"]) if raw.get("pickup") else None,
-    )
-
-
-def _counter(raw: dict[str, Any]) -> Counter:
-    return Counter(
-        order_id=str(raw["order_id"]),
-        reference=str(raw.get("reference") or ""),
-        item_code=str(raw.get("item_code") or ""),
-        status=str(raw.get("status") or ""),
-        applicant_name=raw.get("applicant_name"),
-        id_number_masked=raw.get("id_number_masked"),
-        office_code=raw.get("office_code"),
-        office=_office(raw.get("office")),
-        ready_at=raw.get("ready_at"),
-        collect_by=raw.get("collect_by"),
-        attempts_left=int(raw.get("attempts_left") or 0),
-        locked=bool(raw.get("locked")),
-    )
