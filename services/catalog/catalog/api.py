@@ -25,6 +25,7 @@ from catalog.schemas import (
     ItemListQuery,
     ItemOut,
     StoreOut,
+    WithdrawalOut,
     WithdrawIn,
 )
 from common.auth import current_identity, require_roles
@@ -126,6 +127,14 @@ class Withdraw(MethodView):
     def post(self, body: dict[str, Any], code: str) -> dict[str, Any]:
         """Take a published item off sale."""
         return services.withdraw_item(_uow(), code, body["reason"], actor=_actor())
+
+
+@blp.route("/items/<code>/withdrawal")
+class Withdrawal(MethodView):
+    @blp.response(200, WithdrawalOut)
+    def get(self, code: str) -> dict[str, Any]:
+        """Why a withdrawn item is off sale (any caller); 404 unless it is withdrawn."""
+        return services.withdrawal(_uow(), code)
 
 
 @blp.route("/store")

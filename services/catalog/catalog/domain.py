@@ -1,5 +1,6 @@
 """The catalog's rules: which fee is in force, what may be published, how a
-form field is defined. (What an applicant's answer must satisfy is orders'
+form field is defined (a text field's format is a name from
+common.answer_patterns' fixed list, never a free regular expression). (What an applicant's answer must satisfy is orders'
 rule, not the catalog's: the catalog only describes the question.) Pure functions over plain values; no I/O, no Flask, no
 SQLAlchemy. Functions that check input return problems keyed by field path
 (`{"form_fields.2.choices": ["..."]}`) so the caller can refuse with a 422
@@ -14,6 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Protocol, TypeVar
+
+from common.answer_patterns import PATTERN_NAMES, answer_pattern
 
 Problems = dict[str, list[str]]
 
@@ -199,13 +202,12 @@ def _check_field_spec(spec: Mapping[str, Any]) -> Problems:
         problems["max_length"] = ["Only a text field has a max_length."]
     pattern = spec.get("pattern")
     if pattern is not None:
-        if kind != FieldType.TEXT:
+        if answer_pattern(pattern) is None:
+            problems["pattern"] = [
+                f"Unknown format {pattern!r}: one of {', '.join(PATTERN_NAMES)}."
+            ]
+        elif kind != FieldType.TEXT:
             problems["pattern"] = ["Only a text field has a pattern."]
-        else:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                problems["pattern"] = [f"Not a valid regular expression: {exc}."]
     return problems
 
 

@@ -59,6 +59,8 @@ class Item(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The supervisor's words on withdrawing, shown to applicants whose draft it stops.
+    withdrawal_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     fees: Mapped[list[FeeVersion]] = relationship(
         back_populates="item", order_by="FeeVersion.version", lazy="selectin"

@@ -16,6 +16,7 @@ from catalog.domain import (
     ITEM_CODE,
     MAX_FEE_FEN,
     OPTION_CODE,
+    PATTERN_NAMES,
     SLUG,
     DeliveryKind,
     FieldType,
@@ -84,7 +85,12 @@ class FormFieldIn(Schema):
     max_length = fields.Integer(
         strict=True, load_default=None, allow_none=True, validate=validate.Range(min=1, max=4000)
     )
-    pattern = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
+    pattern = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.OneOf(PATTERN_NAMES, error="Unknown format: one of {choices}."),
+        metadata={"description": "a text field's format, one of: " + ", ".join(PATTERN_NAMES)},
+    )
     choices = fields.List(fields.Nested(ChoiceIn), load_default=list)
     section = fields.String(
         load_default=Section.DETAILS.value,
@@ -276,6 +282,13 @@ class ItemOut(ItemSummaryOut):
 
 class ItemListOut(Schema):
     items = fields.List(fields.Nested(ItemSummaryOut))
+
+
+class WithdrawalOut(Schema):
+    code = fields.String()
+    title = fields.Nested(LocalTextOut)
+    withdrawn_at = fields.DateTime()
+    reason = fields.String(allow_none=True, metadata={"description": "the supervisor's words"})
 
 
 class StoreOut(Schema):

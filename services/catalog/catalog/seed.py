@@ -174,7 +174,7 @@ PLATE = _field("plate_number", "plate_number", ("号牌号码", "Plate number"),
                ("如 鲁B12345；新能源车如 鲁BD12345", "e.g. 鲁B12345, or 鲁BD12345 for new-energy vehicles"))  # fmt: skip
 VIN_LAST6 = _field("vin_last6", "text", ("车辆识别代号后六位", "Last six characters of the VIN"),
                    ("见行驶证或前挡风玻璃左下角", "On the vehicle licence or the lower left of the windscreen"),
-                   max_length=6, pattern="[A-HJ-NPR-Z0-9]{6}")  # fmt: skip
+                   max_length=6, pattern="vin_last6")  # fmt: skip
 REASON = _field("reason", "choice", ("补领原因", "Reason"), None, choices=[
     _choice("lost", "遗失", "Lost"),
     _choice("stolen", "被盗", "Stolen"),
@@ -209,7 +209,7 @@ DRIVING_LICENCE = {
         REASON,
         _field("file_number", "text", ("驾驶证档案编号", "Licence file number"),
                ("驾驶证副页上的 12 位数字；不知道可不填", "12 digits on the licence's second page; leave empty if unknown"),
-               required=False, max_length=12, pattern=r"\d{12}"),
+               required=False, max_length=12, pattern="licence_file_number"),
     ],
     "delivery_options": DELIVERY,
 }  # fmt: skip

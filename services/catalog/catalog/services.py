@@ -359,6 +359,7 @@ def mark_published(uow: UnitOfWork, item: Item, *, actor: str) -> None:
     item.published_at = now
     item.updated_at = now
     item.withdrawn_at = None
+    item.withdrawal_reason = None
     uow.session.flush()
     data = {**_event_state(item, now, actor), "published_at": now}
     uow.publish(events.ITEM_PUBLISHED, events.payload(events.ITEM_PUBLISHED, data))
@@ -375,6 +376,7 @@ def withdraw_item(uow: UnitOfWork, code: str, reason: str | None, *, actor: str)
         item.status = Status.WITHDRAWN.value
         item.revision += 1
         item.withdrawn_at = now
+        item.withdrawal_reason = reason
         item.updated_at = now
         data = {
             "code": item.code,
@@ -387,3 +389,18 @@ def withdraw_item(uow: UnitOfWork, code: str, reason: str | None, *, actor: str)
         view = item_view(item, now)
         uow.commit()
     return view
+
+
+def withdrawal(uow: UnitOfWork, code: str) -> dict[str, Any]:
+    """Why a withdrawn item is no longer on sale, for anyone holding a draft of it;
+    404 unless the item is withdrawn (a draft item stays unknown to the public)."""
+    with uow:
+        item = find_item(uow, code)
+        if item is None or item.status != Status.WITHDRAWN:
+            raise NotFound(f"The item {code!r} is not withdrawn.")
+        return {
+            "code": item.code,
+            "title": {"zh": item.title_zh, "en": item.title_en},
+            "withdrawn_at": item.withdrawn_at,
+            "reason": item.withdrawal_reason,
+        }

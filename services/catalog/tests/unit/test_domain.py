@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from catalog import domain
 from catalog.domain import Fee
 
@@ -146,14 +148,20 @@ def test_a_choice_field_needs_choices_and_other_fields_cannot_have_them() -> Non
     assert set(problems) == {"form_fields.0.choices", "form_fields.1.choices"}
 
 
-def test_a_pattern_that_is_not_a_regular_expression_is_refused() -> None:
-    problems = domain.check_definitions(None, [field_spec(pattern="[unclosed")], None)
+@pytest.mark.parametrize("pattern", ["[unclosed", r"\d{6}", "VIN"])
+def test_a_pattern_that_is_not_a_known_format_name_is_refused(pattern) -> None:
+    problems = domain.check_definitions(None, [field_spec(pattern=pattern)], None)
     assert "form_fields.0.pattern" in problems
+    assert "vin_last6" in problems["form_fields.0.pattern"][0]
+
+
+def test_a_known_format_name_is_taken() -> None:
+    assert domain.check_definitions(None, [field_spec(pattern="vin")], None) == {}
 
 
 def test_max_length_and_pattern_only_apply_to_text_fields() -> None:
     problems = domain.check_definitions(
-        None, [field_spec(type="date", max_length=10, pattern=r"\d+")], None
+        None, [field_spec(type="date", max_length=10, pattern="postcode")], None
     )
     assert set(problems) == {"form_fields.0.max_length", "form_fields.0.pattern"}
 

@@ -11,6 +11,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from common.answer_patterns import answer_pattern
 from orders.domain.problems import Problems
 
 
@@ -167,7 +168,18 @@ class FormField:
             return re.sub(r"[\s·-]", "", text).upper()
         if self.type == FieldType.PHONE:
             return normalise_phone(text)
+        named = answer_pattern(self.pattern)
+        if self.type == FieldType.TEXT and named is not None:
+            return named.tidy(text)
         return text
+
+    def _in_format(self, value: str) -> bool:
+        """A named format (common.answer_patterns); an order's snapshot taken
+        before formats were named still holds the item's regular expression."""
+        named = answer_pattern(self.pattern)
+        if named is not None:
+            return named.matches(value)
+        return re.fullmatch(self.pattern or "", value) is not None
 
     def problems_with(self, value: str, today: date) -> list[str]:
         """What is wrong with a given (normalised, non-empty) answer."""
@@ -175,8 +187,8 @@ class FormField:
             problems = []
             if self.max_length is not None and len(value) > self.max_length:
                 problems.append(f"At most {self.max_length} characters.")
-            if self.pattern is not None and not re.fullmatch(self.pattern, value):
-                problems.append("The answer is not in the expected format.")
+            if self.pattern is not None and not self._in_format(value):
+                problems.append(f"The answer is not in the expected format ({self.pattern}).")
             return problems
         if self.type == FieldType.ID_NUMBER:
             return check_id_number(value, today)

@@ -390,6 +390,36 @@ def test_an_answer_the_form_no_longer_accepts_needs_attention_before_submission(
     assert domain.answers_needing_attention(FORM, answers, TODAY) == ["full_name"]
 
 
+# --- named formats (common.answer_patterns): the catalog's FORM above is an old snapshot ------
+
+NAMED_FORM = [
+    {"name": "vin", "type": "text", "pattern": "vin"},
+    {"name": "file_number", "type": "text", "pattern": "licence_file_number", "required": False},
+]
+
+
+def test_a_named_format_is_checked_after_tidying_what_can_be_tidied():
+    kept, problems = domain.check_answers(
+        NAMED_FORM, {"vin": " lsvau2180n2183294 ", "file_number": "３７０２ 0012 3456"}, TODAY
+    )
+    assert problems == {}
+    assert kept == {"vin": "LSVAU2180N2183294", "file_number": "370200123456"}
+
+
+@pytest.mark.parametrize(("name", "value"), [("vin", "LSVAU2180N218329"), ("vin", "LSVAU2180N218329O"),
+                                             ("file_number", "37020012345X")])  # fmt: skip
+def test_an_answer_outside_its_named_format_is_refused_naming_the_format(name, value):
+    _kept, problems = domain.check_answers(NAMED_FORM, {name: value}, TODAY)
+    assert list(problems) == [name]
+    assert NAMED_FORM[0 if name == "vin" else 1]["pattern"] in problems[name][0]
+
+
+def test_a_format_name_the_code_does_not_know_is_read_as_an_old_regular_expression():
+    form = [{"name": "code", "type": "text", "pattern": "[a-z]{2}"}]
+    assert domain.check_answers(form, {"code": "ab"}, TODAY)[1] == {}
+    assert list(domain.check_answers(form, {"code": "abc"}, TODAY)[1]) == ["code"]
+
+
 # --- delivery ---------------------------------------------------------------------------------
 
 OPTIONS = [
