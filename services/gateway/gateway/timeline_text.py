@@ -273,6 +273,14 @@ def say_entry(entry: TimelineEntry, lang: str, names: Names) -> str:
     return words(_Say(lang, names), entry.params)
 
 
+# The courier's steps are the provider kind, as the payment provider's are: named apart.
+COURIER = "courier"
+
+
+def _who(entry: TimelineEntry) -> str:
+    return N_("timeline.by_courier") if entry.actor == COURIER else actor_key(entry)
+
+
 def shown(entries: Iterable[TimelineEntry], lang: str, names: Names) -> list[ShownEntry]:
     """The timeline, oldest first, each entry in the language."""
     return [
@@ -281,7 +289,7 @@ def shown(entries: Iterable[TimelineEntry], lang: str, names: Names) -> list[Sho
             to_status=entry.to_status,
             code=entry.code,
             text=say_entry(entry, lang, names),
-            actor_key=actor_key(entry),
+            actor_key=_who(entry),
             legacy=entry.code not in WORDS,
         )
         for entry in sorted(entries, key=lambda entry: entry.at)

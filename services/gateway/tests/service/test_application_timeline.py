@@ -41,7 +41,8 @@ ADDRESS = {
 
 
 def entry(at: str, to: str, code: str, kind: str = "system", **params: Any) -> dict[str, Any]:
-    return {"at": at, "from_status": None, "to_status": to, "actor": "x", "actor_kind": kind,
+    actor = "courier" if kind == "provider" and code != "paid_authorised" else "x"
+    return {"at": at, "from_status": None, "to_status": to, "actor": actor, "actor_kind": kind,
             "code": code, "params": params}  # fmt: skip
 
 
@@ -185,6 +186,7 @@ def test_the_chinese_timeline_speaks_chinese_money_in_yuan_times_in_beijing(appl
     assert "在途" in said and "（青岛）" in said
     assert "第1次派送未成功" in said and "请保持电话畅通。" in said
     assert "2026-03-02 09:00" in said  # the first step, 01:00 UTC, in Beijing time
+    assert "2026-03-04 13:00 · 快递公司" in said and "2026-03-02 09:06 · 支付服务" in said
     rest = said
     for allowed in ALLOWED_LATIN:
         rest = rest.replace(allowed, "")
