@@ -57,6 +57,7 @@ class Ratings:
 
     def __init__(self) -> None:
         self.answer: dict[str, Any] = copy.deepcopy(NOTHING)
+        self.dashboard: dict[str, Any] = {}
         self.asked = 0
 
 
@@ -69,6 +70,10 @@ def ratings() -> Iterator[tuple[str, Ratings]]:
     def stats() -> Response:
         state.asked += 1
         return jsonify(state.answer)
+
+    @app.get("/dashboard")
+    def dashboard() -> Response:
+        return jsonify(state.dashboard)
 
     @app.get("/levels")
     def levels() -> Response:
@@ -90,7 +95,7 @@ def _app(database: str, catalog: str, nowhere: str, ratings: str, seconds: str) 
 @pytest.fixture
 def stand_in(ratings: tuple[str, Ratings]) -> Ratings:
     state = ratings[1]
-    state.answer, state.asked = copy.deepcopy(NOTHING), 0
+    state.answer, state.dashboard, state.asked = copy.deepcopy(NOTHING), {}, 0
     return state
 
 
@@ -170,3 +175,18 @@ def test_a_signed_in_visitor_gets_a_page_of_their_own(
     assert sign_in_page(client, applicant.label).status_code == 303
     signed_in = _page(client, "zh-CN")
     assert signed_in != anonymous and "site.sign_out" not in signed_in
+
+
+def test_the_dashboards_quiet_days_say_no_data_yet_instead_of_empty_charts(
+    fresh, stand_in, make_staff, sign_in_page
+) -> None:
+    days = [{"day": f"2026-11-{d:02d}", "submitted": 0, "approved": 0, "dispatched": 0,
+             "completed": 0, "complaints": 0} for d in range(1, 31)]  # fmt: skip
+    days[-1]["submitted"] = 2  # one series has a bar to draw, the four others none
+    stand_in.dashboard = {"open": 0, "by_status": {}, "overdue": 0,
+                          "late": {"contact": 0, "answer": 0}, "per_day": days}  # fmt: skip
+    staff = make_staff("reviewer")
+    assert sign_in_page(fresh, staff.label, staff=True).status_code == 303
+    html = _page(fresh, "zh-CN", "/staff")
+    assert html.count('<p class="chart-empty">暂无数据</p>') == 4
+    assert 'id="chart-submitted-title"' in html
