@@ -136,6 +136,8 @@ def _tracking_rate(workdir: Path) -> tuple[float, list[list[bytes]]]:
             eventually(lambda: base.answers("/healthz"))
             drive(path, warm, lambda status: status == 200)
             rate = drive(path, plans, lambda status: status == 200)
+        except RuntimeError as exc:  # a refusal: the server's log says why
+            raise RuntimeError(f"{exc}\n{base.running.log_tail()}") from None
         finally:
             base.stop()
         check_consistency(url, [*warm, *plans], before, CONCURRENCY + SHIPMENTS)
