@@ -50,9 +50,11 @@ def after_action(order_id: str, pending: str, notice: str) -> Any:
     """The order's page once the action shows there: with `pending` (the state on its
     way) when orders has not heard of it yet."""
     found = order_once_moved(order_id, pending)
-    arrived = found.status not in PENDING_FROM[pending]
-    values = {"notice": notice} if arrived else {"notice": notice, "pending": pending}
-    return redirect(url_for("application_pages.application", order_id=found.id, **values), 303)
+    waiting = None if found.status not in PENDING_FROM[pending] else pending
+    target = url_for(
+        "application_pages.application", order_id=found.id, notice=notice, pending=waiting
+    )
+    return redirect(target, 303)
 
 
 def _pending(found: Order) -> str | None:
