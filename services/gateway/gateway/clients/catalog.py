@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import quote
 
-from common.service_client import Caller, ServiceClient, ServiceRejected
+from common.service_client import Caller, ServiceClient, ServiceNotFound, ServiceRejected
 from gateway.clients.cache import TTLCache
 
 T = TypeVar("T")
@@ -105,6 +105,15 @@ class Item:
 
 
 @dataclass(frozen=True)
+class Withdrawal:
+    """Why an item is off sale: what a draft of it shows its applicant."""
+
+    title: Text
+    withdrawn_at: str | None
+    reason: str | None
+
+
+@dataclass(frozen=True)
 class Store:
     deal_count: int
     rating: Rating
@@ -180,13 +189,34 @@ class CatalogClient:
         finally:
             self._cache.clear()
 
-    def withdraw(self, code: str, caller: Caller) -> Item:
+    def withdraw(self, code: str, caller: Caller, reason: str | None = None) -> Item:
+        body = {"reason": reason} if reason else {}
         try:
             return _item(
-                self._client.post(f"/items/{_segment(code)}/withdraw", json={}, caller=caller)
+                self._client.post(f"/items/{_segment(code)}/withdraw", json=body, caller=caller)
             )
         finally:
             self._cache.clear()
+
+    def create_item(self, body: dict[str, Any], caller: Caller) -> Item:
+        """A new item, a draft: `body` is the catalog's ItemCreate (item_form.parse)."""
+        try:
+            return _item(self._client.post("/items", json=body, caller=caller))
+        finally:
+            self._cache.clear()
+
+    def withdrawal(self, code: str, caller: Caller) -> Withdrawal | None:
+        """Why the item is off sale; None when it is not withdrawn (or unknown)."""
+        try:
+            raw = self._client.get(f"/items/{_segment(code)}/withdrawal", caller=caller)
+        except ServiceNotFound:
+            return None
+        raw = raw if isinstance(raw, dict) else {}
+        return Withdrawal(
+            title=_text(raw.get("title")),
+            withdrawn_at=raw.get("withdrawn_at"),
+            reason=raw.get("reason") or None,
+        )
 
 
 # The gateway's names of a fee's fields → the catalog's names.

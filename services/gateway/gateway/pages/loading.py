@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from flask import redirect, url_for
+from flask import abort, make_response, redirect, url_for
 from werkzeug.wrappers import Response
 
 from common.service_client import ServiceNotFound
@@ -13,6 +13,8 @@ from gateway.clients.http import ANONYMOUS, Caller
 from gateway.clients.orders import EDIT, Order
 from gateway.clients.verification import Case
 from gateway.context import gateway
+from gateway.i18n import translate
+from gateway.pages import lang, render
 
 
 def applicant() -> Caller:
@@ -25,7 +27,28 @@ def order(order_id: str) -> Order:
 
 def item_of(found: Order) -> Item:
     # The item's questions and offices are public, so the cached public read serves.
-    return gateway().catalog.item(found.item_code, ANONYMOUS)
+    try:
+        return gateway().catalog.item(found.item_code, ANONYMOUS)
+    except ServiceNotFound:
+        if found.allows(EDIT):
+            withdrawn_draft(found)
+        raise
+
+
+def withdrawn_draft(found: Order) -> None:
+    """A draft whose item was taken off sale cannot go on: instead of a 404 its
+    applicant reads why (the supervisor's reason, when one was given) and may
+    cancel it. Returns only when the item is not withdrawn (then it is unknown)."""
+    withdrawal = gateway().catalog.withdrawal(found.item_code, ANONYMOUS)
+    if withdrawal is None:
+        return
+    page, status = render(
+        "apply/withdrawn.html",
+        order=found,
+        withdrawal=withdrawal,
+        page_title=translate("withdrawn.title", lang(), title=withdrawal.title.get(lang())),
+    )
+    abort(make_response(page, status))
 
 
 def case_of(found: Order) -> Case | None:
