@@ -93,7 +93,8 @@ class FakeServices:
             "documents": {"complete": True, "missing": []},
             "price": {"fee_version": 1, "production_fen": 1000, "delivery_fen": 1500,
                       "total_fen": 2500, "approval_reference": "鲁价费〔2026〕1号", "locked": True},
-            "payment": None, "allowed_actions": [], "created_at": "2026-03-02T01:00:00+00:00",
+            "payment": None, "allowed_actions": ["cancel"] if self.status == "submitted" else [],
+            "created_at": "2026-03-02T01:00:00+00:00",
             "updated_at": "2026-03-02T01:00:00+00:00", "submitted_at": "2026-03-02T01:05:00+00:00",
             "pay_by": None, "expected_completion": "2026-03-05",
         }  # fmt: skip
@@ -108,6 +109,11 @@ class FakeServices:
         @fake.get("/orders/<order_id>/timeline")
         def timeline(order_id: str) -> Any:
             return jsonify({"entries": self.timeline})
+
+        @fake.post("/orders/<order_id>/cancel")
+        def cancel(order_id: str) -> Any:
+            self.status = "cancelled"
+            return jsonify(self.order())
 
         @fake.get("/review/rules")
         def rules() -> Any:
@@ -276,3 +282,15 @@ def test_when_orders_has_not_heard_yet_the_page_says_it_is_being_processed(
     fake.status = "in_review"
     html = applicant_client.get(answer.headers["Location"]).get_data(as_text=True)
     assert "正在处理" not in html
+
+
+def test_after_cancelling_the_page_shows_the_application_cancelled(
+    applicant_client, services, submit
+):
+    fake, _url = services
+    fake.status = "submitted"
+    answer = submit(applicant_client, f"/applications/{ORDER_ID}/cancel", {"reason": "不需要了"})
+    assert answer.status_code == 303
+    html = applicant_client.get(answer.headers["Location"]).get_data(as_text=True)
+    assert "已取消" in html
+    assert f"/applications/{ORDER_ID}/cancel" not in html  # no cancel offered again
