@@ -211,7 +211,9 @@ WORDS: dict[str, Callable[[_Say, dict[str, Any]], str]] = {
     "collected": _key(N_("timeline.entry.collected")),
     "delivery_exception": lambda say, p: say(
         "timeline.entry.delivery_exception",
-        reason=say(delivering.exception_key(p.get("reason_code"))), **_values(say, p),
+        # The panel's sentence, used here inside another: without its full stop.
+        reason=say(delivering.exception_key(p.get("reason_code"))).rstrip("。."),
+        **_values(say, p),
     ),
     "uncollected": _key(N_("timeline.entry.uncollected")),
     "receipt_confirmed": _key(N_("timeline.entry.receipt_confirmed")),
