@@ -16,7 +16,7 @@ from common.db import UnitOfWork
 from common.errors import InvalidInput
 from notifications import domain, templates
 from notifications.models import ContactDetails, Message, OrderSeen, PreferenceRow, Reminder
-from notifications.services import Context, contact_of, preferences_of
+from notifications.services import Context, contact_of, preferences_of, write_pending
 
 
 def save_contact(uow: UnitOfWork, data: dict[str, Any]) -> bool:
@@ -34,6 +34,7 @@ def save_contact(uow: UnitOfWork, data: dict[str, Any]) -> bool:
 
 def forget(uow: UnitOfWork, account_id: str) -> None:
     """The account is gone: its contact, preferences and messages go with it."""
+    write_pending(uow)  # the messages of this batch's earlier events go too
     session = uow.session
     orders = [o.order_id for o in session.query(OrderSeen).filter_by(account_id=account_id)]
     if orders:

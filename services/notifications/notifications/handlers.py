@@ -26,7 +26,9 @@ from notifications.models import OrderSeen, Reminder
 from notifications.schemas import consumed as c
 from notifications.services import (
     Context,
+    addressee,
     document_names,
+    forget_reads,
     order_of,
     remember_order,
     write_messages,
@@ -79,23 +81,20 @@ MESSAGES: dict[str, tuple[type[Schema], str, Values]] = {
 
 
 def message_handler(ctx: Context, event_type: str) -> Handler:
-    schema, template_key, values = MESSAGES[event_type]
+    schema_class, template_key, values = MESSAGES[event_type]
+    schema = schema_class()  # built once: a schema's construction costs more than a load
 
     def handle(event: Envelope, uow: UnitOfWork) -> None:
-        data = schema().load(event.data)
-        order = _order(uow, data)
+        data = schema.load(event.data)
+        to = addressee(uow, data["order_id"], data.get("applicant_id"), data.get("reference"),
+                       hint=ctx.batch)  # fmt: skip
+        order = to.order
         write_messages(ctx, uow, event_id=event.id, event_type=event.type,
-                       template_key=template_key, order=order,
+                       template_key=template_key, order=order, to=to,
                        values=lambda language: values(data, order, language))  # fmt: skip
         after_message(ctx, uow, event_type, data, order)
 
     return handle
-
-
-def _order(uow: UnitOfWork, data: dict[str, Any]) -> OrderSeen:
-    if data.get("applicant_id"):
-        return remember_order(uow, data["order_id"], data["applicant_id"], data["reference"])
-    return order_of(uow, data["order_id"])
 
 
 def after_message(
@@ -174,11 +173,13 @@ def contact_changed(event: Envelope, uow: UnitOfWork) -> None:
     data = c.ContactChanged().load(event.data)
     if not accounts.save_contact(uow, data):
         raise StaleEvent(f"an older contact change of {data['account_id']}")
+    forget_reads(uow)  # the batch's next events read it again
 
 
 def account_deleted(event: Envelope, uow: UnitOfWork) -> None:
     data = c.AccountDeleted().load(event.data)
     accounts.forget(uow, data["account_id"])
+    forget_reads(uow)
 
 
 def handlers_for(ctx: Context) -> dict[str, Handler]:

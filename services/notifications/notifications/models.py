@@ -12,9 +12,9 @@ The sandbox providers' tables live in notifications.providers.sandbox.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Boolean, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Index, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from common.columns import Json, UTCDateTime
@@ -113,3 +113,8 @@ class Reminder(Base):
     due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+def table_of(model: type[Base]) -> Table:
+    """A model's table, for the Core statements that write many rows at once."""
+    return cast(Table, model.__table__)

@@ -8,12 +8,12 @@ from datetime import timedelta
 from sqlalchemy.engine import Engine
 
 from common.clock import Clock
-from common.db import make_session_factory, unit_of_work_factory
+from common.db import make_session_factory
 from common.webhooks import WebhookSender
 from notifications.clients.fulfillment import FulfillmentPickupCodes, PickupCodes
 from notifications.providers import Provider
 from notifications.providers.sandbox import SandboxProvider, receipt_sender
-from notifications.services import Context
+from notifications.services import Context, messages_uow_factory
 from notifications.settings import SERVICE, Settings
 
 
@@ -40,7 +40,7 @@ def build_context(
     providers: dict[str, Provider] | None = None, pickup_codes: PickupCodes | None = None,
 ) -> Context:  # fmt: skip
     return Context(
-        uow=unit_of_work_factory(engine, SERVICE, clock),
+        uow=messages_uow_factory(engine, SERVICE, clock),
         clock=clock,
         providers=providers or build_providers(settings, engine, clock),
         pickup_codes=pickup_codes

@@ -14,7 +14,7 @@ Only `sandbox` exists (notifications.providers.sandbox), one per channel.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -44,12 +44,53 @@ class Receipt:
     occurred_at: datetime
 
 
+@dataclass(frozen=True)
+class Outgoing:
+    idempotency_key: str
+    to: str
+    subject: str
+    body: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One of: accepted (the provider's message id), rejected, or unavailable (why)."""
+
+    accepted: str | None = None
+    rejected: str | None = None
+    unavailable: str | None = None
+
+
 class Provider(Protocol):
     name: str
     channel: str
 
     def send(self, *, idempotency_key: str, to: str, subject: str, body: str) -> str: ...
 
+    def send_many(self, messages: Sequence[Outgoing]) -> list[Answer]: ...
+
     def parse_receipts(
         self, body: bytes, headers: Mapping[str, str], now: datetime
     ) -> list[Receipt]: ...
+
+
+def answer_of(send: Callable[[], str]) -> Answer:
+    """A single send's outcome as an Answer; no answer is no answer, whatever was raised."""
+    try:
+        return Answer(accepted=send())
+    except ProviderRejected as exc:
+        return Answer(rejected=str(exc))
+    except Exception as exc:
+        return Answer(unavailable=str(exc) if isinstance(exc, ProviderUnavailable)
+                      else type(exc).__name__)  # fmt: skip
+
+
+def send_each(provider: Provider, messages: Sequence[Outgoing]) -> list[Answer]:
+    """send_many for an adapter whose provider takes one message per call."""
+
+    def one(m: Outgoing) -> Callable[[], str]:
+        return lambda: provider.send(
+            idempotency_key=m.idempotency_key, to=m.to, subject=m.subject, body=m.body
+        )
+
+    return [answer_of(one(m)) for m in messages]

@@ -19,21 +19,23 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Boolean, String, Text, select
+from sqlalchemy import Boolean, String, Text, insert, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from common.clock import Clock, SystemClock
 from common.columns import UTCDateTime
 from common.webhooks import DueWebhook, Post, SignatureRejected, WebhookSender, verify
-from notifications.models import Base
+from notifications.models import Base, table_of
 from notifications.providers import (
+    Answer,
     BadSignature,
     MalformedReceipt,
+    Outgoing,
     ProviderRejected,
     ProviderUnavailable,
     Receipt,
@@ -116,41 +118,63 @@ class SandboxProvider:
             yield session
 
     def send(self, *, idempotency_key: str, to: str, subject: str, body: str) -> str:
+        [answer] = self.send_many([Outgoing(idempotency_key, to, subject, body)])
+        if answer.rejected is not None:
+            raise ProviderRejected(answer.rejected)
+        if answer.unavailable is not None:
+            raise ProviderUnavailable(answer.unavailable)
+        assert answer.accepted is not None
+        return answer.accepted
+
+    def send_many(self, messages: Sequence[Outgoing]) -> list[Answer]:
+        """Every message's answer from one transaction, as a provider's batch API
+        answers one request: down → all unavailable; a key seen before → its
+        first acceptance; otherwise accepted or rejected by the recipient."""
         with self._session() as session:
             switch = session.get(SandboxSwitch, self.channel)
             if switch is not None and switch.down:
-                raise ProviderUnavailable(f"the sandbox {self.channel} provider is down")
-            seen = session.scalars(
-                select(SandboxSent).where(SandboxSent.idempotency_key == idempotency_key)
-            ).first()
-            if seen is not None:
-                return seen.id
-            outcome = outcome_for(self.channel, to)
-            if outcome == "rejected":
-                raise ProviderRejected("invalid-recipient")
+                down = Answer(unavailable=f"the sandbox {self.channel} provider is down")
+                return [down for _ in messages]
+            keys = [message.idempotency_key for message in messages]
+            seen: dict[str, str] = dict(session.execute(  # type: ignore[arg-type]
+                select(SandboxSent.idempotency_key, SandboxSent.id)
+                .where(SandboxSent.idempotency_key.in_(keys))
+            ).all())  # fmt: skip
             now = self._clock.now()
-            sent = SandboxSent(
-                id=f"sbx_{uuid.uuid4().hex[:20]}", channel=self.channel,
-                idempotency_key=idempotency_key, to=to, subject=subject, body=body,
-                accepted_at=now, receipt=outcome,
-            )  # fmt: skip
-            session.add(sent)
-            session.add(self._receipt(sent, now))
-            return sent.id
+            answers, sent, receipts = [], [], []
+            for message in messages:
+                if message.idempotency_key in seen:
+                    answers.append(Answer(accepted=seen[message.idempotency_key]))
+                    continue
+                outcome = outcome_for(self.channel, message.to)
+                if outcome == "rejected":
+                    answers.append(Answer(rejected="invalid-recipient"))
+                    continue
+                sent_id = f"sbx_{uuid.uuid4().hex[:20]}"
+                sent.append({
+                    "id": sent_id, "channel": self.channel,
+                    "idempotency_key": message.idempotency_key, "to": message.to,
+                    "subject": message.subject, "body": message.body, "accepted_at": now,
+                    "receipt": outcome,
+                })  # fmt: skip
+                receipts.append(self._receipt(sent_id, outcome, now))
+                seen[message.idempotency_key] = sent_id  # the same key twice in one call: once
+                answers.append(Answer(accepted=sent_id))
+            if sent:  # lists of parameters: one multi-row INSERT each
+                session.execute(insert(table_of(SandboxSent)), sent)
+                session.execute(insert(table_of(SandboxReceipt)), receipts)
+            return answers
 
-    def _receipt(self, sent: SandboxSent, now: datetime) -> SandboxReceipt:
+    def _receipt(self, sent_id: str, status: str, now: datetime) -> dict[str, Any]:
         occurred = now + self._delay
-        status = sent.receipt
         item = {
-            "message_id": sent.id,
+            "message_id": sent_id,
             "status": status,
             "reason": "handset-unreachable" if status == "undeliverable" else None,
             "occurred_at": occurred.isoformat(),
         }
-        return SandboxReceipt(
-            id=uuid.uuid4().hex, body=json.dumps({"receipts": [item]}), due_at=occurred,
-            attempts=0, url=self._callback_url,
-        )  # fmt: skip
+        return {"id": uuid.uuid4().hex, "body": json.dumps({"receipts": [item]}),
+                "due_at": occurred, "attempts": 0, "url": self._callback_url}  # fmt: skip
 
     def parse_receipts(
         self, body: bytes, headers: Mapping[str, str], now: datetime
