@@ -77,15 +77,36 @@ MESSAGES: dict[str, tuple[type[Schema], str, Values]] = {
     "fulfillment.dispatched": (c.Dispatched, "dispatched", _dispatched),
     "fulfillment.delivery_attempt_failed": (c.AttemptFailed, "delivery_attempt_failed", _attempt_failed),
     "fulfillment.delivered": (c.OrderEvent, "delivered", _ref),
+    "verification.chat_message_posted": (c.ChatMessagePosted, "chat_reply", _ref),
+    "ratings.complaint_opened": (c.ComplaintOpened, "complaint_opened", _ref),
+    "ratings.case_answered": (c.CaseAnswered, "complaint_answered", _ref),
+    "ratings.complaint_closed": (c.ComplaintClosed, "complaint_closed", _ref),
 }  # fmt: skip
+
+
+# Events told only in some cases. A case a bad rating opened is not a complaint
+# the applicant made: its contact and answer come from staff, and the rating's
+# page shows them, so it is not spoken of as "your complaint".
+def _complaint(data: dict[str, Any]) -> bool:
+    return data["kind"] == "complaint"  # type: ignore[no-any-return]
+
+
+ONLY_WHEN: dict[str, Callable[[dict[str, Any]], bool]] = {
+    "ratings.complaint_opened": _complaint,
+    "ratings.case_answered": _complaint,
+    "ratings.complaint_closed": _complaint,
+}
 
 
 def message_handler(ctx: Context, event_type: str) -> Handler:
     schema_class, template_key, values = MESSAGES[event_type]
     schema = schema_class()  # built once: a schema's construction costs more than a load
+    wanted = ONLY_WHEN.get(event_type, lambda _data: True)
 
     def handle(event: Envelope, uow: UnitOfWork) -> None:
         data = schema.load(event.data)
+        if not wanted(data):
+            return
         to = addressee(uow, data["order_id"], data.get("applicant_id"), data.get("reference"),
                        hint=ctx.batch)  # fmt: skip
         order = to.order

@@ -5,8 +5,9 @@ A thread belongs to the order's case and exists with it. Its owner and every
 staff member may read and write it; to anyone else it does not exist (404).
 Internal notes are written by staff for staff: an applicant never receives
 one, nor counts one as unread. Bodies are stored as typed (stripped) and
-never logged or audited: the audit entry of a staff message says only that
-it was written.
+never logged, audited or published: the audit entry of a staff message says
+only that it was written, and `verification.chat_message_posted` (a staff
+message the applicant will see) only which order it is in.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from common.auth import Identity
 from common.db import UnitOfWork
 from common.errors import Forbidden, InvalidInput, NotFound, TooManyRequests
-from verification import audit, domain, retention
+from verification import audit, domain, events, retention
 from verification.domain import APPLICANT_SIDE, CHAT_MESSAGE_MAX, STAFF_SIDE
 from verification.models import CannedReply, Case, ChatMessage, ChatReadMarker
 from verification.services import CaseClosed, find_case
@@ -230,9 +231,25 @@ def post_message(
         if side == STAFF_SIDE:
             _audit(uow, case, identity, internal)
         uow.session.flush()
+        if side == STAFF_SIDE and not internal:
+            _tell_the_applicant(uow, case, message)
         view = message_view(message)
         uow.commit()
     return view
+
+
+def _tell_the_applicant(uow: UnitOfWork, case: Case, message: ChatMessage) -> None:
+    """A staff reply the applicant will see: notifications says one is waiting
+    (the text stays here)."""
+    data = {
+        "order_id": case.order_id,
+        "reference": case.reference,
+        "applicant_id": case.applicant_id,
+        "message_id": message.id,
+        "posted_at": message.at,
+    }
+    event_type = events.CHAT_MESSAGE_POSTED
+    uow.publish(event_type, events.payload(event_type, data), correlation_id=case.order_id)
 
 
 def _refuse_over_the_limit(

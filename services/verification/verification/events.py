@@ -170,6 +170,33 @@ EXAMPLES[DOCUMENTS_PURGED] = {
 }
 
 
+# --- the order chat (chat.py) ----------------------------------------------------------
+# Published when staff write to the applicant in the order's chat (never for an
+# internal note, never for the applicant's own messages), so that notifications
+# can tell the applicant a reply is waiting. The message's text stays in the
+# chat: staff may write anything there, so it never travels in an event.
+
+CHAT_MESSAGE_POSTED = "verification.chat_message_posted"
+
+
+class ChatMessagePosted(Schema):
+    order_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    reference = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    applicant_id = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    message_id = fields.Integer(required=True, strict=True)
+    posted_at = fields.AwareDateTime(required=True)
+
+
+SCHEMAS[CHAT_MESSAGE_POSTED] = ChatMessagePosted
+EXAMPLES[CHAT_MESSAGE_POSTED] = {
+    "order_id": "0b6f7c3e-2d4a-4f7e-9a51-2f0c6a8d9e10",
+    "reference": "LT20260302000042",
+    "applicant_id": "acct-7d1f2b",
+    "message_id": 17,
+    "posted_at": "2026-03-02T09:30:00+00:00",
+}
+
+
 # payload(event_type, values) → the payload in its documented shape, or PayloadMismatch.
 # Built last: it reads SCHEMAS once, retention's event included.
 payload = Payloads(SCHEMAS)

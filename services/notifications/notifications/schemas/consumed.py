@@ -93,6 +93,29 @@ class ReadyForPickup(OrderEvent):
     office = fields.Nested(_Office, required=True, allow_none=True)
 
 
+class ChatMessagePosted(_OrderWithApplicant):
+    """verification.chat_message_posted: staff wrote to the applicant (no text)."""
+
+
+class _Case(OrderEvent):
+    """ratings' case events: a complaint, or the case a bad rating opened."""
+
+    complaint_id = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    kind = fields.String(required=True, validate=validate.OneOf(["bad_rating", "complaint"]))
+
+
+class ComplaintOpened(_Case):
+    pass
+
+
+class CaseAnswered(_Case):
+    pass
+
+
+class ComplaintClosed(_Case):
+    outcome = fields.String(required=True)
+
+
 class ContactChanged(_Read):
     """accounts.contact_changed, published by the gateway (docs/design/notify.md)."""
 

@@ -31,6 +31,15 @@ STEPS: list[tuple[str, dict[str, Any], str]] = [
     ("fulfillment.ready_for_pickup", {"office_code": "pickup-shinan", "office": None}, "pickup_ready"),
     ("fulfillment.delivered", {"how": "courier"}, "delivered"),
     ("orders.completed", {"applicant_id": "acct-a", "how": "confirmed"}, "completed"),
+    ("verification.chat_message_posted", {"applicant_id": "acct-a", "message_id": 7,
+                                          "posted_at": "2026-03-02T09:30:00+00:00"}, "chat_reply"),
+    ("ratings.complaint_opened", {"complaint_id": "cas_1", "kind": "complaint", "category": None,
+     "contact_by": "2026-03-11T02:00:00+00:00", "answer_by": "2026-03-31T02:00:00+00:00",
+     "occurred_at": "2026-03-10T02:00:00+00:00"}, "complaint_opened"),
+    ("ratings.case_answered", {"complaint_id": "cas_1", "kind": "complaint", "on_time": True,
+     "escalated": False, "occurred_at": "2026-03-12T02:00:00+00:00"}, "complaint_answered"),
+    ("ratings.complaint_closed", {"complaint_id": "cas_1", "kind": "complaint",
+     "outcome": "accepted", "occurred_at": "2026-03-13T02:00:00+00:00"}, "complaint_closed"),
 ]  # fmt: skip
 
 
@@ -180,3 +189,25 @@ def test_photos_resubmitted_before_the_reminder_cancel_it(story, ctx, clock, row
     clock.advance(timedelta(days=7))
     assert sweep_reminders(ctx, clock.now()) == 0
     assert rows("SELECT id FROM messages WHERE template = 'photos_reminder'") == []
+
+
+def test_the_case_a_bad_rating_opened_is_not_told_as_a_complaint(story, rows):
+    story.contact()
+    story.draft()
+    outcome = story.tell("ratings.complaint_opened", complaint_id="cas_2", kind="bad_rating",
+                         category=None, contact_by="2026-03-11T02:00:00+00:00",
+                         answer_by="2026-03-31T02:00:00+00:00",
+                         occurred_at="2026-03-10T02:00:00+00:00")  # fmt: skip
+    assert outcome.action == "ack"
+    assert rows("SELECT id FROM messages") == []
+
+
+def test_a_staff_reply_names_no_word_of_the_chat_in_the_applicants_language(story, rows):
+    story.contact(language="en")
+    story.draft()
+    story.tell("verification.chat_message_posted", applicant_id=story.account, message_id=9,
+               posted_at="2026-03-02T09:30:00+00:00")  # fmt: skip
+    [inbox] = rows("SELECT title, body, link FROM messages WHERE channel = 'inapp'")
+    assert inbox == {"title": "Staff replied",
+                     "body": f"Staff replied in the chat of {story.reference}.",
+                     "link": f"https://gov.test/applications/{story.order_id}"}  # fmt: skip

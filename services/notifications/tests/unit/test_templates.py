@@ -28,7 +28,6 @@ VALUES: dict[str, Any] = {
     "office": "青岛市公安局交通警察支队车辆管理所（市南业务大厅）",
     "hours": "周一至周五 9:00–12:00，13:30–17:00",
     "pickup_code": "482913",
-    "complaint_id": "cmp_8f3a21",
 }
 EN_DEADLINE = {"deadline": "31 Dec 17:35 (Beijing time)"}
 

@@ -374,3 +374,26 @@ def test_an_applicant_may_not_list_the_canned_replies(client, headers) -> None:
     answer = client.get("/canned-replies", headers=headers("applicant"))
     assert answer.status_code == 403
     assert answer.mimetype == "application/problem+json"
+
+
+# --- telling the applicant ------------------------------------------------------------------
+
+
+def test_a_staff_reply_publishes_that_one_is_waiting_without_its_text(
+    orders, applicant, reviewer, outbox_events
+) -> None:
+    order_id = orders.draft()
+    applicant.posted(order_id, "Is my ID card photo clear enough?")
+    reviewer.posted(order_id, "Selfie looks edited; ask a supervisor.", internal=True)
+    assert outbox_events("verification.chat_message_posted") == []
+    reply = reviewer.posted(order_id, "Yes, it is clear. Thank you.")
+    [posted] = outbox_events("verification.chat_message_posted")
+    assert posted["correlation_id"] == order_id
+    assert posted["data"] == {
+        "order_id": order_id,
+        "reference": posted["data"]["reference"],
+        "applicant_id": APPLICANT,
+        "message_id": reply["id"],
+        "posted_at": reply["at"],
+    }
+    assert "clear" not in str(posted)
