@@ -282,4 +282,11 @@ MESSAGE_KEYS = (
     N_("item_form.pattern.registration_certificate_number"),
     N_("item_form.pattern.engine_number"),
     N_("item_form.pattern.postcode"),
+    # journey.answer_error: f"answer.pattern.{name}"
+    N_("answer.pattern.vin"),
+    N_("answer.pattern.vin_last6"),
+    N_("answer.pattern.licence_file_number"),
+    N_("answer.pattern.registration_certificate_number"),
+    N_("answer.pattern.engine_number"),
+    N_("answer.pattern.postcode"),
 )

@@ -13,6 +13,7 @@ import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from common.answer_patterns import PATTERN_NAMES
 from gateway.clients.catalog import FormField, Item
 from gateway.clients.orders import ADDRESS_FIELDS, Order, Payment, TimelineEntry
 from gateway.clients.verification import Case
@@ -136,6 +137,10 @@ def answer_error(question: FormField, value: str) -> str:
         return f"answer.{question.type}"
     if question.max_length is not None and len(text) > question.max_length:
         return "answer.too_long"
+    # A named format says what it wants (a VIN's 17 characters), not "follow the hint".
+    named = getattr(question, "pattern", None)
+    if named in PATTERN_NAMES:
+        return f"answer.pattern.{named}"
     return "answer.format"
 
 

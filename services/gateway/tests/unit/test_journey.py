@@ -168,6 +168,9 @@ def test_a_refused_answer_is_named_by_what_the_question_expects() -> None:
     assert journey.answer_error(field("date"), "31/12") == "answer.date"
     assert journey.answer_error(field("text", max_length=3), "abcd") == "answer.too_long"
     assert journey.answer_error(field("text", max_length=6), "abc") == "answer.format"
+    vin = field("text")
+    object.__setattr__(vin, "pattern", "vin")  # the catalog names the format
+    assert journey.answer_error(vin, "LSVAU") == "answer.pattern.vin"
 
 
 def test_an_address_names_each_empty_field_and_each_field_orders_refused() -> None:
