@@ -83,7 +83,7 @@ def actor_name(
 ) -> str:
     if actor_id and actor_id == me:
         return translate("review.assignee_me", lang)
-    if actor_id in names:
+    if actor_id and actor_id in names:
         return names[actor_id]
     if actor_id == SYSTEM or role == SYSTEM:
         return translate("review.actor_system", lang)

@@ -251,7 +251,7 @@ def _turn_url(order_id: str, turns: dict[str, int]) -> Any:
     the other photos as they are: a turn without JavaScript."""
 
     def url(code: str, by: int) -> str:
-        args = {f"turn-{other}": degrees for other, degrees in turns.items() if degrees}
+        args: dict[str, Any] = {f"turn-{other}": n for other, n in turns.items() if n}
         args[f"turn-{code}"] = review_case.next_turn(turns.get(code, 0), by)
         return url_for("review_pages.case", order_id=order_id, _anchor=f"document-{code}", **args)
 
