@@ -237,7 +237,7 @@ class AddressOut(Schema):
     street = fields.String()
 
 
-class OfficeOut(Schema):
+class ApplicationOfficeOut(Schema):
     name = fields.Nested(TextOut)
     address = fields.Nested(TextOut, allow_none=True)
     hours = fields.Nested(TextOut, allow_none=True)
@@ -247,7 +247,7 @@ class DeliveryChoiceOut(Schema):
     kind = fields.String(metadata={"description": "courier or pickup"})
     address = fields.Nested(AddressOut, allow_none=True)
     office_code = fields.String(allow_none=True)
-    office = fields.Nested(OfficeOut, allow_none=True)
+    office = fields.Nested(ApplicationOfficeOut, allow_none=True)
 
 
 class PriceOut(Schema):
