@@ -21,6 +21,7 @@ from gateway import (
     api,
     api_applications,
     api_chat,
+    api_contact,
     api_delivery,
     api_inbox,
     api_ratings,
@@ -53,6 +54,7 @@ from gateway.pages import (
     apply,
     audit,
     complaints,
+    contact,
     counter,
     dashboard,
     delivery,
@@ -148,6 +150,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     smorest.register_blueprint(api_staff_notifications.blp)
     smorest.register_blueprint(api_ratings.blp)
     smorest.register_blueprint(api_staff_ratings.blp)
+    smorest.register_blueprint(api_contact.blp)
     pages = (
         store.bp,
         accounts.bp,
@@ -168,8 +171,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     for blueprint in (ratings.bp, complaints.bp, complaints.staff_bp, stats.bp):
         app.register_blueprint(blueprint)  # rating, complaints, statistics
     notifying = (inbox.bp, preferences.bp, sandbox_outbox.bp, staff_notifications.bp)
-    for blueprint in (*notifying, account_deletion.bp):
-        app.register_blueprint(blueprint)  # the inbox and its settings; deleting an account
+    # the inbox and its settings; the account's contact; deleting an account
+    for blueprint in (*notifying, account_deletion.bp, contact.bp):
+        app.register_blueprint(blueprint)
     delivery.install(app)
     ratings.install(app)
     dashboard.install(app)

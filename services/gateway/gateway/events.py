@@ -25,7 +25,11 @@ DELETED = "accounts.deleted"
 
 class ContactChanged(Schema):
     account_id = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    language = fields.String(required=True, validate=validate.OneOf(["zh-CN", "en"]))
+    # Null when the change is not about it (a new phone or email): the language
+    # notifications holds stays.
+    language = fields.String(
+        required=True, allow_none=True, validate=validate.OneOf(["zh-CN", "en"])
+    )
     phone = fields.String(
         required=True, allow_none=True, validate=validate.Regexp(r"^\+?[0-9]{6,15}$")
     )

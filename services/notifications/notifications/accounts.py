@@ -28,7 +28,8 @@ def save_contact(uow: UnitOfWork, data: dict[str, Any]) -> bool:
         row = ContactDetails(account_id=data["account_id"], changed_at=data["changed_at"])
         uow.session.add(row)
     row.phone, row.email, row.changed_at = data["phone"], data["email"], data["changed_at"]
-    _preference_row(uow, data["account_id"]).language = data["language"]
+    if data["language"] is not None:  # null: a new phone or email, the language stays
+        _preference_row(uow, data["account_id"]).language = data["language"]
     return True
 
 

@@ -120,7 +120,9 @@ class ContactChanged(_Read):
     """accounts.contact_changed, published by the gateway (docs/design/notify.md)."""
 
     account_id = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    language = fields.String(required=True, validate=validate.OneOf(["zh-CN", "en"]))
+    language = fields.String(
+        required=True, allow_none=True, validate=validate.OneOf(["zh-CN", "en"])
+    )  # null: a change of phone or email only; the preference stays
     phone = fields.String(
         required=True, allow_none=True, validate=validate.Regexp(r"^\+?[0-9]{6,15}$")
     )

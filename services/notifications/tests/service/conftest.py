@@ -150,7 +150,7 @@ class Story:
         return outcome
 
     def contact(self, phone: str | None = PHONE, email: str | None = EMAIL,
-                language: str = "zh-CN", changed_at: str = "2026-03-01T00:00:00+00:00") -> Outcome:  # fmt: skip
+                language: str | None = "zh-CN", changed_at: str = "2026-03-01T00:00:00+00:00") -> Outcome:  # fmt: skip
         return self.deliver(event("accounts.contact_changed", {
             "account_id": self.account, "language": language, "phone": phone, "email": email,
             "changed_at": changed_at,

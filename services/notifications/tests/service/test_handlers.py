@@ -149,6 +149,13 @@ def test_an_older_contact_change_is_stale_and_the_newer_one_is_kept(story, rows)
     assert rows("SELECT phone FROM contacts") == [{"phone": "13900000001"}]
 
 
+def test_a_contact_change_without_a_language_keeps_the_language_chosen(story, rows):
+    story.contact(language="en", changed_at="2026-03-01T00:00:00+00:00")
+    story.contact(phone="13900000003", language=None, changed_at="2026-03-02T00:00:00+00:00")
+    assert rows("SELECT phone FROM contacts") == [{"phone": "13900000003"}]
+    assert rows("SELECT language FROM preferences") == [{"language": "en"}]
+
+
 def test_a_deleted_account_is_forgotten_with_its_messages(story, deliver, rows):
     story.contact()
     story.submitted()
