@@ -1,7 +1,7 @@
 """Sending SMS and email through the providers, and their delivery receipts.
 
 `send_due(ctx, now)`, the worker's sweep, in rounds of up to BATCH messages
-until nothing more is due (or the sweep has run SWEEP_BUDGET):
+until a round finds nothing due (or the sweep has run SWEEP_BUDGET):
 
 1. claims the due messages (`pending` whose time has come, or `sending` whose
    lease ran out because a worker died mid-send) with FOR UPDATE SKIP LOCKED,
@@ -66,7 +66,9 @@ def send_due(ctx: Context, now: datetime) -> int:
         if claimed:
             _record_all(ctx, claimed, _send_all(ctx, claimed), now)
         tried += len(claimed)
-        if len(claimed) < BATCH or time.monotonic() - started > SWEEP_BUDGET:
+        # Round after round while any was due: messages the consumer writes meanwhile
+        # go now, not at the next tick.
+        if not claimed or time.monotonic() - started > SWEEP_BUDGET:
             return tried
         now = max(now, ctx.clock.now())
 
