@@ -237,7 +237,7 @@ def test_an_applicant_applies_uploads_pays_and_finds_it_submitted(
     _screenshot(page, screenshots_dir / "apply-confirmation.en.png")
 
     page.get_by_role("navigation").get_by_role("link", name="My applications").click()
-    row = page.locator("tbody tr", has_text=reference)
+    row = page.locator("li.order-card", has_text=reference)
     expect(row).to_contain_text("Submitted")
     assert_accessible(page)
     row.get_by_role("link", name=reference).click()
@@ -308,7 +308,7 @@ def test_an_unpaid_application_is_cancelled_after_a_confirmation_page(
     order = applicant.awaiting_payment()
     _sign_in(page, applicant.email)
     page.get_by_role("navigation").get_by_role("link", name="My applications").click()
-    row = page.locator("tbody tr", has_text=order["reference"])
+    row = page.locator("li.order-card", has_text=order["reference"])
     expect(row).to_contain_text("Awaiting payment")
     row.get_by_role("link", name=order["reference"]).click()
     assert_accessible(page)

@@ -15,7 +15,7 @@ import secrets
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from flask import Flask, Response, abort, g, redirect, request, url_for
 
@@ -139,10 +139,18 @@ def caller_for(principal: Principal | None) -> Caller:
 
 
 def safe_next(raw: str | None, default: str = "/") -> str:
-    """Only a path on this site: never an open redirect."""
-    if raw and raw.startswith("/") and not raw.startswith("//") and "\\" not in raw:
-        return raw
-    return default
+    """Only a path on this site: never an open redirect. Browsers read a backslash
+    as a slash and drop tabs and newlines inside a URL, so "/" + backslash + "evil"
+    would leave the site as "//evil" does; any of them, a scheme or a host, gives
+    the default."""
+    if not raw or not raw.startswith("/") or raw.startswith("//"):
+        return default
+    if "\\" in raw or any(ord(char) < 0x21 or ord(char) == 0x7F for char in raw):
+        return default
+    parts = urlsplit(raw)
+    if parts.scheme or parts.netloc:
+        return default
+    return raw
 
 
 F = TypeVar("F", bound=Callable[..., Any])

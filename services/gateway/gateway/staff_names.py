@@ -27,3 +27,16 @@ def staff_names(uow: UnitOfWork, account_ids: Iterable[str | None]) -> dict[str,
             )
         )
         return {row.id: row.email or row.mobile or row.id for row in rows}
+
+
+def every_staff_member(uow: UnitOfWork) -> dict[str, str]:
+    """{account id: name} of every staff account, by name: the audit log's choice
+    of whom to show."""
+    with uow:
+        rows = uow.session.execute(
+            select(accounts.c.id, accounts.c.email, accounts.c.mobile).where(
+                accounts.c.kind == STAFF
+            )
+        )
+        named = {row.id: row.email or row.mobile or row.id for row in rows}
+    return dict(sorted(named.items(), key=lambda pair: pair[1]))

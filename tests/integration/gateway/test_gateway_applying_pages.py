@@ -75,6 +75,12 @@ def test_an_applicant_applies_pays_and_finds_the_application_submitted(browser: 
     for shown in ("张三", "C1 car", "Lost", "香港中路 1 号", *fees, fee["approval_ref"]):
         assert shown in check, shown
     assert f'href="/applications/{order_id}/questions/id_number?change=1"' in check
+    assert "pay within 30 minutes" in check
+    browser.client.set_cookie("lang", "zh-CN")
+    chinese = _text(browser.get(f"/applications/{order_id}/check"))
+    assert "请在 30 分钟内完成支付。" in chinese
+    assert "山东省青岛市市南区香港中路 1 号" in chinese  # an address is not split by commas
+    browser.client.set_cookie("lang", "en")
 
     submitted = browser.submit(order_id)
     assert submitted.status_code == 303
@@ -115,7 +121,7 @@ def test_a_visitor_who_starts_is_sent_to_sign_in_and_back_to_the_item(
 ) -> None:
     answer = submit(client, f"/items/{LICENCE}", {}, f"/items/{LICENCE}/start")
     assert answer.status_code == 303
-    assert answer.headers["Location"] == f"/sign-in?next=/items/{LICENCE}"
+    assert answer.headers["Location"] == f"/sign-in?next=/items/{LICENCE}&reason=start"
     tasks = client.get("/applications/some-id/tasks")
     assert unquote(tasks.headers["Location"]) == "/sign-in?next=/applications/some-id/tasks"
 
@@ -389,7 +395,12 @@ def test_an_application_with_nothing_to_pay_is_submitted_without_the_pay_page(
     browser.upload_all(order_id, codes)
     browser.post(f"/applications/{order_id}/delivery", {"delivery": "pickup-shinan"})
     eventually(lambda: browser.get(f"/applications/{order_id}/check").status_code == 200)
-    assert "Accept and send" in _text(browser.get(f"/applications/{order_id}/check"))
+    check = _text(browser.get(f"/applications/{order_id}/check"))
+    assert "Accept and send" in check
+    assert "30 minutes" not in check  # nothing to pay, nothing to pay in time
+    browser.client.set_cookie("lang", "zh-CN")
+    assert "30 分钟" not in _text(browser.get(f"/applications/{order_id}/check"))
+    browser.client.set_cookie("lang", "en")
     sent = browser.submit(order_id)
     assert browser.get(sent.headers["Location"]).headers["Location"].endswith("/confirmation")
     confirmation = _text(browser.get(f"/applications/{order_id}/confirmation"))

@@ -4,6 +4,7 @@ refund). Reviewers get a 403 page on both."""
 
 from __future__ import annotations
 
+from html import unescape
 from typing import Any
 
 from common.testing import eventually
@@ -49,11 +50,40 @@ def test_a_supervisor_reads_the_audit_log_of_an_order_and_exports_it_as_csv(
 
 def test_a_filter_that_is_not_a_day_is_named_in_the_error_summary(sign_in_staff) -> None:
     supervisor = sign_in_staff("supervisor")
-    answer = supervisor.get("/staff/audit?since=yesterday&actor=someone")
+    answer = supervisor.get("/staff/audit?since=yesterday&order_id=someone")
     assert answer.status_code == 422
     page = answer.get_data(as_text=True)
     assert 'href="#since"' in error_summary(page)
     assert 'value="someone"' in page  # what was typed is kept
+
+
+def test_the_audit_log_finds_an_application_by_its_reference_and_names_the_staff(
+    applicant: ApiApplicant, client, make_staff, sign_in_page
+) -> None:
+    reviewer = make_staff("reviewer")
+    assert sign_in_page(client, reviewer.label, staff=True).status_code == 303
+    order_id = submitted_order(applicant)
+    assert StaffBrowser(client).claim(order_id).status_code == 303
+    reference = applicant.call("GET", f"/applications/{order_id}").get_json()["reference"]
+    supervisor = make_staff("supervisor")
+    assert sign_in_page(client, supervisor.label, staff=True).status_code == 303
+    client.set_cookie("lang", "zh-CN")
+    staff = StaffBrowser(client)
+    # By reference, as people read it (any case), not only by the internal id.
+    page = unescape(staff.text(f"/staff/audit?order_id={reference.lower()}"))
+    row = next(r for r in page.split("<tbody>")[1].split("<tr>") if "领取案件" in r)
+    assert reviewer.label in row and reviewer.account_id not in row  # a name, not an id
+    assert "审核人员" in row  # the role in words
+    # The person filter lists staff by name and filters by the one chosen.
+    assert f'<option value="{reviewer.account_id}">{reviewer.label}</option>' in page
+    mine = unescape(staff.text(f"/staff/audit?actor={reviewer.account_id}&order_id={reference}"))
+    assert reference in mine
+    others = unescape(
+        staff.text(f"/staff/audit?actor={supervisor.account_id}&order_id={reference}")
+    )
+    assert "<tbody>" not in others and "没有符合条件的记录。" in others
+    nowhere = staff.text("/staff/audit?order_id=LT20990101000001")
+    assert "没有符合条件的记录。" in nowhere
 
 
 def test_a_supervisor_retries_a_refused_capture_and_is_told_the_providers_reason(

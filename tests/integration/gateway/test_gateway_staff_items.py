@@ -60,7 +60,13 @@ def test_a_supervisor_withdraws_an_item_and_publishes_it_again(
 ) -> None:
     code = _first_code(client)
     _supervisor(client, make_staff, sign_in_page)
-    withdrawn = submit(client, "/staff/items", {}, action=f"/staff/items/{code}/withdraw")
+    # The list links to a page that asks first; a post without the answer withdraws nothing.
+    asking = f"/staff/items/{code}/withdraw"
+    assert f'href="{asking}"' in client.get("/staff/items").get_data(as_text=True)
+    unconfirmed = submit(client, asking, {})
+    assert unconfirmed.headers["Location"] == asking
+    assert code in [item["code"] for item in client.get("/api/v1/items").get_json()]
+    withdrawn = submit(client, asking, {"confirmed": "yes"})
     assert withdrawn.status_code == 303
     assert code not in [item["code"] for item in client.get("/api/v1/items").get_json()]
     assert client.get(f"/items/{code}").status_code in {200, 404}

@@ -71,6 +71,7 @@ class FormField:
     choices: tuple[Choice, ...] = ()
     max_length: int | None = None
     section: str = "details"  # the task list's section: "details" or "vehicle"
+    pattern: str | None = None  # a text answer's shape (a regular expression), when it has one
 
 
 @dataclass(frozen=True)
@@ -336,6 +337,7 @@ def _item(raw: dict[str, Any]) -> Item:
                 max_length=question.get("max_length"),
                 # The catalog names each field's section; an older catalog names none.
                 section=str(question.get("section") or "details"),
+                pattern=question.get("pattern") or None,
             )
             for question in raw.get("form_fields") or []
             if isinstance(question, dict)

@@ -11,21 +11,40 @@ from werkzeug.wrappers import Response as BaseResponse
 from common.errors import Conflict, InvalidInput, TooManyRequests, Unauthorized
 from gateway import browser, services
 from gateway.context import gateway
-from gateway.i18n import translate
+from gateway.i18n import N_, translate
 from gateway.pages import field_errors, lang, render
 
 bp = Blueprint("account_pages", __name__)
 log = logging.getLogger("gateway.accounts")
 
 
+# Why a visitor was sent to sign in, said on the sign-in and registration pages.
+REASONS = {"start": N_("sign_in.reason_start"), "continue": N_("sign_in.reason_continue")}
+
+
+def _going_back(form: dict[str, str] | None = None) -> dict[str, Any]:
+    """Where the visitor was going (a path on this site) and why they were stopped,
+    carried from sign-in to registration and back through their forms."""
+    values = form or {}
+    next_path = browser.safe_next(values.get("next") or request.args.get("next"), "")
+    reason = values.get("reason") or request.args.get("reason") or ""
+    if reason not in REASONS:
+        reason = "continue" if next_path else ""
+    return {"next_path": next_path, "reason": reason, "notice": REASONS.get(reason)}
+
+
 @bp.get("/register")
 def register() -> tuple[str, int]:
-    return render("register.html", page_title=translate("register.title", lang()))
+    return render("register.html", page_title=translate("register.title", lang()), **_going_back())
 
 
 @bp.post("/register")
 def register_submit() -> Any:
-    form = {"identifier": request.form.get("identifier", "")}
+    form = {
+        "identifier": request.form.get("identifier", ""),
+        "next": request.form.get("next", ""),
+        "reason": request.form.get("reason", ""),
+    }
     app = gateway()
     try:
         principal = services.register_applicant(
@@ -43,7 +62,8 @@ def register_submit() -> Any:
         return _register_again(form, {"identifier": [message]}, 409)
     log.info("applicant registered", extra={"account_id": principal.account_id})
     _open_session(principal)
-    return redirect(url_for("account_pages.account", notice="notice.registered"), code=303)
+    default = url_for("account_pages.account", notice="notice.registered")
+    return redirect(browser.safe_next(form["next"], default), code=303)
 
 
 def _register_again(form: dict[str, str], errors: dict[str, list[str]], status: int) -> Any:
@@ -53,6 +73,7 @@ def _register_again(form: dict[str, str], errors: dict[str, list[str]], status: 
         page_title=translate("register.title", lang()),
         form=form,
         errors=errors,
+        **_going_back(form),
     )
 
 
@@ -70,7 +91,6 @@ def sign_in_page(
     *, staff: bool, form: dict[str, str] | None = None, errors: Any = None, status: int = 200
 ) -> tuple[str, int]:
     endpoint = "staff_pages.sign_in" if staff else "account_pages.sign_in"
-    next_path = (form or {}).get("next") or request.args.get("next") or ""
     return render(
         "sign_in.html",
         status,
@@ -80,14 +100,18 @@ def sign_in_page(
         ),
         action=url_for(endpoint),
         staff=staff,
-        next_path=browser.safe_next(next_path, ""),
         form=form or {},
         errors=errors or {},
+        **_going_back(form),
     )
 
 
 def sign_in_attempt(*, staff: bool) -> Any:
-    form = {"identifier": request.form.get("identifier", ""), "next": request.form.get("next", "")}
+    form = {
+        "identifier": request.form.get("identifier", ""),
+        "next": request.form.get("next", ""),
+        "reason": request.form.get("reason", ""),
+    }
     app = gateway()
     try:
         principal = services.authenticate(

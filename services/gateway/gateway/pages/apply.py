@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 
 from common.errors import NotFound
 from common.service_client import ServiceConflict, ServiceRejected
-from gateway import browser, journey
+from gateway import browser, journey, typed_answers
 from gateway.clients.catalog import FormField, Item
 from gateway.clients.orders import ADDRESS_FIELDS, Address, DeliveryChoice, Order
 from gateway.context import gateway
@@ -52,7 +52,8 @@ def start(code: str) -> Response:
     """Start an application; two clicks on the same button make one draft."""
     principal = browser.current_principal()
     if principal is None or principal.is_staff:
-        return _to("account_pages.sign_in", next=url_for("store_pages.item", code=code))
+        item_page = url_for("store_pages.item", code=code)
+        return _to("account_pages.sign_in", next=item_page, reason="start")
     app = gateway()
     key = journey.idempotency_key(
         app.settings.secret_key,
@@ -163,18 +164,22 @@ def answer(order_id: str, name: str) -> Any:
         return elsewhere
     item = loading.item_of(found)
     asked = _question(item, name)
-    value = request.form.get("answer", "").strip()
+    typed = request.form.get("answer", "").strip()
     label = asked.label.get(lang())
 
-    def refuse(status: int) -> tuple[str, int]:
+    def refuse(status: int, value: str) -> tuple[str, int]:
         key = journey.answer_error(asked, value)
         message = _t(key, label=label, max=asked.max_length or 0)
         return _question_page(
             found, item, asked, value=value, errors={"answer": [message]}, status=status
         )
 
+    try:
+        value = typed_answers.normalised(asked, typed)
+    except typed_answers.NotADate:
+        return refuse(422, typed)
     if not value and asked.required:
-        return refuse(422)
+        return refuse(422, value)
     answers = dict(found.answers)
     if value:
         answers[name] = value
@@ -183,7 +188,7 @@ def answer(order_id: str, name: str) -> Any:
     try:
         saved = gateway().orders.save_answers(found.id, loading.applicant(), answers)
     except ServiceRejected:
-        return refuse(422)
+        return refuse(422, value)
     except ServiceConflict:
         return _to("application_pages.application", order_id=found.id)
     following = journey.next_question(item, name)

@@ -10,12 +10,13 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, request
 
-from gateway import browser, reviewing
-from gateway.clients.reviews import AUDIT_FILTERS
+from gateway import audit_view, browser, reviewing
+from gateway.clients.reviews import AUDIT_FILTERS, AuditPage
 from gateway.context import gateway
 from gateway.domain import CHINA_STANDARD_TIME, FieldErrors
-from gateway.pages import render
-from gateway.pages.reviews import _t, messages, staff
+from gateway.pages import lang, render
+from gateway.pages.reviews import _t, messages, my_id, staff
+from gateway.staff_names import every_staff_member, staff_names
 
 bp = Blueprint("audit_pages", __name__, url_prefix="/staff")
 ACTIONS = (
@@ -61,6 +62,7 @@ def audit() -> tuple[str, int]:
     shown = {name: request.args.get(name, "").strip() for name in AUDIT_FILTERS}
     raw_page = request.args.get("page", "1")
     page = int(raw_page) if raw_page.isdigit() and 0 < int(raw_page) < 100_000 else 1
+    people = every_staff_member(gateway().uow())
     try:
         filters = audit_filters(request.args)
     except FieldErrors as error:
@@ -72,17 +74,44 @@ def audit() -> tuple[str, int]:
             errors=messages(error.errors),
             found=None,
             actions=ACTIONS,
+            people=people,
         )
-    found = gateway().reviews.audit(staff(), filters=filters, page=page)
+    found = _entries(filters, page)
     query = {name: value for name, value in shown.items() if value}
     return render(
         "staff/audit.html",
         page_title=_t("audit.title"),
         form=shown,
         found=found,
+        rows=_rows(found),
         actions=ACTIONS,
+        people=people,
         query=urlencode(query),
     )
+
+
+def _entries(filters: dict[str, str], page: int) -> AuditPage:
+    """Verification's page of entries; an application named by its reference is
+    looked up first (verification's audit filter takes the internal id)."""
+    reference = audit_view.as_reference(filters["order_id"])
+    if reference is not None:
+        order_id = _order_id_of(reference)
+        if order_id is None:
+            return AuditPage(entries=(), page=1, pages=1)
+        filters = {**filters, "order_id": order_id}
+    return gateway().reviews.audit(staff(), filters=filters, page=page)
+
+
+def _order_id_of(reference: str) -> str | None:
+    found = gateway().reviews.queue(staff(), tab="all", filters={"q": reference})
+    return next((case.order_id for case in found.cases if case.reference == reference), None)
+
+
+def _rows(found: AuditPage) -> list[audit_view.AuditRow]:
+    app = gateway()
+    names = staff_names(app.uow(), (entry.actor_id for entry in found.entries))
+    vocabulary = audit_view.titles_and_labels(app.catalog.all_items(staff()), lang())
+    return audit_view.audit_rows(found.entries, names, vocabulary, me=my_id(), lang=lang())
 
 
 @bp.get("/audit.csv")
@@ -92,6 +121,9 @@ def audit_csv() -> Any:
         filters = audit_filters(request.args)
     except FieldErrors:
         return audit()  # the page says which filter is wrong
+    reference = audit_view.as_reference(filters["order_id"])
+    if reference is not None:
+        filters = {**filters, "order_id": _order_id_of(reference) or reference}
     content = gateway().reviews.audit_csv(staff(), filters=filters)
     response = Response(content, mimetype="text/csv")
     response.headers["Content-Disposition"] = 'attachment; filename="review-audit.csv"'

@@ -8,8 +8,9 @@ from flask import Blueprint, redirect, request, url_for
 
 from common.service_client import ServiceRejected
 from gateway import browser, domain
+from gateway.clients.catalog import Item
 from gateway.context import gateway
-from gateway.i18n import translate
+from gateway.i18n import N_, translate
 from gateway.pages import accounts, field_errors, lang, render
 
 bp = Blueprint("staff_pages", __name__, url_prefix="/staff")
@@ -63,10 +64,7 @@ def fee_submit(code: str) -> Any:
     try:
         change = domain.parse_fee_form(**form, today=domain.today_in_china(app.clock.now()))
     except domain.FieldErrors as error:
-        errors = {
-            name: [translate(key, lang()) for key in keys] for name, keys in error.errors.items()
-        }
-        return _fee_page(code, form=form, errors=errors, status=422)
+        return _fee_page(code, form=form, errors=_named(error.errors), status=422)
     try:
         app.catalog.change_fee(
             code,
@@ -86,6 +84,28 @@ def fee_submit(code: str) -> Any:
     return redirect(url_for("staff_pages.items", notice="notice.fee_saved"), code=303)
 
 
+# An amount's refusal as the fee form words it: naming the field, since the form
+# asks two amounts and "enter an amount" twice would not say which.
+_NAMED = {
+    "money.required": N_("fee_form.required"),
+    "money.negative": N_("fee_form.negative"),
+    "money.not_a_number": N_("fee_form.not_a_number"),
+    "money.too_large": N_("fee_form.too_large"),
+    "money.too_many_decimals": N_("fee_form.too_many_decimals"),
+}
+
+
+def _named(errors: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Each refusal in words naming its field."""
+    return {
+        name: [
+            translate(_NAMED.get(key, key), lang(), label=translate(f"staff.{name}", lang()))
+            for key in keys
+        ]
+        for name, keys in errors.items()
+    }
+
+
 def _fee_page(
     code: str, *, form: dict[str, str] | None = None, errors: Any = None, status: int = 200
 ) -> tuple[str, int]:
@@ -93,8 +113,24 @@ def _fee_page(
     item = gateway().catalog.item(code, caller)
     title = translate("staff.fee_title", lang(), title=item.title.get(lang()))
     return render(
-        "staff/fee.html", status, item=item, page_title=title, form=form or {}, errors=errors or {}
+        "staff/fee.html",
+        status,
+        item=item,
+        page_title=title,
+        form=form if form is not None else _fee_in_force(item),
+        errors=errors or {},
     )
+
+
+def _fee_in_force(item: Item) -> dict[str, str]:
+    """The empty form starts from the fee in force: a change is usually to one amount."""
+    if item.fee is None:
+        return {}
+    return {
+        "production_yuan": domain.fen_to_yuan(item.fee.production_fen),
+        "delivery_yuan": domain.fen_to_yuan(item.fee.delivery_fen),
+        "approval_ref": item.fee.approval_ref,
+    }
 
 
 @bp.post("/items/<code>/publish")
@@ -104,8 +140,19 @@ def publish(code: str) -> Any:
     return redirect(url_for("staff_pages.items", notice="notice.published"), code=303)
 
 
+@bp.get("/items/<code>/withdraw")
+@browser.staff_page("supervisor")
+def withdraw_confirm(code: str) -> tuple[str, int]:
+    """Withdrawing takes an item off the store at once: the supervisor is asked first."""
+    item = gateway().catalog.item(code, browser.caller_for(browser.current_principal()))
+    title = translate("staff.withdraw_title", lang(), title=item.title.get(lang()))
+    return render("staff/withdraw.html", item=item, page_title=title)
+
+
 @bp.post("/items/<code>/withdraw")
 @browser.staff_page("supervisor")
 def withdraw(code: str) -> Any:
+    if request.form.get("confirmed") != "yes":
+        return redirect(url_for("staff_pages.withdraw_confirm", code=code), code=303)
     gateway().catalog.withdraw(code, browser.caller_for(browser.current_principal()))
     return redirect(url_for("staff_pages.items", notice="notice.withdrawn"), code=303)

@@ -49,9 +49,10 @@ def test_a_fee_with_more_than_two_decimals_or_a_negative_amount_is_refused_namin
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert (
-        '<a href="#production_yuan">The amount can have at most 2 decimal places (fen).</a>' in html
+        '<a href="#production_yuan">The “Production cost (yuan)” can have at most 2 decimal places'
+        " (fen).</a>" in html
     )
-    assert '<a href="#delivery_yuan">The amount cannot be negative.</a>' in html
+    assert '<a href="#delivery_yuan">The “Courier fee (yuan)” cannot be negative.</a>' in html
     assert '<a href="#approval_ref">Enter the price approval reference.</a>' in html
     assert client.get(f"/api/v1/items/{code}").get_json()["fee"] == before
 
