@@ -52,6 +52,9 @@ def stack_environment(workdir: Path, **overrides: str) -> dict[str, str]:
         "EMAIL_PROVIDER": "sandbox",
         "NOTIFICATIONS_TIMER_INTERVAL_SECONDS": "0.2",
         "NOTIFICATIONS_SANDBOX_RECEIPT_SECONDS": "0.5",
+        # Two connections per process kept while idle (not five): the stacks of two
+        # parallel workers, and a module's own stack, fit in PostgreSQL's 100.
+        "DATABASE_POOL_SIZE": "2",
         # Tests read the statistics right after the events that change them.
         "GATEWAY_STATS_CACHE_SECONDS": "0",
         **overrides,

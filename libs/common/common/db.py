@@ -25,6 +25,7 @@ What a service builds from here, once, in create_app() / build_worker():
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -40,6 +41,8 @@ from common.clock import Clock, SystemClock
 from common.events.envelope import Envelope
 from common.events.tables import outbox
 
+POOL_CEILING = 15
+
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine suited to the URL: pooled PostgreSQL, or thread-safe SQLite."""
@@ -53,8 +56,12 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     kwargs.setdefault("pool_pre_ping", True)
-    kwargs.setdefault("pool_size", 5)
-    kwargs.setdefault("max_overflow", 10)
+    # DATABASE_POOL_SIZE: connections kept open while idle; whatever it says, a
+    # process opens at most POOL_CEILING at once (the rest close when returned).
+    # Test stacks keep fewer, so parallel stacks fit in PostgreSQL's 100.
+    pool_size = int(os.environ.get("DATABASE_POOL_SIZE") or 5)
+    kwargs.setdefault("pool_size", pool_size)
+    kwargs.setdefault("max_overflow", max(POOL_CEILING - pool_size, 0))
     return create_engine(url, **kwargs)
 
 

@@ -18,8 +18,11 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import pika
 
@@ -30,6 +33,7 @@ from common.testing import (
     create_database,
     drop_database,
     free_port,
+    release_port,
     require_rabbitmq,
     unique_name,
 )
@@ -47,6 +51,8 @@ def gunicorn_options(workers: int, threads: int) -> list[str]:
         "--keep-alive", "30",
     ]  # fmt: skip
 
+
+T = TypeVar("T")
 
 # One process of eight threads per service: on a 2-core machine running five
 # services and their workers, a second process per service only adds memory
@@ -126,14 +132,13 @@ class Stack:
         require_rabbitmq()
         self.workdir.mkdir(parents=True, exist_ok=True)
         try:
-            for name in self.services or []:
-                database = unique_name(f"it_{name}")
-                self.databases[name] = create_database(database)
+            names = self.services or []
+            for name in names:
                 self.ports[name] = free_port()
-            for parts in self._parts:
-                self._run_once(parts.name, "migrate")
-                if self.seed and "seed" in parts.parts:
-                    self._run_once(parts.name, "seed")
+            # Every service's own database, migrations and seed are independent of the
+            # others': done side by side, while one waits on PostgreSQL another imports.
+            in_parallel(self._create_database, names)
+            in_parallel(self._prepare, [parts.name for parts in self._parts])
             for parts in self._parts:
                 if "worker" in parts.parts:
                     self._spawn(
@@ -147,6 +152,16 @@ class Stack:
             self.stop()
             raise
         return self
+
+    def _create_database(self, name: str) -> None:
+        url = create_database(unique_name(f"it_{name}"))
+        self.databases[name] = url
+
+    def _prepare(self, name: str) -> None:
+        parts = next(parts for parts in self._parts if parts.name == name)
+        self._run_once(name, "migrate")
+        if self.seed and "seed" in parts.parts:
+            self._run_once(name, "seed")
 
     def _gunicorn(self, name: str) -> list[str]:
         return [
@@ -210,7 +225,7 @@ class Stack:
                         return
             except (urllib.error.URLError, OSError) as exc:
                 last_error = str(exc)
-            time.sleep(0.2)
+            time.sleep(0.1)
         raise RuntimeError(f"{service} was not ready within {timeout}s: {last_error}")
 
     def stop_process(self, name: str, sig: int = signal.SIGTERM, timeout: float = 10.0) -> int:
@@ -231,30 +246,61 @@ class Stack:
         raise KeyError(name)
 
     def stop(self) -> None:
-        for running in reversed(self.processes):
-            stop_process_group(running.process, signal.SIGTERM, 10.0)
+        # All at once: each process takes its own time to finish, so the stack
+        # stops in the time of the slowest rather than in the sum of them all.
+        stop_process_groups([running.process for running in self.processes], signal.SIGTERM, 10.0)
         self.processes.clear()
-        for url in self.databases.values():
-            drop_database(url.rsplit("/", 1)[1])
+        databases = [url.rsplit("/", 1)[1] for url in self.databases.values()]
         self.databases.clear()
-        delete_broker_objects(self.prefix)
+        cleanups: list[Callable[[], None]] = [
+            *(lambda name=name: drop_database(name) for name in databases),
+            lambda: delete_broker_objects(self.prefix),
+        ]
+        try:
+            in_parallel(lambda cleanup: cleanup(), cleanups)
+        finally:
+            for port in self.ports.values():
+                release_port(port)
+
+
+def in_parallel(action: Callable[[T], None], items: Iterable[T]) -> None:
+    """action(item) for every item at once, each in a thread; every one runs to
+    its end, then the first error (if any) is raised."""
+    items = list(items)
+    if not items:
+        return
+    with ThreadPoolExecutor(max_workers=len(items)) as pool:
+        futures = [pool.submit(action, item) for item in items]
+    for future in futures:
+        future.result()
 
 
 def stop_process_group(process: subprocess.Popen[bytes], sig: int, timeout: float) -> int:
-    if process.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, sig)
+    stop_process_groups([process], sig, timeout)
+    return process.returncode  # type: ignore[return-value]
+
+
+def stop_process_groups(processes: list[subprocess.Popen[bytes]], sig: int, timeout: float) -> None:
+    """Signal every process's group, then wait for them all (killing what is left
+    after the timeout)."""
+    for process in processes:
+        if process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, sig)
+    deadline = time.monotonic() + timeout
+    for process in processes:
         try:
-            process.wait(timeout)
+            process.wait(max(deadline - time.monotonic(), 0.01))
         except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
             process.wait(5)
-    return process.returncode
 
 
 def delete_broker_objects(prefix: str) -> None:
     """Delete every queue and exchange whose name starts with the run's prefix."""
-    names = _rabbitmqctl_names("list_queues"), _rabbitmqctl_names("list_exchanges")
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        names = tuple(pool.map(_rabbitmqctl_names, ["list_queues", "list_exchanges"]))
     queues, exchanges = (
         [name for name in group if name.startswith(prefix + ".") or name == prefix]
         for group in names

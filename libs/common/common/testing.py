@@ -7,12 +7,16 @@ leftovers from a crashed run never collide.
 
 from __future__ import annotations
 
+import fcntl
 import os
+import random
 import socket
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -114,10 +118,62 @@ def require_rabbitmq(url: str = RABBITMQ_URL) -> str:
     return url
 
 
+# Ports handed out by free_port(): below the kernel's ephemeral range, so no
+# outgoing connection is ever given one, and each held under an advisory lock
+# (released when its holder exits) so parallel test processes never pick the
+# same port between choosing it and a server binding it.
+PORT_LOCKS = Path(tempfile.gettempdir()) / "licensing-test-ports"
+_held_ports: dict[int, int] = {}
+
+
 def free_port() -> int:
+    """A port on 127.0.0.1 that nobody listens on, reserved for this process
+    until release_port() or its exit."""
+    low, high = _reservable_range()
+    PORT_LOCKS.mkdir(mode=0o777, exist_ok=True)
+    for _ in range(500):
+        port = random.randrange(low, high)  # spreads the choices; not a secret
+        if port in _held_ports:
+            continue
+        lock = os.open(PORT_LOCKS / f"{port}.lock", os.O_CREAT | os.O_RDWR, 0o666)
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(lock)
+            continue
+        if _bindable(port):
+            _held_ports[port] = lock
+            return port
+        os.close(lock)
+    raise RuntimeError(f"no free port between {low} and {high}")
+
+
+def release_port(port: int) -> None:
+    """Give back a port of free_port() (a stopped stack's): another process may take it."""
+    lock = _held_ports.pop(port, None)
+    if lock is not None:
+        os.close(lock)
+
+
+def _reservable_range() -> tuple[int, int]:
+    """From 10000 up to the start of the ephemeral range (Linux: 32768 by default)."""
+    try:
+        ephemeral_low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        ephemeral_low = 32768
+    return 10000, max(ephemeral_low, 12000)
+
+
+def _bindable(port: int) -> bool:
+    # As gunicorn and werkzeug bind: SO_REUSEADDR, so a connection of an earlier
+    # server still in TIME_WAIT does not count as a listener.
     with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 def eventually(check: Callable[[], Any], timeout: float = 15.0, interval: float = 0.1) -> Any:
