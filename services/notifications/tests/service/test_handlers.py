@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from notifications.handlers import handlers_for
 from notifications.reminders import sweep_reminders
 from notifications.services import order_of, write_messages
 
@@ -218,3 +219,31 @@ def test_a_staff_reply_names_no_word_of_the_chat_in_the_applicants_language(stor
     assert inbox == {"title": "Staff replied",
                      "body": f"Staff replied in the chat of {story.reference}.",
                      "link": f"https://gov.test/applications/{story.order_id}"}  # fmt: skip
+
+
+def test_a_batch_about_one_order_is_handled_as_one_event_at_a_time_would_be(ctx, story, rows):
+    """The worker's dispatcher reads the batch's orders at once and writes at commit:
+    a contact, a new order and its next step in one batch still read each other."""
+    from notifications.dispatcher import BatchReadingDispatcher
+
+    from common.events.consumer import Delivery
+
+    dispatcher = BatchReadingDispatcher("notifications", handlers_for(ctx), ctx.uow,
+                                        max_attempts=3, hint=ctx.batch)  # fmt: skip
+    order = {"order_id": story.order_id, "reference": story.reference}
+    batch = [
+        event("accounts.contact_changed", {"account_id": "acct-a", "language": "en",
+              "phone": "13912345678", "email": None, "changed_at": "2026-03-01T00:00:00+00:00"}),
+        event("orders.submitted", {**order, "applicant_id": "acct-a", "total_fen": 2500}),
+        event("fulfillment.production_started", order),
+        event("fulfillment.delivered", {"order_id": "an-order-nobody-named"}),
+    ]  # fmt: skip
+    outcomes = dispatcher.handle_batch([Delivery(e.to_json()) for e in batch])
+    assert [o.action for o in outcomes] == ["ack", "ack", "ack", "retry"]
+    found = rows("SELECT template, channel, language FROM messages ORDER BY template, channel")
+    assert [(m["template"], m["channel"], m["language"]) for m in found] == [
+        ("in_production", "inapp", "en"), ("in_production", "sms", "en"),
+        ("submitted", "inapp", "en"), ("submitted", "sms", "en"),
+    ]  # fmt: skip
+    assert rows("SELECT account_id FROM orders") == [{"account_id": "acct-a"}]
+    assert ctx.batch.orders == {}
