@@ -129,7 +129,7 @@ def test_a_supervisor_changes_a_fee_and_the_store_shows_the_new_price(
     assert_accessible(page)
 
     first_row = page.locator("tbody tr").first
-    title = first_row.locator("td").nth(1).inner_text()
+    title = first_row.locator("td").first.inner_text()  # the service, named in words
     first_row.get_by_role("link", name=re.compile("Change fee")).click()
     page.get_by_label("Production cost (yuan)").fill("12.345")
     page.get_by_label("Courier fee (yuan)").fill("-3")
