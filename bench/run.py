@@ -4,7 +4,7 @@ Writes bench/results.json and docs/benchmarks.md. Exits non-zero when a
 figure misses its target, so a regression is noticed.
 
     python -m bench.run              # every suite; rewrites the page and results.json
-    python -m bench.run apply        # some suites (bus, storefront, apply, tracking): printed only
+    python -m bench.run apply        # some suites (bus, storefront, apply, tracking, notify): printed only
 """
 
 from __future__ import annotations
@@ -17,7 +17,14 @@ from datetime import UTC, datetime
 from importlib import import_module
 from pathlib import Path
 
-SUITES = ["bench.bus", "bench.storefront", "bench.apply", "bench.tracking", "bench.stats"]
+SUITES = [
+    "bench.bus",
+    "bench.storefront",
+    "bench.apply",
+    "bench.tracking",
+    "bench.stats",
+    "bench.notify",
+]
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -160,9 +167,29 @@ Last run: {stamp} on {machine}.
   measured 0.03–0.05× (the template, about 7 ms of the gateway's CPU, and
   the hop to ratings).
 
+- **Notifications**: event → rendered message → sandbox provider. 10,000
+  `orders.submitted` events (new orders of 500 applicants, half reading
+  English, whose phones and emails are in notifications' `contacts` table
+  beforehand, as `accounts.contact_changed` leaves them) are queued on
+  notifications' own queue before its worker starts; one real
+  `python -m notifications.worker` process (RabbitMQ, PostgreSQL, the
+  sandbox providers, quiet hours off, the sandbox's delivery receipts not
+  due during the run) turns each into three messages: the in-app one, an
+  SMS and an email, the last two handed to the sandbox provider. The figure
+  is the SMS and email the sandbox accepted per second, from the first
+  event's inbox row to the last acceptance (the database's own times, so
+  the process's start-up is not counted); the events handled per second are
+  printed beside it. The baseline consumes and acks the same bodies with raw
+  pika. Afterwards every event must have exactly its three messages, every
+  SMS and email `accepted`, and the sandbox one row per idempotency key, or
+  the run is refused. The worker reads a batch's orders, preferences and
+  contacts in one statement and writes its orders and messages in one
+  INSERT each; it sends in rounds of up to 500, one provider call per
+  channel, and records a round's acceptances in one UPDATE.
+
 ## Measuring one suite, and profiling
 
-`python -m bench.run apply` (or `bus`, `storefront`, `tracking`, `stats`) runs only those suites
+`python -m bench.run apply` (or `bus`, `storefront`, `tracking`, `stats`, `notify`) runs only those suites
 and prints their figures without rewriting this page. The machine is often
 shared: compare the ratios of one run, and run again when a figure jumps.
 
