@@ -120,10 +120,12 @@ def test_a_draft_of_a_withdrawn_item_says_why_and_can_be_cancelled(
     staff = FlaskClient(client.application, use_cookies=True)
     _supervisor(staff, make_staff, sign_in_page)
     withdraw = f"/staff/items/{code}/withdraw"
-    assert submit(staff, "/staff/items", {"confirmed": "yes"}, action=withdraw).status_code == 303
+    answer = submit(staff, withdraw, {"confirmed": "yes", "reason": "改为窗口办理"})
+    assert answer.status_code == 303
 
     tasks = applicant.get(f"{order_path}/tasks")
     html = tasks.get_data(as_text=True)
     assert tasks.status_code == 200
     assert "已停止网上办理" in html
+    assert "下架原因：改为窗口办理" in html
     assert f'href="{order_path}/cancel"' in html

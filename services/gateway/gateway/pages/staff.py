@@ -154,5 +154,7 @@ def withdraw_confirm(code: str) -> tuple[str, int]:
 def withdraw(code: str) -> Any:
     if request.form.get("confirmed") != "yes":
         return redirect(url_for("staff_pages.withdraw_confirm", code=code), code=303)
-    gateway().catalog.withdraw(code, browser.caller_for(browser.current_principal()))
+    # The reason is shown to every applicant whose draft the withdrawal stops.
+    reason = request.form.get("reason", "").strip()[:500] or None
+    gateway().catalog.withdraw(code, browser.caller_for(browser.current_principal()), reason)
     return redirect(url_for("staff_pages.items", notice="notice.withdrawn"), code=303)
