@@ -330,3 +330,32 @@ def _screenshot(page: Page, path: Path) -> None:
     if os.environ.get("UPDATE_SCREENSHOTS") == "1" or not path.exists():
         page.set_viewport_size({"width": 1200, "height": 900})
         page.screenshot(path=str(path), full_page=True)
+
+
+def test_on_a_phone_start_says_why_to_sign_in_and_registering_comes_back_to_the_service(
+    page: Page, assert_accessible: Check
+) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"/language?lang=zh-CN&next=/items/{ITEM}")
+    page.get_by_role("button", name="开始申请").click()
+    expect(page.get_by_role("status")).to_contain_text("开始申请前请先登录。")
+    assert_accessible(page)
+    page.get_by_role("main").get_by_role("link", name="还没有账户？注册").click()
+    expect(page.get_by_role("status")).to_contain_text("开始申请前请先登录。")
+    page.get_by_label("电子邮箱或手机号码").fill(f"e2e-{uuid.uuid4().hex[:8]}@example.cn")
+    page.get_by_label("密码", exact=True).fill(PASSWORD)
+    page.get_by_label("再次输入密码").fill(PASSWORD)
+    page.get_by_role("button", name="注册").click()
+    expect(page).to_have_url(re.compile(f"/items/{ITEM}$"))  # back at the service, not the account
+    page.get_by_role("button", name="开始申请").click()
+    expect(page).to_have_url(re.compile(r"/applications/[^/]+/tasks$"))
+
+    page.get_by_role("navigation").get_by_role("link", name=re.compile("^我的申请")).click()
+    card = page.locator("li.order-card").first
+    expect(card).to_contain_text("补领机动车驾驶证")
+    box = card.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
+    # The service's name reads as a line of words, not a character a line.
+    title = card.locator(".order-card-title").bounding_box()
+    assert title is not None and title["width"] > 200
+    assert_accessible(page)
