@@ -9,7 +9,10 @@ PostgreSQL), through the public API:
 - an email provider down then up sends the message once;
 - applicant B cannot read or mark A's messages (404);
 - a deleted account's contact details and messages are forgotten
-  (`accounts.deleted`).
+  (`accounts.deleted`);
+- a staff reply in the order chat (not an internal note) and a complaint's
+  case (received, answered, resolved) are one message each, in the
+  applicant's language.
 """
 
 from __future__ import annotations
@@ -147,3 +150,45 @@ def test_a_deleted_account_is_forgotten_by_notifications(stack: Stack, http):
     preferences = http.get(f"{stack.url('notifications')}/preferences", headers=as_the_account,
                            timeout=5).json()  # fmt: skip
     assert preferences["email_masked"] is None and preferences["phone_masked"] is None
+
+
+def test_a_staff_reply_in_the_chat_is_one_message_in_the_applicants_language(stack: Stack, http):
+    applicant = _email_applicant(stack, "en")
+    order_id = Journey(stack).submitted(applicant)
+    eventually(lambda: _templates(applicant, order_id) == ["submitted"], timeout=30)
+    chat = f"{stack.url('verification')}/chats/{order_id}/messages"
+    staff = stack.token_headers("verification", subject="staff-it", roles=["reviewer"])
+    for body in ({"body": "Checked by a second reviewer.", "internal": True},
+                 {"body": "Your photos are clear; no need to upload again."}):  # fmt: skip
+        http.post(chat, json=body, headers=staff, timeout=5).raise_for_status()
+
+    eventually(lambda: _templates(applicant, order_id) == ["submitted", "chat_reply"], timeout=30)
+    reply = next(m for m in _inbox(applicant) if m["template"] == "chat_reply")
+    assert reply["title"] == "Staff replied" and "photos" not in reply["body"]
+
+
+def test_a_complaints_lifecycle_is_one_message_each_in_the_applicants_language(stack: Stack, http):
+    applicant = _email_applicant(stack, "zh-CN")
+    order_id = Journey(stack).submitted(applicant)
+    eventually(lambda: _templates(applicant, order_id) == ["submitted"], timeout=30)
+    ratings = stack.url("ratings")
+    as_applicant = stack.token_headers("ratings", subject=applicant.account_id, roles=["applicant"])
+    as_supervisor = stack.token_headers("ratings", subject="staff-it", roles=["supervisor"])
+    complaint = {"category": "slow", "description": "审核太慢了"}
+
+    def opened() -> dict | None:  # ratings learns of the order from orders' events
+        answer = http.post(f"{ratings}/orders/{order_id}/complaints", json=complaint,
+                           headers=as_applicant, timeout=5)  # fmt: skip
+        return answer.json() if answer.status_code == 201 else None
+
+    case = eventually(opened, timeout=30)
+    for step, body in (("contact", {"note": "已电话联系"}), ("answer", {"feedback": "已加快办理"})):
+        http.post(f"{ratings}/cases/{case['id']}/{step}", json=body, headers=as_supervisor,
+                  timeout=5).raise_for_status()  # fmt: skip
+    http.post(f"{ratings}/cases/{case['id']}/accept", headers=as_applicant,
+              timeout=5).raise_for_status()  # fmt: skip
+
+    told = ["submitted", "complaint_opened", "complaint_answered", "complaint_closed"]
+    eventually(lambda: _templates(applicant, order_id) == told, timeout=30)
+    titles = [m["title"] for m in _inbox(applicant) if m["template"].startswith("complaint")]
+    assert titles == ["投诉已处理完毕", "投诉有了答复", "投诉已受理"]
