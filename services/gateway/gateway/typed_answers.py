@@ -5,9 +5,9 @@ its hint.
 A phone keyboard in Chinese mode types full-width characters (２０２１／５／１８,
 ＡＢＣ１２３); people add spaces, write a VIN in lower case and a date as
 2021/5/18, 2021.5.18 or 2021年5月18日. Orders keeps dates as ISO 2021-05-18 and
-upper-cases ID and plate numbers itself; the gateway folds width (NFKC), drops
-spaces where a pattern has none, upper-cases a patterned answer that only
-matches in capitals, and reads the date forms above. Whether the result is
+upper-cases ID and plate numbers itself; the gateway folds width (NFKC), tidies
+an answer with a named format the way that format says (common.answer_patterns,
+the list orders checks by), and reads the date forms above. Whether the result is
 right is still orders' decision, except a date that is no real day
 (2021-02-30), which the gateway refuses itself: it cannot be sent as a date.
 """
@@ -18,6 +18,7 @@ import re
 import unicodedata
 from datetime import date
 
+from common.answer_patterns import answer_pattern
 from gateway.clients.catalog import FormField
 
 # 2021-05-18, 2021/5/18, 2021.5.18, 2021年5月18日 (spaces allowed between the parts).
@@ -56,17 +57,21 @@ def normalised(question: FormField, raw: str) -> str:
         return read_date(text) or text
     if question.type in {"id_number", "plate_number", "phone"}:
         return _SPACES.sub("", text).upper()
+    named = answer_pattern(question.pattern)
+    if named is not None:
+        return named.tidy(text)
     if question.pattern:
         return _fitted_to_pattern(question.pattern, text)
     return text
 
 
 def _fitted_to_pattern(pattern: str, text: str) -> str:
-    """A patterned answer (a VIN's last six, a file number) without the spaces and in
-    the capitals its pattern wants, when that is all that kept it from matching."""
+    """An answer to an item defined before formats were named, whose pattern is still
+    an expression: without the spaces and in the capitals it wants, when that is all
+    that kept it from matching."""
     try:
         shape = re.compile(pattern)
-    except re.error:  # a named format (orders tidies those itself), not an expression
+    except re.error:
         return text
     if shape.fullmatch(text):
         return text

@@ -50,8 +50,13 @@ def test_a_vin_in_lower_case_full_width_or_with_spaces_fits_its_pattern() -> Non
 
 def test_a_text_answer_keeps_its_case_and_spaces_when_its_pattern_needs_nothing() -> None:
     assert typed_answers.normalised(_question("text"), " Li Na ") == "Li Na"
-    # A named format (no expression) is tidied by orders; the gateway only folds width.
-    assert typed_answers.normalised(_question("text", "vin_last6"), "ａ１２３４５") == "a12345"
+
+
+def test_a_named_format_is_tidied_as_orders_tidies_it() -> None:
+    vin = _question("text", "vin_last6")
+    assert typed_answers.normalised(vin, " ａ1b 2c-3 ") == "A1B2C3"
+    file_number = _question("text", "licence_file_number")
+    assert typed_answers.normalised(file_number, "３７０２ 0000 1234") == "370200001234"
 
 
 def test_plate_id_and_phone_lose_spaces_and_full_width() -> None:
