@@ -27,7 +27,7 @@ from sqlalchemy import select
 
 from common.db import UnitOfWork
 from common.errors import Conflict, UpstreamUnavailable
-from orders import events
+from orders import events, idempotency
 from orders.domain import Action, Actor, Status
 from orders.domain.timeline import Entry, seconds
 from orders.models import Order, Timer
@@ -158,3 +158,9 @@ def _postpone(ctx: Context, timer_id: int, now: datetime, error: str) -> None:
         timer.due_at = now + retry_after(timer.attempts)
         uow.commit()
     log.warning("timer postponed", extra={"timer": timer_id, "reason": error[:200]})
+
+
+def purge_idempotency_keys(ctx: Context, now: datetime) -> int:
+    """Forget Idempotency-Keys older than a day (idempotency.KEPT_FOR)."""
+    with ctx.uow() as uow:
+        return idempotency.forget_old_keys(uow, now)

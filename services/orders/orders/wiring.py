@@ -97,6 +97,9 @@ def worker_timers(settings: Settings, engine: Engine, clock: Clock) -> list[Time
     def deliver_sandbox_webhooks(now: datetime) -> int:
         return len(sender.deliver_due(now))
 
+    def purge_idempotency_keys(now: datetime) -> int:
+        return timers.purge_idempotency_keys(context, now)
+
     every = settings.timer_interval_seconds
     return [
         ("expire_unpaid", expire_unpaid, every),
@@ -108,4 +111,5 @@ def worker_timers(settings: Settings, engine: Engine, clock: Clock) -> list[Time
             deliver_sandbox_webhooks,
             settings.sandbox_webhook_interval_seconds,
         ),
+        ("purge_idempotency_keys", purge_idempotency_keys, every),
     ]

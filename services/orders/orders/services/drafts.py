@@ -32,7 +32,7 @@ from orders.services.base import (
 )
 from orders.services.context import Context
 from orders.services.snapshot import fee_in_catalog, item_on_sale, take_snapshot
-from orders.services.views import ORDER_OUT, view_of
+from orders.services.views import ORDER_OUT, current_view, view_of
 
 
 def create_order(ctx: Context, who: Identity, item_code: str, key: str) -> Answer:
@@ -42,7 +42,7 @@ def create_order(ctx: Context, who: Identity, item_code: str, key: str) -> Answe
         # One transaction for the replay check and the draft: a second one
         # would cost a pool checkout, its ping and a rollback on every draft.
         with ctx.uow() as uow:
-            first = idempotency.replay(uow, request)
+            first = idempotency.replay(uow, request, current_view)
             if first is not None:
                 return first
             item = ctx.catalog.item(item_code)
@@ -52,14 +52,18 @@ def create_order(ctx: Context, who: Identity, item_code: str, key: str) -> Answe
                     {"item_code": [f"The store sells no item {item_code!r} now."]},
                 )
             order = _new_draft(ctx, uow, who, item)
-            answer = Answer(201, ORDER_OUT.dump(view_of(uow, order, payment=None)))
+            answer = Answer(
+                201,
+                ORDER_OUT.dump(view_of(uow, order, payment=None)),
+                resource=f"order:{order.id}",
+            )
             idempotency.remember(uow, request, answer)
             uow.commit()
             return answer
     except IntegrityError:
         # The same key arrived twice at once: the other request made the order.
         with ctx.uow() as uow:
-            first = idempotency.replay(uow, request)
+            first = idempotency.replay(uow, request, current_view)
         if first is None:
             raise
         return first

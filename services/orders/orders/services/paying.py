@@ -14,7 +14,7 @@ from orders.models import Order, Payment
 from orders.payments import Card, ProviderRefused, ProviderUnavailable
 from orders.services.base import invalid, is_uuid, keyed_request, payment_of, provider_down
 from orders.services.context import Context
-from orders.services.views import PAYMENT_OUT, payment_view
+from orders.services.views import PAYMENT_OUT, current_view, payment_view
 
 
 def pay_with_card(
@@ -31,7 +31,7 @@ def pay_with_card(
     })  # fmt: skip
     with ctx.uow() as uow:
         order, payment = _own_payment(uow, payment_id, who)
-        first = idempotency.replay(uow, request)
+        first = idempotency.replay(uow, request, current_view)
         if first is not None:
             return first
         _check_takes_a_card(order, payment)
@@ -49,7 +49,9 @@ def pay_with_card(
         payment.card_last4 = number[-4:]
         payment.updated_at = uow.clock.now()
         uow.session.flush()
-        answer = Answer(202, PAYMENT_OUT.dump(payment_view(payment)))
+        answer = Answer(
+            202, PAYMENT_OUT.dump(payment_view(payment)), resource=f"payment:{payment.id}"
+        )
         idempotency.remember(uow, request, answer)
         uow.commit()
         return answer

@@ -28,7 +28,7 @@ from orders.services.base import (
 )
 from orders.services.context import SYSTEM_ACTOR, Context
 from orders.services.snapshot import fee_now, item_on_sale, take_snapshot
-from orders.services.views import ORDER_OUT, blockers, view_of
+from orders.services.views import ORDER_OUT, blockers, current_view, view_of
 
 
 def submit(ctx: Context, who: Identity, order_id: str, key: str) -> Answer:
@@ -37,7 +37,7 @@ def submit(ctx: Context, who: Identity, order_id: str, key: str) -> Answer:
     request = keyed_request(ctx, who, key, f"POST /orders/{order_id}/submit", {})
     with ctx.uow() as uow:
         order = own_order(uow, order_id, who)
-        first = idempotency.replay(uow, request)
+        first = idempotency.replay(uow, request, current_view)
         if first is not None:
             return first
         check_allowed(order, Action.SUBMIT, Actor.APPLICANT)
@@ -54,7 +54,9 @@ def submit(ctx: Context, who: Identity, order_id: str, key: str) -> Answer:
         price = domain.quote(fee, order.delivery["kind"])
         payment = _open_payment(ctx, order, price.total_fen) if price.total_fen > 0 else None
         _lock_in(ctx, uow, order, price, payment, who)
-        answer = Answer(200, ORDER_OUT.dump(view_of(uow, order, payment=payment)))
+        answer = Answer(
+            200, ORDER_OUT.dump(view_of(uow, order, payment=payment)), resource=f"order:{order.id}"
+        )
         idempotency.remember(uow, request, answer)
         uow.commit()
         return answer

@@ -156,3 +156,18 @@ def view_of(
         payment = payment_of(uow, order)
     timer = auto_confirm_timers(uow, [order]).get(order.id)
     return order_view(order, payment, uow.clock.now(), for_staff=for_staff, auto_confirm=timer)
+
+
+def current_view(uow: UnitOfWork, resource: str) -> dict[str, Any]:
+    """An idempotent answer's resource ("order:<id>" or "payment:<id>") as it is now:
+    what a retried request is shown (idempotency.replay)."""
+    kind, _, resource_id = resource.partition(":")
+    if kind == "payment":
+        payment = uow.session.get(Payment, resource_id)
+        if payment is not None:
+            return PAYMENT_OUT.dump(payment_view(payment))  # type: ignore[no-any-return]
+    elif kind == "order":
+        order = uow.session.get(Order, resource_id)
+        if order is not None:
+            return ORDER_OUT.dump(view_of(uow, order))  # type: ignore[no-any-return]
+    raise LookupError(f"an idempotency key names {resource!r}, which no longer exists")

@@ -219,7 +219,7 @@ def test_the_worker_has_its_five_timers(memory_bus):
     try:
         assert [name for name, _sweep, _interval in worker.timers] == [
             "expire_unpaid", "discard_idle_drafts", "move_the_money", "auto_confirm_receipts",
-            "deliver_sandbox_webhooks", "outbox-purge",
+            "deliver_sandbox_webhooks", "purge_idempotency_keys", "outbox-purge",
         ]  # fmt: skip
         assert worker.bindings == [
             "verification.document_set_completed",
