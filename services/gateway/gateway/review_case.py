@@ -129,6 +129,7 @@ class Outcome:
     words: str
     days: int
     hours: int
+    minutes: int
 
 
 def outcome(review: Review, lang: str) -> Outcome | None:
@@ -137,8 +138,9 @@ def outcome(review: Review, lang: str) -> Outcome | None:
         return None
     words = outcome_words(review.closed_because, lang)
     took = _elapsed(review.queued_at, review.closed_at or _decided_at(review))
-    hours = max(0, int(took // 3600)) if took is not None else 0
-    return Outcome(review.closed_because, words, hours // 24, hours % 24)
+    minutes = max(0, int(took // 60)) if took is not None else 0
+    hours = minutes // 60
+    return Outcome(review.closed_because, words, hours // 24, hours % 24, minutes % 60)
 
 
 def outcome_words(closed_because: str, lang: str) -> str:

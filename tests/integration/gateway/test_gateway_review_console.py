@@ -239,7 +239,7 @@ def test_a_closed_case_shows_its_outcome_and_the_reviewer_by_name(
     supervisor.set_cookie("lang", "en")
     page = StaffBrowser(supervisor).text(case)
     assert 'class="tag tag-approved">Approved<' in page
-    assert re.search(r"took \d+ d \d+ h", page)
+    assert re.search(r"took \d+ h \d+ min", page)  # within a day: hours and minutes
     assert "hours left" not in page and "Another reviewer" not in page
     assert member.label in page  # the reviewer by name, in the bar and the history
     supervisor.set_cookie("lang", "zh-CN")

@@ -118,5 +118,5 @@ def test_a_closed_case_says_its_outcome_and_how_long_it_took() -> None:
     )
     outcome = review_case.outcome(closed, "zh-CN")
     assert outcome is not None
-    assert (outcome.words, outcome.days, outcome.hours) == ("已通过", 1, 3)
+    assert (outcome.words, outcome.days, outcome.hours, outcome.minutes) == ("已通过", 1, 3, 30)
     assert review_case.outcome(_review(), "en") is None
