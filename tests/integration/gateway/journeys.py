@@ -132,9 +132,26 @@ class Browser:
         eventually(lambda: self.get(f"/applications/{order_id}/check").status_code == 200)
         return self.post(f"/applications/{order_id}/check", {})
 
-    def pay(self, order_id: str, card: str, expiry: str = "12/30", cvc: str = "123") -> Any:
+    def hand_card(self, order_id: str, card: str, expiry: str = "12/30", cvc: str = "123") -> Any:
+        """Press Pay: the answer comes at once (the in-progress page, or the form refused)."""
         page = f"/applications/{order_id}/pay"
         return self.post(page, {"card_number": card, "expiry": expiry, "cvc": cvc})
+
+    def pay(self, order_id: str, card: str, expiry: str = "12/30", cvc: str = "123") -> Any:
+        """Press Pay, then reload the in-progress page as its meta refresh does until
+        the provider's answer is in: the pay page's answer once it is."""
+        pressed = self.hand_card(order_id, card, expiry, cvc)
+        page = f"/applications/{order_id}/pay"
+        if pressed.status_code != 303 or not pressed.headers["Location"].endswith(page):
+            return pressed
+        answers: list[Any] = []
+
+        def settled() -> bool:
+            answers.append(self.get(page))
+            return 'http-equiv="refresh"' not in answers[-1].get_data(as_text=True)
+
+        eventually(settled)
+        return answers[-1]
 
 
 class ApiApplicant:

@@ -1,5 +1,11 @@
 """Paying: the payment provider's hosted card page (the sandbox's, rendered by
-the gateway), the short wait for the provider's answer, and the confirmation.
+the gateway), the "payment in progress" page and the confirmation.
+
+Pressing Pay hands the card over and answers at once: the browser is sent to
+the pay page, which, while the provider's webhook has not come back, is a
+page that refreshes itself every few seconds (a meta refresh, so no
+JavaScript is needed) and, once it has, the confirmation or the pay page with
+the reason the card was declined.
 
 The card number, expiry and security code go straight to orders, which hands
 them to the provider adapter. The gateway never logs them, never stores them
@@ -9,11 +15,9 @@ and never shows them back: a refused form comes back empty.
 from __future__ import annotations
 
 import logging
-import time
 from typing import Any
 
 from flask import Blueprint, redirect, request, url_for
-from werkzeug.wrappers import Response
 
 from common.errors import DomainError
 from common.service_client import ServiceConflict, ServiceRejected
@@ -26,10 +30,9 @@ from gateway.pages import lang, loading, render
 bp = Blueprint("payment_pages", __name__)
 log = logging.getLogger("gateway.payments")
 
-# The provider answers by webhook, usually within a second; the page waits this
-# long for it before saying it is still waiting.
-PAYMENT_WAIT_SECONDS = 5.0
-POLL_INTERVAL_SECONDS = 0.25
+# How often the "payment in progress" page reloads itself while the provider's
+# answer is on its way (usually a second or two).
+REFRESH_SECONDS = 2
 # Every status an order reaches only once its payment was authorised.
 PAID = frozenset(
     {
@@ -79,7 +82,7 @@ def pay(order_id: str) -> Any:
     if found.allows("edit"):
         return redirect(url_for("apply_pages.check", order_id=found.id), code=303)
     if found.payment is not None and found.payment.status == "processing":
-        return render("apply/waiting.html", page_title=_t("waiting.title"), order=found)
+        return _in_progress(found)
     if not found.allows(PAY) or found.payment is None:
         return redirect(url_for("application_pages.application", order_id=found.id), code=303)
     if found.payment.status == "failed":
@@ -125,32 +128,18 @@ def pay_with_card(order_id: str) -> Any:
         if not paying and fresh.allows(PAY):
             errors = {"card_number": [_t("payment.reason.other")]}
             return _pay_page(fresh, errors=errors, status=409)
-    return _after_card(order_id)
+    # The outcome arrives later by webhook: the pay page shows progress until then.
+    log.info("card handed to the provider", extra={"order_id": found.id})
+    return redirect(url_for(".pay", order_id=found.id), code=303)
 
 
-def _after_card(order_id: str) -> Response | tuple[str, int]:
-    found = _wait_for_provider(order_id)
-    payment_status = found.payment.status if found.payment else None
-    # The outcome only: never the card's number, expiry or security code.
-    log.info("card payment answered", extra={"order_id": found.id, "status": payment_status})
-    if found.status in PAID:
-        return redirect(url_for(".confirmation", order_id=found.id), code=303)
-    if found.payment is not None and found.payment.status == "failed" and found.allows(PAY):
-        return _pay_page(found, errors=_declined(found), status=402)
-    if found.payment is not None and found.payment.status == "processing":
-        return render("apply/waiting.html", page_title=_t("waiting.title"), order=found)
-    return redirect(url_for("application_pages.application", order_id=found.id), code=303)
-
-
-def _wait_for_provider(order_id: str) -> Order:
-    """Ask orders a few times, briefly, until the provider's webhook has answered."""
-    deadline = time.monotonic() + PAYMENT_WAIT_SECONDS
-    while True:
-        found = loading.order(order_id)
-        settled = found.payment is not None and found.payment.settled
-        if settled or found.status != "awaiting_payment" or time.monotonic() >= deadline:
-            return found
-        time.sleep(POLL_INTERVAL_SECONDS)
+def _in_progress(found: Order) -> tuple[str, int]:
+    return render(
+        "apply/waiting.html",
+        page_title=_t("waiting.title"),
+        order=found,
+        refresh_seconds=REFRESH_SECONDS,
+    )
 
 
 @bp.get("/applications/<order_id>/confirmation")

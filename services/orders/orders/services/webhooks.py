@@ -1,13 +1,18 @@
 """The payment provider's webhooks: what it says happened to a payment, acted
-on once (a replayed event id has no effect), the payment's own state moved
-and, once authorised, the order submitted for review. An authorisation that
-arrives for an order closed or cancelled meanwhile is voided at once."""
+on once, the payment's own state moved and, once authorised, the order
+submitted for review. An authorisation that arrives for an order closed or
+cancelled meanwhile is voided at once.
+
+What cannot be trusted is refused with a 4xx naming the field, logged, and
+changes nothing: a bad signature (401), a payment orders does not know (404
+`payment_id`), an amount other than the payment's (422 `amount_fen`), an
+event already received (409 `id`, a replay)."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy import select
 
@@ -32,6 +37,24 @@ class WebhookRefused(DomainError):
     slug = "webhook-refused"
 
 
+class UnknownPayment(DomainError):
+    status = 404
+    title = "The webhook names a payment orders does not know"
+    slug = "webhook-unknown-payment"
+
+
+class ReplayedWebhook(DomainError):
+    status = 409
+    title = "The webhook was already received"
+    slug = "webhook-replayed"
+
+
+class WrongAmount(DomainError):
+    status = 422
+    title = "The webhook's amount is not the payment's"
+    slug = "webhook-wrong-amount"
+
+
 class WebhookUnauthorised(DomainError):
     status = 401
     title = "The webhook's signature is not valid"
@@ -43,24 +66,28 @@ def receive_webhook(ctx: Context, body: bytes, headers: Mapping[str, str]) -> di
     try:
         event = ctx.provider.parse_webhook(body, headers, ctx.clock.now())
     except BadSignature as exc:
-        raise WebhookUnauthorised(str(exc)) from None
+        log.warning("webhook refused: %s", exc)
+        raise WebhookUnauthorised(str(exc), errors={"signature": [str(exc)]}) from None
     except WebhookRejected as exc:
-        raise WebhookRefused(str(exc)) from None
+        log.warning("webhook refused: %s", exc)
+        raise WebhookRefused(str(exc), errors={"body": [str(exc)]}) from None
     with ctx.uow() as uow:
         if uow.session.get(PaymentEvent, event.id) is not None:
-            log.info("webhook %s replayed; no effect", event.id)
-            return {"status": "duplicate"}
+            _refuse(ReplayedWebhook, "id", f"The event {event.id} was already received.", event)
         found = uow.session.scalars(
             select(Payment).where(Payment.provider_payment_id == event.payment_id)
         ).one_or_none()
         if found is None:
-            log.warning("webhook for a payment orders does not know; no effect",
-                        extra={"provider_event": event.id, "provider_payment": event.payment_id})  # fmt: skip
-            return {"status": "ignored"}
+            message = f"There is no payment {event.payment_id}: orders does not know it."
+            _refuse(UnknownPayment, "payment_id", message, event)
         order = uow.session.get(Order, found.order_id, with_for_update=True)
         payment = payment_of(uow, order, lock=True) if order is not None else None
         if order is None or payment is None:  # pragma: no cover - rows are never deleted
             return {"status": "ignored"}
+        said = event.data.get("amount_fen")
+        if said is not None and said != payment.amount_fen:
+            message = f"The amount {said} fen is not the payment's {payment.amount_fen} fen."
+            _refuse(WrongAmount, "amount_fen", message, event)
         applied = _apply_webhook(ctx, uow, order, payment, event.type, event.data)
         outcome = "processed" if applied else "ignored"
         uow.session.add(
@@ -70,6 +97,15 @@ def receive_webhook(ctx: Context, body: bytes, headers: Mapping[str, str]) -> di
         uow.commit()
     log.info("webhook %s %s: %s", event.id, event.type, outcome, extra={"correlation_id": order.id})
     return {"status": outcome}
+
+
+def _refuse(
+    refusal: type[DomainError], field: str, message: str, event: provider.WebhookEvent
+) -> NoReturn:
+    """Log and refuse a webhook that must not be acted on (the transaction rolls back)."""
+    log.warning("webhook refused: %s", message,
+                extra={"provider_event": event.id, "provider_payment": event.payment_id})  # fmt: skip
+    raise refusal(message, errors={field: [message]})
 
 
 def _apply_webhook(

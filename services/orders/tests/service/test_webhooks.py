@@ -56,6 +56,7 @@ def test_a_bad_signature_is_refused_with_401_and_changes_nothing(
     answer = _post(client, body, secret="someone-else", clock=clock)
     assert answer.status_code == 401
     assert answer.mimetype == "application/problem+json"
+    assert "signature" in answer.json["errors"]
     assert snapshot() == before
 
 
@@ -84,30 +85,47 @@ def test_a_stale_or_future_timestamp_is_refused_with_400(
     assert snapshot() == before
 
 
-def test_a_replayed_event_is_a_duplicate_without_effect(
-    client, clock, processing, outbox_events, applicant
+def test_a_replayed_event_is_refused_with_409_logged_and_changes_nothing(
+    client, clock, processing, snapshot, applicant, caplog
 ):
     order, body = processing
     _post(client, body, clock=clock)
-    events = outbox_events()
+    before = snapshot()
     clock.advance(timedelta(seconds=30))
     answer = _post(client, body, clock=clock)
-    assert answer.status_code == 200
-    assert answer.json == {"status": "duplicate"}
-    assert outbox_events() == events
+    assert answer.status_code == 409
+    assert "already received" in answer.json["errors"]["id"][0]
+    assert snapshot() == before
     assert applicant.get(order["id"])["status"] == "submitted"
+    assert "webhook refused" in caplog.text
 
 
-def test_a_webhook_for_an_unknown_payment_is_logged_and_has_no_effect(
+def test_a_webhook_for_an_unknown_payment_is_refused_with_404_logged_and_changes_nothing(
     client, clock, applicant, snapshot, caplog
 ):
     applicant.submitted()
     before = snapshot()
     answer = _post(client, _body(payment_id="sbx_pay_nobody"), clock=clock)
-    assert answer.status_code == 200
-    assert answer.json == {"status": "ignored"}
+    assert answer.status_code == 404
+    assert "does not know" in answer.json["errors"]["payment_id"][0]
     assert snapshot() == before
     assert "does not know" in caplog.text
+
+
+def test_a_webhook_with_another_amount_is_refused_with_422_logged_and_changes_nothing(
+    client, clock, processing, rows, snapshot, applicant, caplog
+):
+    order, body = processing
+    event = json.loads(body)
+    event["data"]["amount_fen"] += 1
+    before = snapshot()
+    answer = _post(client, json.dumps(event).encode(), clock=clock)
+    assert answer.status_code == 422
+    assert "amount_fen" in answer.json["errors"]
+    assert snapshot() == before
+    assert applicant.get(order["id"])["status"] == "awaiting_payment"
+    assert "webhook refused" in caplog.text
+    assert _post(client, body, clock=clock).json == {"status": "processed"}  # the true one
 
 
 def test_a_signed_webhook_that_is_not_an_event_is_refused_with_400(client, clock):
