@@ -183,8 +183,8 @@ Last run: {stamp} on {machine}.
   pika. Afterwards every event must have exactly its three messages, every
   SMS and email `accepted`, and the sandbox one row per idempotency key, or
   the run is refused. The worker reads a batch's orders, preferences and
-  contacts in one statement and writes its orders and messages in one
-  INSERT each; it sends in rounds of up to 500, one provider call per
+  contacts in one statement and writes its orders and messages with one
+  batched INSERT each (one round trip); it sends in rounds of up to 500, one provider call per
   channel, and records a round's acceptances in one UPDATE.
 
 ## Measuring one suite, and profiling

@@ -160,7 +160,7 @@ class SandboxProvider:
                 receipts.append(self._receipt(sent_id, outcome, now))
                 seen[message.idempotency_key] = sent_id  # the same key twice in one call: once
                 answers.append(Answer(accepted=sent_id))
-            if sent:  # lists of parameters: one multi-row INSERT each
+            if sent:  # lists of parameters: one batched, pipelined INSERT each
                 session.execute(insert(table_of(SandboxSent)), sent)
                 session.execute(insert(table_of(SandboxReceipt)), receipts)
             return answers
