@@ -27,13 +27,23 @@ run: venv ## Whole system in one process: SQLite, in-memory bus, demo data, http
 stack: venv ## Every service as gunicorn web + worker on RabbitMQ and PostgreSQL (honcho)
 	@bash scripts/stack.sh
 
+.PHONY: images
+images: ## Every service's image (wheelhouse on the host; local base images where none can be pulled)
+	@bash scripts/wheelhouse.sh
+	@bash scripts/base-image.sh
+	@bash scripts/compose.sh build
+
 .PHONY: up
-up: ## The same under docker compose
-	$(COMPOSE) up -d --build
+up: images ## The same under docker compose, on http://127.0.0.1:8000
+	@bash scripts/compose.sh up -d --no-build
 
 .PHONY: down
 down: ## Stop the docker compose stack
-	$(COMPOSE) down
+	@bash scripts/compose.sh down
+
+.PHONY: compose-test
+compose-test: images ## tests/integration against the compose stack, workers x2; torn down after
+	@bash scripts/compose-test.sh
 
 .PHONY: seed
 seed: venv ## Seed demo data into the databases of `make stack`
