@@ -158,3 +158,8 @@ def test_a_decline_shows_the_pay_page_with_the_reason_and_no_refresh(applicant, 
     assert page.status_code == 200
     assert 'http-equiv="refresh"' not in html
     assert "Your card was declined and you have not been charged." in html
+    # A card is held, not paid: the applicant is told so.
+    assert "the amount is held and taken when the application is approved" in html
+    applicant.set_cookie("lang", "zh-CN")
+    chinese = _visible(_text(applicant.get(f"/applications/{ORDER_ID}/pay")))
+    assert "现在只冻结该金额（预授权）：审核通过后才扣款" in chinese
