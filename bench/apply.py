@@ -96,6 +96,7 @@ def start_stack(workdir: Path) -> Stack:
         extra_env={
             "VERIFICATION_STORAGE_DIR": str(workdir / "files"),
             "VERIFICATION_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+            "ORDERS_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
             "LOG_FORMAT": "json",
         },
     ).start()

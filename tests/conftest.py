@@ -40,6 +40,7 @@ def stack_environment(workdir: Path, **overrides: str) -> dict[str, str]:
     return {
         "VERIFICATION_STORAGE_DIR": str(workdir / "verification-files"),
         "VERIFICATION_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "ORDERS_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
         # The sandbox provider answers a card by webhook; keep the wait short.
         "SANDBOX_WEBHOOK_DELAY_SECONDS": "0.2",
         "SANDBOX_WEBHOOK_INTERVAL_SECONDS": "0.2",

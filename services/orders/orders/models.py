@@ -29,6 +29,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from common.columns import Json, UTCDateTime
 from common.db import make_metadata
+from orders.sealing import SealedJson
 
 metadata = make_metadata()
 
@@ -55,7 +56,8 @@ class Order(Base):
     upcoming_fee: Mapped[dict[str, Any] | None] = mapped_column(Json, nullable=True)
     # The item's promised processing time; null only for drafts older than the review.
     sla_working_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    answers: Mapped[dict[str, str]] = mapped_column(Json)
+    # Sealed at rest (orders.sealing): the name, ID number and mobile number are in here.
+    answers: Mapped[dict[str, str]] = mapped_column(SealedJson)
     delivery: Mapped[dict[str, Any] | None] = mapped_column(Json, nullable=True)
     documents_complete: Mapped[bool] = mapped_column(Boolean)
     documents_missing: Mapped[list[str]] = mapped_column(Json)

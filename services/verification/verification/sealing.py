@@ -34,7 +34,7 @@ class AnswerSeal:
 
     def unseal(self, token: str | None) -> Answers:
         """The answers of a token any configured key opens; none stored is no answer.
-        A token no key opens is a 503 `encryption-key-missing` (storage.KeyMissing)."""
+        A token no key opens is a 503 `encryption-key-missing` (common.sealing.KeyMissing)."""
         if token is None:
             return []
         answers: Answers = json.loads(opened(self._keys, token.encode(), "form's answers"))

@@ -22,10 +22,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.fernet import InvalidToken, MultiFernet
 
-from common.errors import DomainError
-from common.settings import InvalidSetting
+from common import sealing
+from common.sealing import opened
 from verification.settings import KEYS_VARIABLE, Settings
 
 log = logging.getLogger("verification.storage")
@@ -38,62 +38,15 @@ class StoredFileMissing(LookupError):
     """A row names a file that is not there (deleted under a concurrent reader)."""
 
 
-class KeyMissing(DomainError):
-    """Something stored is sealed with a key no longer configured: an operator
-    dropped a key before `python -m verification.rotate_keys` re-sealed it."""
-
-    status = 503
-    title = "Stored data cannot be opened with the configured keys"
-    slug = "encryption-key-missing"
-
-
-def opened(keys: MultiFernet, token: bytes, what: str) -> bytes:
-    """The plain bytes of a token; KeyMissing (logged) when no configured key opens it."""
-    try:
-        return keys.decrypt(token)
-    except InvalidToken:
-        log.error("no configured key opens %s; restore the old key and rotate", what)
-        raise KeyMissing(
-            f"The {what} cannot be opened with the configured keys; "
-            "restore the previous key and run the key rotation."
-        ) from None
-
-
 def keyring(keys: tuple[str, ...]) -> MultiFernet:
     """The MultiFernet of the configured keys; InvalidSetting names a bad one by position."""
-    fernets = []
-    for position, key in enumerate(keys, start=1):
-        try:
-            fernets.append(Fernet(key.encode()))
-        except (ValueError, TypeError):
-            raise InvalidSetting(
-                KEYS_VARIABLE,
-                f"key {position} is not a Fernet key (32 url-safe base64-encoded bytes; "
-                "make one with: python -c 'from cryptography.fernet import Fernet; "
-                "print(Fernet.generate_key().decode())')",
-            ) from None
-    if not fernets:
-        raise InvalidSetting(KEYS_VARIABLE, "holds no key")
-    return MultiFernet(fernets)
+    return sealing.keyring(KEYS_VARIABLE, keys)
 
 
 def demo_key(root: Path) -> str:
-    """The one-process demo's key, made once and kept beside the files it protects.
-
-    Only ever used when DEMO_MODE is on and no key is configured: a key stored
-    next to the data protects nothing, which is fine for demo data only.
-    """
+    """The one-process demo's key, made once and kept beside the files it protects."""
     root.mkdir(parents=True, exist_ok=True, mode=0o700)
-    path = root / DEMO_KEY_FILE
-    try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text().strip()
-    key = Fernet.generate_key().decode()
-    with os.fdopen(descriptor, "w") as handle:
-        handle.write(key + "\n")
-    log.warning("demo mode: generated an encryption key in the storage directory")
-    return key
+    return sealing.demo_key(root / DEMO_KEY_FILE)
 
 
 def configured_keyring(settings: Settings) -> MultiFernet:

@@ -15,6 +15,7 @@ the siblings: these are the journeys that cross them.
 from __future__ import annotations
 
 import itertools
+import os
 import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -51,6 +52,9 @@ from verification.worker import build_worker as build_verification_worker
 from .journeys import ApiApplicant, Browser
 from .office import Office
 from .review_steps import StaffBrowser
+
+# Orders runs in this process and seals the form's answers (orders.sealing).
+os.environ.setdefault("ORDERS_ENCRYPTION_KEYS", Fernet.generate_key().decode())
 
 SECRET = "gateway-tests-internal-secret"
 PASSWORD = "a long enough password"

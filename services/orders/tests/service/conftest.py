@@ -14,12 +14,14 @@ database and the frozen clock come from common's pytest plugin
 from __future__ import annotations
 
 import itertools
+import os
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from cryptography.fernet import Fernet
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import text
@@ -44,6 +46,9 @@ from orders.settings import Settings
 from orders.wiring import build_webhook_sender
 
 from .fake_catalog import create_fake_catalog
+
+# The answers are sealed at rest (orders.sealing); every test process has a key.
+os.environ.setdefault("ORDERS_ENCRYPTION_KEYS", Fernet.generate_key().decode())
 
 SECRET = "orders-test-internal-secret"
 WEBHOOK_SECRET = "orders-test-webhook-secret"
