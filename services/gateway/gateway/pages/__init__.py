@@ -6,6 +6,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Flask, g, render_template, request
+from markupsafe import Markup, escape
 
 from common.errors import DomainError
 from gateway import browser, formatting, inbox_view
@@ -87,9 +88,26 @@ def _language_url(code: str) -> str:
     return f"/language?{query}"
 
 
+def _page_text(key: str, **values: Any) -> Markup:
+    """A catalog text in the page's language, its values escaped; a value that is
+    markup already (a name marked as a name, see `verbatim`) is kept as markup."""
+    text = escape(translate(key, lang()))
+    return text.format(**values) if values else text
+
+
+def verbatim(value: Any, language: str | None = None) -> Markup:
+    """Text that is not the page's own words: a name, a reference, something a person
+    typed. `translate="no"` says so to translators and to the page-text check;
+    `language` marks a name in another language (lang="zh-CN") for screen readers."""
+    if language:
+        return Markup('<span lang="{}" translate="no">{}</span>').format(language, value)
+    return Markup('<span translate="no">{}</span>').format(value)
+
+
 def install_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(
-        _=lambda key, **values: translate(key, lang(), **values),
+        _=_page_text,
+        verbatim=verbatim,
         csrf_token=browser.csrf_token,
         yuan=formatting.money,
         number=formatting.number,

@@ -103,11 +103,13 @@ def share_link(title: str) -> str:
 
 
 def install(app: Flask) -> None:
+    from gateway.pages import verbatim  # the package imports this module first
+
     settings = gateway_settings(app)
     app.jinja_env.globals.update(
         item_ratings_for=item_ratings_for,
         share_link=share_link,
-        microblog_name=lambda: settings.microblog_name,
+        microblog_name=lambda: verbatim(settings.microblog_name, "zh-CN"),
         microblog_url=lambda: settings.microblog_url,
         rating_for=rating_for,
         order_cases=cases_for,

@@ -67,3 +67,16 @@ def test_a_control_character_in_the_api_is_a_422_naming_the_field(client: FlaskC
     assert response.status_code == 422
     assert response.get_json()["errors"] == {"identifier": ["Control characters are not allowed."]}
 
+
+def test_a_texts_values_are_escaped_and_a_marked_name_is_kept_as_markup(app) -> None:
+    from flask import g
+
+    from gateway.pages import _page_text, verbatim
+
+    with app.test_request_context("/"):
+        g.lang = "en"
+        typed = _page_text("text.label_value", label="<b>label</b>", value="<script>x</script>")
+        assert "<script>" not in typed and "&lt;script&gt;" in typed
+        marked = _page_text("text.label_value", label="Ref", value=verbatim("鲁价费发〔2026〕1号"))
+        assert '<span translate="no">鲁价费发〔2026〕1号</span>' in marked
+        assert verbatim("青岛交警", "zh-CN") == '<span lang="zh-CN" translate="no">青岛交警</span>'
