@@ -21,7 +21,7 @@ from typing import Any
 
 import psycopg
 from psycopg import sql
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -189,3 +189,19 @@ def eventually(check: Callable[[], Any], timeout: float = 15.0, interval: float 
             return last
         time.sleep(interval)
     raise AssertionError(f"condition not met within {timeout}s; last value: {last!r}")
+
+
+@contextmanager
+def statements_on(engine: Engine) -> Iterator[list[str]]:
+    """The SQL statements `engine` sends while the block runs (each one's first line):
+    for tests that hold a request's round trips to a count so it cannot creep back."""
+    seen: list[str] = []
+
+    def record(*args: object) -> None:  # (conn, cursor, statement, parameters, context, many)
+        seen.append(str(args[2]).split("\n")[0][:100])
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)

@@ -5,12 +5,12 @@ creep back unnoticed."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager as ContextManager
 from datetime import timedelta
 
 from flask import Flask
-from sqlalchemy import event
+
+from common.testing import statements_on
 
 # What a webhook costs today; lower it when a change saves one.
 # A new event: the parcel (shipment and job, locked), the event's insert (nothing
@@ -23,19 +23,8 @@ DUPLICATE_STATEMENTS = 3
 PATH = "/webhooks/couriers/sandbox"
 
 
-@contextmanager
-def counted(app: Flask) -> Iterator[list[str]]:
-    engine = app.extensions["fulfillment.engine"]
-    seen: list[str] = []
-
-    def record(*args: object) -> None:  # (conn, cursor, statement, parameters, context, many)
-        seen.append(str(args[2]).split("\n")[0][:100])
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
+def counted(app: Flask) -> ContextManager[list[str]]:
+    return statements_on(app.extensions["fulfillment.engine"])
 
 
 def _notice(waybill: str, event_id: str, state: str, at: str) -> bytes:

@@ -5,11 +5,11 @@ transaction, are counted with the submit: they run on the same database.)"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager as ContextManager
 
 from flask import Flask
-from sqlalchemy import event
+
+from common.testing import statements_on
 
 # What each use case costs today; lower it when a change saves one.
 # A draft: the key's replay check, the day's reference (one upsert), the order,
@@ -21,19 +21,8 @@ DRAFT_STATEMENTS = 7
 SUBMIT_STATEMENTS = 10
 
 
-@contextmanager
-def counted(app: Flask) -> Iterator[list[str]]:
-    engine = app.extensions["orders.engine"]
-    seen: list[str] = []
-
-    def record(*args: object) -> None:  # (conn, cursor, statement, parameters, context, many)
-        seen.append(str(args[2]).split("\n")[0][:100])
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
+def counted(app: Flask) -> ContextManager[list[str]]:
+    return statements_on(app.extensions["orders.engine"])
 
 
 def test_a_draft_costs_a_fixed_number_of_statements(app, applicant):

@@ -4,11 +4,11 @@ so the count is held here and a per-rating scan cannot creep in unnoticed."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager as ContextManager
 
 from flask import Flask
-from sqlalchemy import event
+
+from common.testing import statements_on
 
 from .conftest import GOOD, ITEM, PUBLIC, REVIEWER
 
@@ -19,19 +19,8 @@ STATS_STATEMENTS = 1
 DASHBOARD_STATEMENTS = 2
 
 
-@contextmanager
-def counted(app: Flask) -> Iterator[list[str]]:
-    engine = app.extensions["ratings.engine"]
-    seen: list[str] = []
-
-    def record(*args: object) -> None:  # (conn, cursor, statement, parameters, context, many)
-        seen.append(str(args[2]).split("\n")[0][:100])
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
+def counted(app: Flask) -> ContextManager[list[str]]:
+    return statements_on(app.extensions["ratings.engine"])
 
 
 def _rated_orders(flow, rate, how_many: int) -> None:
