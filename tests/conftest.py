@@ -8,6 +8,7 @@ test fails.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 import uuid
@@ -21,8 +22,9 @@ import pytest
 import requests
 from cryptography.fernet import Fernet
 
-from common.processes import Stack
-from common.testing import RABBITMQ_URL
+from common.launcher import DEFAULT_PORTS
+from common.processes import RunningStack, Stack
+from common.testing import POSTGRES_ADMIN_URL, RABBITMQ_URL
 
 SERVICES = [
     "catalog",
@@ -68,7 +70,34 @@ def stack_env_for() -> Callable[..., dict[str, str]]:
     return stack_environment
 
 
+# COMPOSE_STACK=1 (`make compose-test`): talk to the stack of docker-compose.test.yml
+# through its published ports instead of starting processes. Its names and
+# secret are the ones that file sets; TEST_RABBITMQ_URL and TEST_POSTGRES_URL
+# point the tests' own connections at its broker and database.
+COMPOSE_MODE = os.environ.get("COMPOSE_STACK") == "1"
+COMPOSE_PORT_OFFSET = 10000
+COMPOSE_PREFIX = "it_compose"
+COMPOSE_SECRET = "compose-test-internal-token-secret-0123456789"
+
+
+def compose_stack(workdir: Path) -> Stack:
+    postgres = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
+    return RunningStack(
+        workdir=workdir,
+        services=SERVICES,
+        prefix=COMPOSE_PREFIX,
+        secret=COMPOSE_SECRET,
+        ports={name: DEFAULT_PORTS[name] + COMPOSE_PORT_OFFSET for name in SERVICES},
+        databases={name: f"{postgres}/licensing_{name}" for name in SERVICES},
+    ).start()
+
+
 def start_stack(workdir: Path, **overrides: str) -> Stack:
+    if COMPOSE_MODE:
+        pytest.skip(
+            "starts a stack of its own with special settings; under compose one stack runs "
+            "with the suite's default settings (docs/testing.md)"
+        )
     return Stack(
         workdir=workdir, services=SERVICES, extra_env=stack_environment(workdir, **overrides)
     ).start()
@@ -76,7 +105,8 @@ def start_stack(workdir: Path, **overrides: str) -> Stack:
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    running = start_stack(tmp_path_factory.mktemp("stack"))
+    workdir = tmp_path_factory.mktemp("stack")
+    running = compose_stack(workdir) if COMPOSE_MODE else start_stack(workdir)
     try:
         yield running
     finally:

@@ -1065,3 +1065,81 @@ def test_stack_runs_every_web_process_and_worker() -> None:
         if "worker" in service.roles:
             expected[f"{service.name}-worker"] = f"python -m {service.module('worker')}"
     assert processes == expected
+
+
+# --- the image shape (docs/service-template.md) and what compose publishes -----------------
+
+TEST_OVERRIDE = ROOT / "docker-compose.test.yml"
+
+
+def _stages(path: Path) -> list[list[tuple[str, str]]]:
+    """The instructions of each build stage; the ARGs before the first FROM lead."""
+    stages: list[list[tuple[str, str]]] = [[]]
+    for keyword, rest in dockerfile_instructions(path):
+        if keyword == "FROM":
+            stages.append([])
+        stages[-1].append((keyword, rest))
+    return stages
+
+
+@by_service
+def test_image_builds_from_a_base_argument_and_a_wheelhouse(service: Service) -> None:
+    require_dockerfile(service)
+    leading, *stages = _stages(service.dockerfile)
+    assert ("ARG", "BASE_IMAGE=python:3.11-slim") in leading, (
+        f"{service.dockerfile.relative_to(ROOT)} must start with ARG BASE_IMAGE=python:3.11-slim"
+    )
+    assert len(stages) >= 2, "multi-stage: a build stage, then a final stage without pip's work"
+    assert all(rest.split()[0] == "${BASE_IMAGE}" for _, rest in (s[0] for s in stages))
+    installs = [
+        rest for stage in stages for keyword, rest in stage if keyword == "RUN" and "pip" in rest
+    ]
+    for command in installs:
+        for part in re.split(r"&&", command):
+            if re.search(r"pip3?\s+install", part):
+                assert "--no-index" in part, f"installs from an index: {part.strip()}"
+    final = stages[-1]
+    users = [rest for keyword, rest in final if keyword == "USER"]
+    assert users and users[-1] not in {"root", "0"}, "the final stage must run as a non-root user"
+    assert not any(keyword == "RUN" and "pip" in rest for keyword, rest in final)
+
+
+def test_compose_publishes_on_the_loopback_address_only(compose: dict[str, Any]) -> None:
+    override = yaml.safe_load(TEST_OVERRIDE.read_text())
+    problems = []
+    for source, services in (
+        ("docker-compose.yml", services_of(compose)),
+        (TEST_OVERRIDE.name, override["services"]),
+    ):
+        for name, definition in services.items():
+            for port in definition.get("ports") or []:
+                published = port if isinstance(port, str) else str(port.get("host_ip", ""))
+                if not published.startswith("127.0.0.1"):
+                    problems.append(f"{source}: {name} publishes {port!r} beyond 127.0.0.1")
+    assert not problems, "\n".join(problems)
+
+
+def test_compose_test_publishes_every_web_process_where_the_harness_looks() -> None:
+    # The harness's running-stack mode (tests/conftest.py) looks at port + this offset.
+    harness = (ROOT / "tests" / "conftest.py").read_text()
+    found = re.search(r"^COMPOSE_PORT_OFFSET = (\d+)$", harness, re.MULTILINE)
+    assert found, "tests/conftest.py names no COMPOSE_PORT_OFFSET"
+    offset = int(found.group(1))
+    override = yaml.safe_load(TEST_OVERRIDE.read_text())["services"]
+    for service in SERVICES:
+        if "web" not in service.roles:
+            continue
+        wanted = f"127.0.0.1:{service.port + offset}:{service.port}"
+        assert wanted in (override.get(service.name) or {}).get("ports", []), (
+            f"{TEST_OVERRIDE.name} must publish {service.name} as {wanted}"
+        )
+
+
+def test_compose_images_can_be_replaced(compose: dict[str, Any]) -> None:
+    text = COMPOSE_FILE.read_text()
+    for variable, default in (
+        ("BASE_IMAGE", "python:3.11-slim"),
+        ("RABBITMQ_IMAGE", "rabbitmq:3-management"),
+        ("POSTGRES_IMAGE", "postgres:15"),
+    ):
+        assert f"${{{variable}:-{default}}}" in text, f"compose must take {variable} ({default})"

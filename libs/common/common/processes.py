@@ -327,3 +327,23 @@ def _rabbitmqctl_names(command: str) -> list[str]:
         check=False,
     )
     return [line.strip() for line in result.stdout.splitlines() if line.strip()]
+
+
+@dataclass
+class RunningStack(Stack):
+    """A stack someone else started (`make compose-test`): talked to through its
+    published ports, never started, stopped or cleaned up from here.
+
+    `ports` maps each service to its published port, `databases` each service
+    to a URL of its database; the bus and PostgreSQL addresses the tests use
+    themselves come from TEST_RABBITMQ_URL and TEST_POSTGRES_URL as usual."""
+
+    seed: bool = False
+
+    def start(self) -> RunningStack:
+        for name in self.services or []:
+            self.wait_ready(name, timeout=120.0)
+        return self
+
+    def stop(self) -> None:
+        """Nothing to do: whoever started the stack tears it down."""
