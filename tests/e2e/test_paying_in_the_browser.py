@@ -51,6 +51,7 @@ def test_without_javascript_pay_shows_progress_then_the_confirmation_by_itself(
     _sign_in(page, applicant.email, english=False)
     page.goto(f"/applications/{order['id']}/pay")
     expect(page.get_by_text("现在只冻结该金额（预授权）：审核通过后才扣款")).to_be_visible()
+    _shot(page, screenshots_dir / "apply-pay.zh.png")
     page.get_by_label("卡号").fill("4242 4242 4242 4242")
     page.get_by_label("有效期").fill("12/30")
     page.get_by_label("安全码").fill("123")
