@@ -100,8 +100,9 @@ def test_an_applicant_applies_pays_and_finds_the_application_submitted(browser: 
     mine = _text(browser.get("/applications"))
     assert reference.group(1) in mine and "Submitted" in mine
     page = _text(browser.get(f"/applications/{order_id}"))
-    for shown in ("Application started", "Application sent, waiting for payment",
-                  "Paid: application submitted", "The payment provider", "You", "ending 4242"):  # fmt: skip
+    for shown in ("Application started", "Submitted; the fee is locked at",
+                  "the payment provider holds it until the application is approved",
+                  "The payment provider", "You", "ending 4242"):  # fmt: skip
         assert shown in page, shown
 
 
