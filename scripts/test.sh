@@ -7,8 +7,8 @@
 # RabbitMQ), then the whole-system suites. A service that has not split its
 # tests yet (no tests/unit) runs its whole tests/ with the service suites.
 #
-# tests/integration runs on TEST_WORKERS pytest workers (pytest-xdist; 2 by
-# default, 0 runs it in one process): its tests spend most of their time waiting
+# TEST_WORKERS=2 runs tests/integration on two pytest workers (pytest-xdist; by
+# default, 0, it runs in one process): its tests spend most of their time waiting
 # on other processes (a stack's services, the broker, timers), so a second
 # worker fills that time. Each worker has its own stack (databases, bus prefix,
 # reserved ports). Two stacks need some 80 of PostgreSQL's connections: with
@@ -17,7 +17,7 @@ set -uo pipefail
 shopt -s nullglob
 cd "$(dirname "$0")/.."
 PYTEST=(.venv/bin/pytest -q)
-WORKERS=${TEST_WORKERS:-2}
+WORKERS=${TEST_WORKERS:-0}
 
 # Connections PostgreSQL can still open (0 when it cannot be asked).
 free_connections() {
