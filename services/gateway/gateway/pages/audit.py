@@ -110,7 +110,10 @@ def _order_id_of(reference: str) -> str | None:
 def _rows(found: AuditPage) -> list[audit_view.AuditRow]:
     app = gateway()
     names = staff_names(app.uow(), (entry.actor_id for entry in found.entries))
-    vocabulary = audit_view.titles_and_labels(app.catalog.all_items(staff()), lang())
+    # The list gives items without their documents and questions: read each in full
+    # (cached by the catalog client) so the rows name them instead of showing codes.
+    items = [app.catalog.item(item.code, staff()) for item in app.catalog.all_items(staff())]
+    vocabulary = audit_view.titles_and_labels(items, lang())
     return audit_view.audit_rows(found.entries, names, vocabulary, me=my_id(), lang=lang())
 
 
