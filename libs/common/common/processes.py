@@ -336,13 +336,17 @@ class RunningStack(Stack):
 
     `ports` maps each service to its published port, `databases` each service
     to a URL of its database; the bus and PostgreSQL addresses the tests use
-    themselves come from TEST_RABBITMQ_URL and TEST_POSTGRES_URL as usual."""
-
-    seed: bool = False
+    themselves come from TEST_RABBITMQ_URL and TEST_POSTGRES_URL as usual.
+    Seeding (the catalog's items), as Stack does, runs here against those
+    databases: compose migrates but seeds nothing."""
 
     def start(self) -> RunningStack:
+        self.workdir.mkdir(parents=True, exist_ok=True)
         for name in self.services or []:
             self.wait_ready(name, timeout=120.0)
+        for parts in self._parts:
+            if self.seed and "seed" in parts.parts:
+                self._run_once(parts.name, "seed")
         return self
 
     def stop(self) -> None:
