@@ -40,7 +40,8 @@ def _send(browser: Browser, order_id: str, body: str) -> Any:
 
 def _messages(page: str) -> list[str]:
     return [
-        html.unescape(body) for body in re.findall(r'<p class="chat-body"[^>]*>(.*?)</p>', page, re.S)
+        html.unescape(body)
+        for body in re.findall(r'<p class="chat-body"[^>]*>(.*?)</p>', page, re.S)
     ]
 
 
