@@ -6,8 +6,10 @@ PostgreSQL database, migrated and seeded, their workers on RabbitMQ, the
 orders worker delivering the sandbox payment provider's webhooks; the staff
 are created with the real `python -m gateway.staff create` command).
 Chromium is the Debian package at /usr/bin/chromium driven by Playwright;
-every page a test visits is checked with axe-core against WCAG 2.0, 2.1 and
-2.2 A and AA.
+the pages a test checks are run through axe-core against WCAG 2.0, 2.1 and
+2.2 A and AA, and every page any test's browser loads is read for words in
+the other language (page_text.py): a Chinese page with English words, or an
+English page with Chinese, fails the test that loaded it.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from common.processes import Stack
+
+from .page_text import PageTextCheck
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -88,9 +92,19 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def page(browser: Browser, stack: Stack) -> Iterator[Page]:
+def page_text() -> Iterator[PageTextCheck]:
+    """Every page the test's browsers load speaks only its own language (page_text.py)."""
+    check = PageTextCheck()
+    yield check
+    problems = check.problems()
+    assert not problems, "foreign words on these pages:\n" + "\n".join(problems)
+
+
+@pytest.fixture
+def page(browser: Browser, stack: Stack, page_text: PageTextCheck) -> Iterator[Page]:
     # bypass_csp lets the test inject axe-core; the pages themselves run no script at all.
     context = browser.new_context(base_url=stack.url("gateway"), bypass_csp=True)
+    page_text.watch(context)
     page = context.new_page()
     yield page
     context.close()
@@ -144,13 +158,16 @@ def make_staff(stack: Stack) -> Callable[[str], str]:
 
 
 @pytest.fixture
-def another_page(browser: Browser, stack: Stack) -> Iterator[Callable[[], Page]]:
+def another_page(
+    browser: Browser, stack: Stack, page_text: PageTextCheck
+) -> Iterator[Callable[[], Page]]:
     """Open one more browser of its own (cookies included): an applicant and a
     reviewer side by side."""
     contexts = []
 
     def open_page() -> Page:
         context = browser.new_context(base_url=stack.url("gateway"), bypass_csp=True)
+        page_text.watch(context)
         contexts.append(context)
         return context.new_page()
 

@@ -232,7 +232,7 @@ def test_an_applicant_on_a_phone_follows_the_tracking_and_confirms_receipt(
     for word in ("揽收", "在途", "派件", "签收"):
         expect(tracking).to_contain_text(word)
     expect(page.locator("dd .waybill")).to_have_text(waybill)
-    expect(page.get_by_text("中国邮政 EMS")).to_be_visible()
+    expect(page.get_by_text("中国邮政 EMS", exact=True)).to_be_visible()
     assert page.evaluate(NO_SIDEWAYS_SCROLL), "the page scrolls sideways at 390 px"
     assert_accessible(page)
     _screenshot(page, screenshots_dir / "delivery-tracking.zh.png", width=390)

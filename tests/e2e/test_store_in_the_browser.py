@@ -27,7 +27,9 @@ def test_a_visitor_browses_the_store_and_reads_an_item(
     expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
     expect(page.get_by_role("heading", level=1)).to_have_text("全部服务")
     cards = page.locator(".item-card")
-    expect(cards).to_have_count(3)
+    expect(cards.first).to_be_visible()
+    # The three seeded items, and any a console test of this run has published.
+    assert cards.count() >= 3
     assert _visible_yuan(cards.first.inner_text())
     assert_accessible(page)
     _screenshot(page, screenshots_dir / "store-front.png")
