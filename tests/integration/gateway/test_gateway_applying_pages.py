@@ -327,7 +327,7 @@ def test_a_draft_cancelled_is_discarded(browser: Browser) -> None:
     order_id = browser.start()
     browser.post(f"/applications/{order_id}/cancel", {})
     page = _text(browser.get(f"/applications/{order_id}"))
-    assert "Discarded" in page and "Draft discarded" in page
+    assert "Discarded" in page and "You cancelled the application" in page
     assert browser.get(f"/applications/{order_id}/tasks").status_code == 303
 
 
