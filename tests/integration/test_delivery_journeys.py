@@ -293,7 +293,11 @@ def test_a_delivered_order_nobody_confirms_completes_by_the_timer(stack, events)
     applicant = Applicant(stack)
     order_id = _delivered_by_courier(stack, applicant)
     Journey.status_becomes(applicant, order_id, "completed", timeout=AUTO_CONFIRM_SECONDS + 30)
-    completed = next(e for e in events.of(order_id) if e["type"] == "orders.completed")
+    # The order answers "completed" once it commits; its event reaches our queue a moment later.
+    completed = eventually(
+        lambda: next((e for e in events.of(order_id) if e["type"] == "orders.completed"), None),
+        timeout=15,
+    )
     assert completed["data"]["how"] == "auto"
 
 
