@@ -2,7 +2,8 @@
 
 `create_service_app` returns an app with the problem+json error registrar,
 request ids in logs and responses, internal-token checks, `/healthz`,
-`/readyz` (each readiness check named), `/metrics` (Prometheus), the
+`/readyz` (each readiness check named), `/metrics` (Prometheus: requests and,
+given the outbox's database, the relay's backlog), the
 OpenAPI document at `/openapi.json` and a plain HTML rendering of it at
 `/docs` that needs no JavaScript and no outside CDN.
 """
@@ -39,6 +40,7 @@ from common.auth import install_token_check
 from common.errors import problem, register_error_handlers
 from common.input_guard import install_input_guard
 from common.logging import correlation_id_var, request_id_var, service_context
+from common.outbox_metrics import watch_outbox
 
 ReadinessCheck = Callable[[], None]
 OPEN_PATHS = ("/healthz", "/readyz", "/metrics", "/openapi.json", "/docs")
@@ -54,6 +56,7 @@ def create_service_app(
     config: Mapping[str, Any] | None = None,
     verify_internal_tokens: bool = True,
     open_paths: Sequence[str] = (),
+    outbox_engine: Engine | None = None,
 ) -> tuple[Flask, Api]:
     """The shared skeleton; `verify_internal_tokens=False` only for the public gateway,
     which authenticates browsers and API clients itself and signs tokens for others.
@@ -83,6 +86,8 @@ def create_service_app(
         )
     install_input_guard(app)
     _install_metrics(app, name)
+    if outbox_engine is not None:
+        watch_outbox(app.extensions["metrics_registry"], outbox_engine)
     app.register_blueprint(_operations_blueprint(readiness))
     return app, api
 

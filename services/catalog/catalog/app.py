@@ -28,6 +28,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             "database": database_check(engine),
             "bus": bus_check(settings.common.bus_url, settings.bus_check_timeout),
         },
+        outbox_engine=engine,
     )
     app.extensions["catalog.engine"] = engine
     http_api.register(app, api, uow_factory=unit_of_work_factory(engine, SERVICE, clock))

@@ -34,6 +34,7 @@ def create_app(
             "bus": bus_check(settings.common.bus_url, settings.bus_check_timeout),
         },
         open_paths=(http_api.WEBHOOK_PATH,),
+        outbox_engine=engine,
     )
     app.extensions["fulfillment.engine"] = engine
     http_api.register(app, api, context=build_context(settings, engine, clock, courier=courier))

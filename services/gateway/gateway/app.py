@@ -95,6 +95,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         readiness={"database": database_check(engine)},
         verify_internal_tokens=False,
         config={"MAX_CONTENT_LENGTH": 64 * 1024},
+        outbox_engine=engine,
     )
     install_babel(app)
     if settings.trusted_proxies:

@@ -36,6 +36,7 @@ def create_app(
             "bus": bus_check(settings.common.bus_url, settings.bus_check_timeout),
         },
         open_paths=(http_api.WEBHOOK_PREFIX,),
+        outbox_engine=engine,
     )
     app.extensions["notifications.engine"] = engine
     context = build_context(settings, engine, clock, providers=providers, pickup_codes=pickup_codes)

@@ -40,6 +40,7 @@ def create_app(
             "bus": bus_check(settings.common.bus_url, settings.bus_check_timeout),
         },
         open_paths=(WEBHOOK_PATH,),
+        outbox_engine=engine,
     )
     app.extensions[CONTEXT] = build_context(
         settings, engine, clock, provider=provider, catalog=catalog

@@ -29,6 +29,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             "database": database_check(engine),
             "bus": bus_check(settings.common.bus_url, settings.bus_check_timeout),
         },
+        outbox_engine=engine,
     )
     app.extensions["ratings.engine"] = engine
     http_api.register(app, api, context=build_context(settings, engine, clock))

@@ -45,6 +45,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         },
         # Werkzeug refuses a longer request before reading it (413).
         config={"MAX_CONTENT_LENGTH": settings.max_content_length},
+        outbox_engine=engine,
     )
     app.register_error_handler(RequestEntityTooLarge, _too_large)
     app.extensions["verification.engine"] = engine
