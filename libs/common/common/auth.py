@@ -10,6 +10,11 @@ The tokens are standard JWTs (RFC 7519) made and checked by PyJWT: HS256 only
 (a token naming any other algorithm, `none` included, is refused), `aud` the
 service called, `exp` checked with a small leeway so that clocks of two
 processes a few seconds apart do not refuse each other's fresh tokens.
+
+The secret may be rotated without stopping every service at once:
+INTERNAL_TOKEN_SECRET takes several secrets separated by commas, the newest
+first. The first signs; any of them verifies. Roll out "new,old" everywhere,
+then "new" (docs/operations.md, key rotation).
 """
 
 from __future__ import annotations
@@ -66,22 +71,26 @@ def issue_token(
         "iat": issued,
         "exp": issued + ttl_seconds,
     }
-    return jwt.encode(claims, secret, algorithm=ALGORITHM)
+    return jwt.encode(claims, secrets_of(secret)[0], algorithm=ALGORITHM)
+
+
+def secrets_of(setting: str) -> list[str]:
+    """The secrets a setting names, newest first (one, or several while rotating)."""
+    return [part.strip() for part in setting.split(",") if part.strip()] or [setting]
 
 
 def _claims(secret: str, token: str, audience: str, now: float | None) -> dict[str, Any]:
     # PyJWT reads the clock itself; a test's `now` is applied by moving the
     # leeway instead (exp + leeway >= now  ⇔  exp + leeway + (real - now) >= real).
     leeway = LEEWAY_SECONDS + (time.time() - now if now is not None else 0.0)
+    *older, oldest = secrets_of(secret)
     try:
-        return jwt.decode(
-            token,
-            secret,
-            algorithms=[ALGORITHM],
-            audience=audience,
-            leeway=leeway,
-            options={"require": _REQUIRED_CLAIMS, "verify_iat": False},
-        )
+        for candidate in older:
+            try:
+                return _decoded(token, candidate, audience, leeway)
+            except jwt.InvalidSignatureError:
+                continue  # signed with an older secret, maybe
+        return _decoded(token, oldest, audience, leeway)
     except jwt.InvalidAudienceError:
         raise Unauthorized("The internal token is for another service.") from None
     except jwt.ExpiredSignatureError:
@@ -92,6 +101,17 @@ def _claims(secret: str, token: str, audience: str, now: float | None) -> dict[s
         raise Unauthorized(f"The internal token must be signed with {ALGORITHM}.") from None
     except jwt.InvalidTokenError:
         raise Unauthorized("The internal token is malformed.") from None
+
+
+def _decoded(token: str, secret: str, audience: str, leeway: float) -> dict[str, Any]:
+    return jwt.decode(
+        token,
+        secret,
+        algorithms=[ALGORITHM],
+        audience=audience,
+        leeway=leeway,
+        options={"require": _REQUIRED_CLAIMS, "verify_iat": False},
+    )
 
 
 def verify_token(secret: str, token: str, *, audience: str, now: float | None = None) -> Identity:

@@ -84,6 +84,30 @@ def test_a_token_signed_with_another_secret_is_refused():
         verify_token(SECRET, token, audience="catalog")
 
 
+NEW_SECRET = "the-next-shared-secret-of-at-least-32-bytes"
+
+
+def test_while_rotating_the_new_secret_signs_and_both_verify():
+    rotating = f"{NEW_SECRET},{SECRET}"
+    by_an_updated_caller = issue_token(rotating, subject="a", roles=[], audience="catalog")
+    by_a_caller_not_yet_updated = issue_token(SECRET, subject="b", roles=[], audience="catalog")
+
+    assert verify_token(NEW_SECRET, by_an_updated_caller, audience="catalog").subject == "a"
+    assert verify_token(rotating, by_a_caller_not_yet_updated, audience="catalog").subject == "b"
+
+
+def test_once_the_old_secret_is_dropped_its_tokens_are_refused():
+    old = issue_token(SECRET, subject="a", roles=[], audience="catalog")
+    with pytest.raises(Unauthorized, match="signature"):
+        verify_token(NEW_SECRET, old, audience="catalog")
+
+
+def test_an_expired_token_is_refused_as_expired_whichever_secret_signed_it():
+    old = issue_token(SECRET, subject="a", roles=[], audience="catalog", now=1_000)
+    with pytest.raises(Unauthorized, match="expired"):
+        verify_token(f"{NEW_SECRET},{SECRET}", old, audience="catalog")
+
+
 def test_a_tampered_payload_is_refused():
     token = issue_token(SECRET, subject="a", roles=["applicant"], audience="catalog")
     header, _payload, signature = token.split(".")
