@@ -68,6 +68,7 @@ class RunningProcess:
     name: str
     process: subprocess.Popen[bytes]
     log_path: Path
+    env: dict[str, str] = field(default_factory=dict)  # its own, over the stack's
 
     def log_tail(self, lines: int = 40) -> str:
         try:
@@ -89,6 +90,8 @@ class Stack:
     prefix: str = field(default_factory=lambda: unique_name("it"))
     secret: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     ports: dict[str, int] = field(default_factory=dict)
+    # Each worker's own Prometheus /metrics (WORKER_METRICS_PORT), by service.
+    worker_metrics_ports: dict[str, int] = field(default_factory=dict)
     databases: dict[str, str] = field(default_factory=dict)
     processes: list[RunningProcess] = field(default_factory=list)
 
@@ -141,8 +144,11 @@ class Stack:
             in_parallel(self._prepare, [parts.name for parts in self._parts])
             for parts in self._parts:
                 if "worker" in parts.parts:
+                    metrics_port = self.worker_metrics_ports[parts.name] = free_port()
                     self._spawn(
-                        f"{parts.name}-worker", [sys.executable, "-m", f"{parts.name}.worker"]
+                        f"{parts.name}-worker",
+                        [sys.executable, "-m", f"{parts.name}.worker"],
+                        {"WORKER_METRICS_PORT": str(metrics_port)},
                     )
                 if "web" in parts.parts:
                     self._spawn(f"{parts.name}-web", self._gunicorn(parts.name))
@@ -186,17 +192,17 @@ class Stack:
         if result.returncode != 0:
             raise RuntimeError(f"{name}.{command} failed:\n{log_path.read_text()[-3000:]}")
 
-    def _spawn(self, name: str, command: list[str]) -> None:
+    def _spawn(self, name: str, command: list[str], env: dict[str, str] | None = None) -> None:
         log_path = self.workdir / f"{name}.log"
         log = log_path.open("wb")
         process = subprocess.Popen(
             command,
-            env=self.environment(),
+            env={**self.environment(), **(env or {})},
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        self.processes.append(RunningProcess(name, process, log_path))
+        self.processes.append(RunningProcess(name, process, log_path, dict(env or {})))
 
     def run(self, args: list[str], env: dict[str, str] | None = None) -> str:
         """Run a one-off command (e.g. `python -m gateway.staff create …`) in the stack's env."""
@@ -241,7 +247,7 @@ class Stack:
                 stop_process_group(running.process, signal.SIGTERM, 10.0)
                 self.processes.remove(running)
                 command = [str(part) for part in running.process.args]  # type: ignore[union-attr]
-                self._spawn(name, command)
+                self._spawn(name, command, running.env)
                 return
         raise KeyError(name)
 
@@ -259,7 +265,7 @@ class Stack:
         try:
             in_parallel(lambda cleanup: cleanup(), cleanups)
         finally:
-            for port in self.ports.values():
+            for port in [*self.ports.values(), *self.worker_metrics_ports.values()]:
                 release_port(port)
 
 

@@ -84,6 +84,8 @@ class CommonSettings:
     BUS_URL           amqp://… for RabbitMQ, or memory:// for the in-process bus
     BUS_PREFIX        prefix for every exchange and queue name (isolates test runs)
     INTERNAL_TOKEN_SECRET  shared HMAC secret for gateway → service tokens
+    WORKER_METRICS_PORT    the worker's own Prometheus /metrics port (0 or unset: none)
+    WORKER_METRICS_HOST    the address it binds (default 127.0.0.1)
     """
 
     service: str
@@ -99,6 +101,8 @@ class CommonSettings:
     relay_idle_seconds: float
     outbox_retention_hours: float = 168.0
     outbox_purge_interval_seconds: float = 3600.0
+    worker_metrics_port: int = 0
+    worker_metrics_host: str = "127.0.0.1"
 
     @classmethod
     def from_env(cls, service: str, env: Env | None = None) -> CommonSettings:
@@ -125,4 +129,6 @@ class CommonSettings:
             relay_idle_seconds=env.float("RELAY_IDLE_SECONDS", 0.2),
             outbox_retention_hours=env.float("OUTBOX_RETENTION_HOURS", 168.0),
             outbox_purge_interval_seconds=env.float("OUTBOX_PURGE_INTERVAL_SECONDS", 3600.0),
+            worker_metrics_port=env.int("WORKER_METRICS_PORT", 0),
+            worker_metrics_host=env.str("WORKER_METRICS_HOST", "127.0.0.1"),
         )

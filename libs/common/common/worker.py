@@ -1,5 +1,9 @@
 """A service's worker process: topology, outbox relay, consumer and timer sweeps.
 
+With WORKER_METRICS_PORT set it also serves its own Prometheus `/metrics`
+(the consumer's `event_hop_seconds`, see common.events.metrics): the web
+process's /metrics cannot see another process's counters.
+
 Each part runs in its own thread with its own broker connection. SIGTERM or
 SIGINT (when run in the main thread) sets the stop event: the consumer
 finishes and acks the messages in hand, the relay finishes its batch, the
@@ -28,11 +32,13 @@ from datetime import datetime
 from types import FrameType
 from typing import Any
 
+from prometheus_client import start_http_server
 from sqlalchemy.engine import Engine
 
 from common.clock import Clock, SystemClock
 from common.db import UnitOfWork, make_engine, unit_of_work_factory
 from common.events.consumer import Dispatcher, Handler
+from common.events.metrics import HopMetrics
 from common.events.relay import run_relay
 from common.events.retention import outbox_purge_timer
 from common.events.topology import DEFAULT_DELIVERY_LIMIT
@@ -107,8 +113,13 @@ class Worker:
         self.transport = transport
         self.timers = list(timers)
         self.clock: Clock = clock or SystemClock()
+        self.metrics = HopMetrics()
         self.dispatcher = Dispatcher(
-            service, handlers, uow_factory, max_attempts=settings.max_attempts
+            service,
+            handlers,
+            uow_factory,
+            max_attempts=settings.max_attempts,
+            metrics=self.metrics,
         )
         self._delivery_limit = delivery_limit
         self._batch_size = consumer_batch_size
@@ -123,7 +134,7 @@ class Worker:
         restore = _install_signal_handlers(stop)
         try:
             self.declare()
-            handle = WorkerHandle(stop, *self._start_parts(stop))
+            handle = WorkerHandle(stop, *self._start_parts(stop), closers=self._serve_metrics())
             while not stop.wait(0.5):
                 pass
             handle.stop(timeout=None)
@@ -137,7 +148,17 @@ class Worker:
         """Declare (errors raise here), then run every part in daemon threads."""
         stop = threading.Event()
         self.declare()
-        return WorkerHandle(stop, *self._start_parts(stop))
+        return WorkerHandle(stop, *self._start_parts(stop), closers=self._serve_metrics())
+
+    def _serve_metrics(self) -> list[Callable[[], None]]:
+        port = self.settings.worker_metrics_port
+        if not port:
+            return []
+        server, _thread = start_http_server(
+            port, self.settings.worker_metrics_host, registry=self.metrics.registry
+        )
+        log.info("worker %s serves /metrics on port %d", self.service, port)
+        return [server.shutdown, server.server_close]
 
     def declare(self) -> None:
         self.transport.declare(
@@ -199,17 +220,24 @@ class WorkerHandle:
     """A worker running in background threads."""
 
     def __init__(
-        self, stop: threading.Event, threads: list[threading.Thread], crashed: list[str]
+        self,
+        stop: threading.Event,
+        threads: list[threading.Thread],
+        crashed: list[str],
+        closers: Sequence[Callable[[], None]] = (),
     ) -> None:
         self.stop_event = stop
         self.threads = threads
         self.crashed = crashed  # names of the parts that ended on their own
+        self._closers = list(closers)
 
     def stop(self, timeout: float | None = 30.0) -> None:
         """Ask every part to stop and wait for each (the consumer acks what it holds)."""
         self.stop_event.set()
         for thread in self.threads:
             thread.join(timeout)
+        while self._closers:
+            self._closers.pop(0)()
 
     @property
     def alive(self) -> bool:

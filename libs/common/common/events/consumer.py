@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from common.db import UnitOfWork
 from common.events.envelope import Envelope, MalformedEvent
+from common.events.metrics import HopMetrics
 from common.events.tables import inbox
 
 log = logging.getLogger("common.events.consumer")
@@ -97,11 +98,13 @@ class Dispatcher:
         uow_factory: Callable[[], UnitOfWork],
         *,
         max_attempts: int = 5,
+        metrics: HopMetrics | None = None,
     ) -> None:
         self.service = service
         self.handlers = dict(handlers)
         self._uow_factory = uow_factory
         self._max_attempts = max_attempts
+        self.metrics = metrics or HopMetrics()
 
     def handle(self, body: bytes, attempts: int) -> Outcome:
         """Handle one message; `attempts` is how many times it failed before (x-attempts)."""
@@ -153,6 +156,7 @@ class Dispatcher:
         with self._uow_factory() as uow:
             fresh = self._claim_all(uow, [envelope for _, envelope, _ in todo])
             results = []
+            handled: list[Envelope] = []
             with uow.deferring_commit():
                 for index, envelope, _attempts in todo:
                     if envelope.id not in fresh:
@@ -165,8 +169,10 @@ class Dispatcher:
                         self.handlers[envelope.type](envelope, uow)
                     except Exception as exc:
                         raise _NeedsCare(index, exc) from exc
+                    handled.append(envelope)
                     results.append((index, _ack(envelope)))
             uow.commit()
+        self.metrics.committed(handled)
         return results
 
     def _claim_all(self, uow: UnitOfWork, envelopes: list[Envelope]) -> set[str]:
@@ -195,13 +201,18 @@ class Dispatcher:
 
     def _careful(self, todo: Todo, known: dict[int, Exception]) -> list[tuple[int, Outcome]]:
         try:
+            handled: list[Envelope] = []
             with self._uow_factory() as uow:
                 with uow.deferring_commit():
                     results = [
-                        (index, self._handle_one(uow, envelope, attempts, known.get(index)))
+                        (
+                            index,
+                            self._handle_one(uow, envelope, attempts, known.get(index), handled),
+                        )
                         for index, envelope, attempts in todo
                     ]
                 uow.commit()
+            self.metrics.committed(handled)
             return results
         except SQLAlchemyError as exc:
             if len(todo) > 1:
@@ -213,7 +224,12 @@ class Dispatcher:
             return [(index, self._failed(envelope, attempts, exc))]
 
     def _handle_one(
-        self, uow: UnitOfWork, envelope: Envelope, attempts: int, known: Exception | None
+        self,
+        uow: UnitOfWork,
+        envelope: Envelope,
+        attempts: int,
+        known: Exception | None,
+        handled: list[Envelope],
     ) -> Outcome:
         uow.caused_by(envelope)
         session = uow.session
@@ -231,6 +247,7 @@ class Dispatcher:
             _end(savepoint, commit=False)
             return self._outcome_of(uow, envelope, attempts, exc)
         _end(savepoint, commit=True)
+        handled.append(envelope)
         return _ack(envelope)
 
     def _outcome_of(

@@ -10,6 +10,9 @@ locks let one relay keep two batches in flight (`relay_backlog`), claiming and
 sending the next while the broker confirms the last. A relay
 that dies after publishing but before its commit leaves the rows unsent; they
 are published again and the consumers' inbox absorbs the copies.
+
+An idle relay sleeps until a commit wakes it (PostgreSQL's LISTEN/NOTIFY, see
+`common.events.wakeup`) or `idle_seconds` pass, whichever comes first.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from common.events.transport import (
     Publisher,
     PublishFailed,
 )
+from common.events.wakeup import Wakeup, outbox_wakeup
 
 log = logging.getLogger("common.events.relay")
 
@@ -95,21 +99,32 @@ def run_relay(
     stop_event: threading.Event,
     batch_size: int = 500,
     idle_seconds: float = 0.2,
+    wakeup: Wakeup | None = None,
 ) -> None:
-    """Relay until `stop_event` is set: drain the backlog, then poll every `idle_seconds`."""
+    """Relay until `stop_event` is set: drain the backlog, then wait for the next
+    commit to the outbox, or `idle_seconds` at most (the fallback poll).
+
+    The wake-up listens before the first drain, so a commit made while the
+    relay drains wakes it again instead of waiting for the poll."""
     depth = 2 if engine.dialect.name == "postgresql" else 1
     backoff = Backoff(first=idle_seconds, ceiling=30.0)
-    while not stop_event.is_set():
-        try:
-            relay_backlog(engine, publisher, batch_size, depth, stop_event)
-        except Exception as exc:
-            # PublishFailed, a lost database or a bug: back off rather than spin.
-            delay = backoff.next()
-            log.warning("relay failed (%s: %s); retrying in %.1fs", type(exc).__name__, exc, delay)
-            stop_event.wait(delay)
-            continue
-        backoff.reset()
-        stop_event.wait(idle_seconds)
+    wakeup = wakeup or outbox_wakeup(engine)
+    try:
+        while not stop_event.is_set():
+            try:
+                relay_backlog(engine, publisher, batch_size, depth, stop_event)
+            except Exception as exc:
+                # PublishFailed, a lost database or a bug: back off rather than spin.
+                delay = backoff.next()
+                log.warning(
+                    "relay failed (%s: %s); retrying in %.1fs", type(exc).__name__, exc, delay
+                )
+                stop_event.wait(delay)
+                continue
+            backoff.reset()
+            wakeup.wait(idle_seconds, stop_event)
+    finally:
+        wakeup.close()
 
 
 class _Claim:
