@@ -4,7 +4,9 @@ Use cases raise the domain errors below; views never build error responses
 by hand. `register_error_handlers` maps every exception to a problem document
 with `type`, `title`, `status`, `detail` and, for bad input, `errors`
 (field → list of messages). Anything unexpected becomes a 500 that is logged
-with its traceback: a 500 is a bug.
+with its traceback: a 500 is a bug. A database that cannot be reached, or
+whose connection is cut mid-request, is a 503 with Retry-After: a fault to
+wait out and send the request again (with its Idempotency-Key, where it has one).
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, json
+from flask import Flask, Response, current_app, json
 from marshmallow import ValidationError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger("common.errors")
@@ -68,6 +71,14 @@ class TooManyRequests(DomainError):
     status = 429
     title = "Too many requests"
     slug = "too-many-requests"
+
+
+class DatabaseUnavailable(DomainError):
+    """The service's database could not be reached, or its connection was cut mid-request."""
+
+    status = 503
+    title = "The database is unavailable"
+    slug = "database-unavailable"
 
 
 class UpstreamUnavailable(DomainError):
@@ -173,6 +184,19 @@ def register_error_handlers(app: Flask) -> None:
         response = problem(status, error.name, detail or error.description)
         for header, value in (data.get("headers") or {}).items() if isinstance(data, dict) else ():
             response.headers[header] = value
+        return response
+
+    @app.errorhandler(DBAPIError)
+    def _database(error: DBAPIError) -> Response:
+        if not (isinstance(error, OperationalError) or error.connection_invalidated):
+            return _unexpected(error)
+        log.warning("database unavailable: %s", type(error.orig).__name__)
+        # Through the app's own DomainError handler, so a service with pages (the
+        # gateway) answers in its own shape and words.
+        response = current_app.make_response(
+            current_app.handle_user_exception(DatabaseUnavailable(""))
+        )
+        response.headers["Retry-After"] = "1"
         return response
 
     @app.errorhandler(Exception)

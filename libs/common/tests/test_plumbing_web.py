@@ -1,13 +1,17 @@
 import json
 import logging
 
+import psycopg
 import pytest
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
+from sqlalchemy import text
 
 from common.auth import issue_token, require_roles
+from common.db import make_engine
 from common.errors import Conflict
 from common.logging import JsonFormatter, redact
+from common.testing import POSTGRES_ADMIN_URL, fresh_postgres_database
 from common.web import create_service_app
 
 SECRET = "plumbing-test-secret-of-at-least-32-bytes"
@@ -143,3 +147,48 @@ def test_logs_never_hold_passwords_tokens_or_id_numbers():
         "Token": "[redacted]",
         "items": [{"photo": "[redacted]"}],
     }
+
+
+def _database_app(url: str, *, midway=None):
+    """A service whose one route reads its database twice, as a use case does; `midway`
+    runs between the two reads with the connection's backend pid."""
+    app, api = create_service_app(
+        "catalog", title="Catalog", internal_token_secret=SECRET, readiness={}
+    )
+    engine = make_engine(url)
+    blp = Blueprint("reads", __name__)
+
+    @blp.get("/read")
+    def read():
+        with engine.connect() as connection:
+            pid = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+            if midway:
+                midway(pid)
+            return {"one": connection.execute(text("SELECT 1")).scalar_one()}
+
+    api.register_blueprint(blp)
+    return app.test_client()
+
+
+def _terminate(pid):
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+
+
+def _assert_database_unavailable(answer):
+    assert answer.status_code == 503, answer.get_data(as_text=True)
+    assert answer.mimetype == "application/problem+json"
+    assert answer.json["type"] == "/problems/database-unavailable"
+    assert answer.headers["Retry-After"] == "1"
+    assert "127.0.0.1" not in answer.get_data(as_text=True), "no internals"
+
+
+def test_a_database_that_cannot_be_reached_is_a_503_to_retry_not_a_500():
+    client = _database_app("postgresql://postgres@127.0.0.1:9/nowhere")
+    _assert_database_unavailable(client.get("/read", headers=_auth(["public"])))
+
+
+def test_a_request_whose_database_connection_is_terminated_midway_is_a_503_not_a_500():
+    with fresh_postgres_database("web") as url:
+        client = _database_app(url, midway=_terminate)
+        _assert_database_unavailable(client.get("/read", headers=_auth(["public"])))
