@@ -358,6 +358,16 @@ def test_the_console_speaks_chinese_by_default(
     assert "审核队列" in page and "待领取" in page
 
 
+def test_the_case_s_status_says_in_review_once_when_the_order_says_the_same(
+    applicant: ApiApplicant, reviewer: StaffBrowser
+) -> None:
+    order_id = _reviewing(applicant, reviewer)
+    reviewer.client.set_cookie("lang", "zh-CN")
+    page = reviewer.text(f"/staff/reviews/{order_id}")
+    status = re.search(r"<dt>状态</dt><dd>(.*?)</dd>", page, re.S)
+    assert status is not None and status.group(1).count("审核中") == 1
+
+
 def test_a_note_over_verifications_limit_is_refused_beside_it_in_words(
     applicant: ApiApplicant, reviewer: StaffBrowser
 ) -> None:
