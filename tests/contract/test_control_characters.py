@@ -1,6 +1,7 @@
 """Every text field of every service's API refuses control characters the same way.
 
-Each installed service's app is built as the one-process mode builds it, and
+Each installed service's app is built as the one-process mode builds it
+(tests/in_process.py), and
 its own OpenAPI document is walked: every string in a JSON or form body
 (nested objects and lists included), every string path variable and every
 documented query parameter gets a NUL, and the answer must be a 422 naming
@@ -10,35 +11,26 @@ as soon as it is documented.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 
-from common.auth import issue_token
 from common.input_guard import REFUSAL
-from common.launcher import discover_services, one_process_environment
 
-SERVICES = sorted(name for name, parts in discover_services().items() if "web" in parts.parts)
+from ..in_process import WEB_SERVICES, internal_headers, service_apps
+
+SERVICES = WEB_SERVICES
 NUL = "\x00"
 FORMS = ("multipart/form-data", "application/x-www-form-urlencoded")
 
 
 @pytest.fixture(scope="module")
 def apps(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Flask]]:
-    data_dir: Path = tmp_path_factory.mktemp("guard")
-    saved = dict(os.environ)
-    os.environ.update(one_process_environment(SERVICES, data_dir))
-    try:
-        found = discover_services()
-        yield {name: found[name].parts["web"]() for name in SERVICES}
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
+    with service_apps(tmp_path_factory.mktemp("guard")) as running:
+        yield running.apps
 
 
 def _probes(spec: dict[str, Any]) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
@@ -106,10 +98,7 @@ def _nest(path: str, value: Any) -> Any:
 
 
 def _headers(app: Flask, service: str) -> dict[str, str]:
-    token = issue_token(
-        app.config["INTERNAL_TOKEN_SECRET"], subject="fuzz", roles=["supervisor"], audience=service
-    )
-    return {"Authorization": f"Bearer {token}"}
+    return internal_headers(app.config["INTERNAL_TOKEN_SECRET"], service, subject="fuzz")
 
 
 @pytest.mark.parametrize("service", SERVICES)
