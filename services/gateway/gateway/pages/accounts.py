@@ -19,7 +19,12 @@ log = logging.getLogger("gateway.accounts")
 
 
 # Why a visitor was sent to sign in, said on the sign-in and registration pages.
-REASONS = {"start": N_("sign_in.reason_start"), "continue": N_("sign_in.reason_continue")}
+# Why the visitor is on the sign-in page; "chosen" (the header's link) needs no explaining.
+REASONS: dict[str, str | None] = {
+    "start": N_("sign_in.reason_start"),
+    "continue": N_("sign_in.reason_continue"),
+    "chosen": None,
+}
 
 
 def _going_back(form: dict[str, str] | None = None) -> dict[str, Any]:

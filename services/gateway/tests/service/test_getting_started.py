@@ -96,6 +96,32 @@ def test_a_page_that_needs_sign_in_says_so_and_comes_back(
     assert signed_in.headers["Location"] == "/applications"
 
 
+def test_the_header_s_sign_in_link_comes_back_to_the_page_without_a_warning(
+    client: FlaskClient, submit: Submit, make_applicant
+) -> None:
+    client.set_cookie("lang", "zh-CN")
+    store = _text(client.get(f"/items/{ITEM}"))
+    link = re.search(r'<a href="(/sign-in\?[^"]+)">登录</a>', store)
+    assert link, "the header's 登录 link carries the page the visitor is on"
+    sign_in = link.group(1)
+    page = _text(client.get(sign_in))
+    assert "请先登录" not in page  # they chose to sign in: nothing to explain
+    assert f'name="next" value="/items/{ITEM}"' in page
+    applicant = make_applicant()
+    signed_in = submit(
+        client,
+        sign_in,
+        {"identifier": applicant.label, "password": PASSWORD, "next": f"/items/{ITEM}"},
+        "/sign-in",
+    )
+    assert signed_in.headers["Location"] == f"/items/{ITEM}"
+
+
+def test_the_sign_in_page_s_own_header_links_carry_no_next(client: FlaskClient) -> None:
+    page = client.get("/sign-in").get_data(as_text=True)
+    assert 'href="/sign-in"' in page and "next=/sign-in" not in page
+
+
 @pytest.mark.parametrize("elsewhere", OFF_SITE)
 def test_a_next_to_another_site_is_ignored_on_sign_in(
     client: FlaskClient, submit: Submit, make_applicant, elsewhere: str
