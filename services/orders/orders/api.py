@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from functools import wraps
 from typing import Any, TypeVar, cast
+from urllib.parse import urlencode
 
 from flask import Response, current_app, g, jsonify, request
 from flask.views import MethodView
@@ -33,6 +34,7 @@ from orders.schemas import (
     OrderOut,
     PaymentOut,
     TimelineOut,
+    WalletIn,
     WebhookAnswerOut,
 )
 from orders.services import (
@@ -43,6 +45,7 @@ from orders.services import (
     receipt,
     staff_actions,
     submitting,
+    wallets,
     webhooks,
 )
 from orders.services.context import Context
@@ -241,6 +244,56 @@ class PayByCard(MethodView):
     def post(self, card: dict[str, str], payment_id: str) -> Any:
         """Hand a card to the payment provider; its answer arrives by webhook."""
         return _first(paying.pay_with_card(_ctx(), _who(), payment_id, card, g.idempotency_key))
+
+
+@blp.route("/payments/<payment_id>/wallet")
+class PayByWallet(MethodView):
+    @require_roles(APPLICANT)
+    @idempotent
+    @blp.arguments(WalletIn)
+    @blp.response(201, PaymentOut)
+    @blp.doc(**_doc(400, 403, 404, 409, 422, 503, key=True))
+    def post(self, body: dict[str, Any], payment_id: str) -> Any:
+        """Pay with a wallet: a trade opened, its cashier URL or QR payload answered."""
+        return _first(
+            wallets.choose_wallet(
+                _ctx(), _who(), payment_id, body["method"], body["return_url"], g.idempotency_key
+            )
+        )
+
+
+@blp.route("/payments/<payment_id>/query")
+class QueryWallet(MethodView):
+    @require_roles(APPLICANT)
+    @blp.response(200, PaymentOut)
+    @blp.doc(**_doc(403, 404, 503))
+    def post(self, payment_id: str) -> dict[str, Any]:
+        """Ask the payment's wallet where its trade stands (its notification may be late)."""
+        return wallets.query_trade(_ctx(), _who(), payment_id)
+
+
+@blp.route(f"{WEBHOOK_PATH}/<method>")
+class WalletNotifications(MethodView):
+    @blp.doc(
+        security=[],
+        responses={
+            200: {"description": "the wallet's own acknowledgement (success, or SUCCESS XML)"},
+            400: {"description": "not a notification of that wallet"},
+            401: {"description": "bad signature (sign)"},
+            404: {"description": "unknown wallet or trade (out_trade_no)"},
+            409: {"description": "already received (notify_id)"},
+            422: {"description": "not the payment's amount (amount)"},
+        },
+    )
+    def post(self, method: str) -> Response:
+        """A wallet's signed notification (form RSA2 or XML HMAC; no internal token)."""
+        raw = request.get_data()
+        if not raw and request.form:  # the input guard read the form first: its stream is spent
+            raw = urlencode(list(request.form.items(multi=True))).encode()
+        body, mimetype = wallets.receive_notification(
+            _ctx(), method, raw, request.content_type or ""
+        )
+        return Response(body, status=200, mimetype=mimetype)
 
 
 @blp.route(WEBHOOK_PATH)

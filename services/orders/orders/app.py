@@ -15,8 +15,10 @@ from common.web import create_service_app, database_check
 from orders.api import CONTEXT, WEBHOOK_PATH, blp
 from orders.clients.catalog import CatalogClient
 from orders.payments import PaymentProvider
+from orders.payments.wallet_cashier import PREFIX as WALLET_PAGES
+from orders.payments.wallet_cashier import cashier_blueprint
 from orders.settings import SERVICE, Settings
-from orders.wiring import build_context
+from orders.wiring import build_context, build_wallet_sandbox
 
 
 def create_app(
@@ -39,12 +41,17 @@ def create_app(
             "database": database_check(engine),
             "bus": bus_check(settings.common.bus_url, settings.bus_check_timeout),
         },
-        open_paths=(WEBHOOK_PATH,),
+        # The wallet sandbox's pages stand for a company's public pages.
+        open_paths=(WEBHOOK_PATH, WALLET_PAGES),
         outbox_engine=engine,
     )
+    wallet_sandbox = build_wallet_sandbox(settings, engine, clock)
     app.extensions[CONTEXT] = build_context(
-        settings, engine, clock, provider=provider, catalog=catalog
+        settings, engine, clock, provider=provider, catalog=catalog, wallet_sandbox=wallet_sandbox
     )
+    if settings.payment_provider == "sandbox":
+        app.register_blueprint(cashier_blueprint(wallet_sandbox))
     app.extensions["orders.engine"] = engine
+    app.extensions["orders.wallet_sandbox"] = wallet_sandbox
     api.register_blueprint(blp)
     return app

@@ -107,6 +107,12 @@ class Payment(Base):
     refunded_fen: Mapped[int] = mapped_column(Integer, default=0)
     failure_reason: Mapped[str | None] = mapped_column(String(100), nullable=True)
     card_last4: Mapped[str | None] = mapped_column(String(4), nullable=True)
+    # How the applicant pays (domain.PaymentMethod): chosen at pay time, changeable
+    # until the money moved. `provider_payment_id` is the chosen provider's id for it.
+    method: Mapped[str] = mapped_column(String(16), default="card", server_default="card")
+    # A wallet's cashier page (wallet_page) or QR payload (wallet_qr), and when it opened.
+    wallet_link: Mapped[str | None] = mapped_column(Text, nullable=True)
+    wallet_opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

@@ -10,6 +10,7 @@ from common.settings import CommonSettings, Env, InvalidSetting
 
 SERVICE = "orders"
 PROVIDERS = ("sandbox",)
+METHODS = ("card", "wallet_page", "wallet_qr")
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,12 @@ class Settings:
     sandbox_webhook_interval_seconds: float = 0.5
     sandbox_webhook_delay_seconds: float = 1.0
     sandbox_webhook_max_attempts: int = 10
+    payment_methods: tuple[str, ...] = METHODS
+    wallet_sandbox_url: str = ""
+    wallet_page_private_key: str = field(default="", repr=False)
+    wallet_page_public_key: str = ""
+    wallet_qr_api_key: str = field(default="", repr=False)
+    wallet_query_after_seconds: float = 10.0
 
     @classmethod
     def from_env(cls, env: Env | None = None) -> Settings:
@@ -61,6 +68,12 @@ class Settings:
             sandbox_webhook_interval_seconds=env.float("SANDBOX_WEBHOOK_INTERVAL_SECONDS", 0.5),
             sandbox_webhook_delay_seconds=env.float("SANDBOX_WEBHOOK_DELAY_SECONDS", 1.0),
             sandbox_webhook_max_attempts=env.int("SANDBOX_WEBHOOK_MAX_ATTEMPTS", 10),
+            payment_methods=_methods(env.str("PAYMENT_METHODS", ",".join(METHODS))),
+            wallet_sandbox_url=env.str("WALLET_SANDBOX_URL", orders_url).rstrip("/"),
+            wallet_page_private_key=env.str("WALLET_PAGE_PRIVATE_KEY", ""),
+            wallet_page_public_key=env.str("WALLET_PAGE_PUBLIC_KEY", ""),
+            wallet_qr_api_key=_qr_api_key(env, common.internal_token_secret),
+            wallet_query_after_seconds=env.float("WALLET_QUERY_AFTER_SECONDS", 10.0),
         )
         settings.check()
         return settings
@@ -72,6 +85,7 @@ class Settings:
             ("ORDERS_DRAFT_IDLE_DAYS", self.draft_idle_days),
             ("ORDERS_AUTO_CONFIRM_DAYS", self.auto_confirm_days),
             ("SANDBOX_WEBHOOK_MAX_ATTEMPTS", self.sandbox_webhook_max_attempts),
+            ("WALLET_QUERY_AFTER_SECONDS", self.wallet_query_after_seconds),
         ):
             if value <= 0:
                 raise InvalidSetting(name, "must be more than 0")
@@ -89,3 +103,18 @@ def _webhook_secret(env: Env, provider: str, internal_secret: str) -> str:
         return env.str("PAYMENT_WEBHOOK_SECRET")
     derived = hmac.new(internal_secret.encode(), b"sandbox-payment-webhooks", hashlib.sha256)
     return env.str("PAYMENT_WEBHOOK_SECRET", derived.hexdigest())
+
+
+def _methods(raw: str) -> tuple[str, ...]:
+    chosen = tuple(name.strip() for name in raw.split(",") if name.strip())
+    unknown = [name for name in chosen if name not in METHODS]
+    if unknown or not chosen:
+        raise InvalidSetting("PAYMENT_METHODS", f"a comma-separated list of {', '.join(METHODS)}")
+    return chosen
+
+
+def _qr_api_key(env: Env, internal_secret: str) -> str:
+    """The QR wallet's API key: given, or (the sandbox being both sides) derived
+    from the internal token secret every process of the deployment shares."""
+    derived = hmac.new(internal_secret.encode(), b"sandbox-wallet-qr-api-key", hashlib.sha256)
+    return env.str("WALLET_QR_API_KEY", derived.hexdigest()[:32])

@@ -7,7 +7,8 @@ workers share the work without firing one twice, and handles it in its own
 transaction together with the order's change and its events. A timer whose
 order has moved on fires without effect.
 
-Some timers call the payment provider: the unpaid expiry voids, the capture
+Some timers call the payment provider: the unpaid expiry asks a wallet
+where its trade stands (its notification may be late) and voids or closes, the capture
 after an approval captures, the release after a rejection voids or refunds.
 Their work reads (the order locked FOR UPDATE on PostgreSQL), calls the
 provider, and writes only once it answered, so on SQLite no write lock is
@@ -36,6 +37,7 @@ from orders.services.context import SYSTEM_ACTOR, Context
 from orders.services.money import void_payment
 from orders.services.receipt import AUTO_CONFIRM, auto_confirm
 from orders.services.review import CAPTURE, RELEASE_MONEY, capture_approved, release_and_close
+from orders.services.wallets import query_late_trades, settle_by_query
 
 log = logging.getLogger("orders.timers")
 
@@ -81,8 +83,12 @@ def expire_unpaid(ctx: Context, uow: UnitOfWork, order: Order) -> bool | datetim
     """Close an order not paid in time (the timer's work); False if it was paid."""
     if order.status != Status.AWAITING_PAYMENT:
         return False
+    payment = payment_of(uow, order, lock=True)
+    # A wallet's notification may be late: ask it before closing the trade.
+    if payment is not None and settle_by_query(ctx, uow, order, payment):
+        return True
     reason = f"Not paid within {_duration(ctx.unpaid_expiry)} of submission."
-    void_payment(ctx, uow, order, payment_of(uow, order, lock=True), reason)
+    void_payment(ctx, uow, order, payment, reason)
     move(uow, order, Action.EXPIRE, Actor.SYSTEM, SYSTEM_ACTOR, Entry.EXPIRED_UNPAID,
          {"after_seconds": seconds(ctx.unpaid_expiry)})  # fmt: skip
     publish(uow, order, events.CLOSED_UNPAID,
@@ -158,6 +164,11 @@ def _postpone(ctx: Context, timer_id: int, now: datetime, error: str) -> None:
         timer.due_at = now + retry_after(timer.attempts)
         uow.commit()
     log.warning("timer postponed", extra={"timer": timer_id, "reason": error[:200]})
+
+
+def query_late_wallet_trades(ctx: Context, now: datetime) -> int:
+    """Ask the wallets about the trades whose notification is late (services.wallets)."""
+    return query_late_trades(ctx, now)
 
 
 def purge_idempotency_keys(ctx: Context, now: datetime) -> int:

@@ -89,3 +89,30 @@ def refund_problem(
 
 def status_after_refund(captured_fen: int, refunded_fen: int) -> PaymentStatus:
     return P.REFUNDED if refunded_fen >= captured_fen else P.CAPTURED
+
+
+# --- how the applicant pays ---------------------------------------------------------------
+
+
+class PaymentMethod(StrEnum):
+    CARD = "card"  # authorised at payment, captured on approval
+    WALLET_PAGE = "wallet_page"  # paid at once, refunded on rejection or cancellation
+    WALLET_QR = "wallet_qr"  # held at payment, captured on approval
+
+
+# The methods that take the money at once: a rejection refunds instead of releasing.
+PAID_AT_ONCE = frozenset({PaymentMethod.WALLET_PAGE})
+
+
+def method_problem(status: str, method: str, offered: tuple[str, ...]) -> str | None:
+    """Why the payment cannot be (re)opened with `method` now, or None. The method
+    may change only until the money moved (created, or failed)."""
+    if method not in offered:
+        return f"Pay with one of {', '.join(offered)}; {method!r} is not offered."
+    if status not in CARD_ACCEPTED_FROM:
+        return f"The payment is {status}: its method can change only before the money moved."
+    return None
+
+
+def paid_at_once(method: str) -> bool:
+    return method in PAID_AT_ONCE

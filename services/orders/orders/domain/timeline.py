@@ -20,7 +20,8 @@ class Entry(StrEnum):
     STARTED = "started"
     SUBMITTED = "submitted"  # total_fen, fee_version
     NOTHING_TO_PAY = "nothing_to_pay"
-    PAID_AUTHORISED = "paid_authorised"  # amount_fen
+    PAID_AUTHORISED = "paid_authorised"  # amount_fen, method (a wallet's: held)
+    PAID = "paid"  # amount_fen, method: taken at once (the page wallet)
     EXPIRED_UNPAID = "expired_unpaid"  # after_seconds
     DRAFT_DISCARDED = "draft_discarded"  # idle_seconds
     CANCELLED_BY_APPLICANT = "cancelled_by_applicant"  # reason_text (or null)

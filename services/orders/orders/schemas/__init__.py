@@ -15,6 +15,7 @@ from orders.schemas.http import (
     PaymentOut,
     TimelineEntryOut,
     TimelineOut,
+    WalletIn,
     WebhookAnswerOut,
 )
 
@@ -31,5 +32,6 @@ __all__ = [
     "PaymentOut",
     "TimelineEntryOut",
     "TimelineOut",
+    "WalletIn",
     "WebhookAnswerOut",
 ]

@@ -89,6 +89,19 @@ class CardIn(Schema):
     cvc = fields.String(required=True, validate=validate.Length(min=1, max=10))
 
 
+class WalletIn(Schema):
+    method = fields.String(
+        required=True,
+        validate=validate.OneOf(["wallet_page", "wallet_qr"]),
+        metadata={"description": "wallet_page (paid at once) or wallet_qr (held)"},
+    )
+    return_url = fields.String(
+        load_default=None,
+        validate=validate.Length(min=1, max=2000),
+        metadata={"description": "where the page wallet sends the browser back"},
+    )
+
+
 class OrderListQuery(Schema):
     status = fields.String(
         load_default=None, validate=validate.OneOf([status.value for status in Status])
@@ -123,6 +136,12 @@ class PriceOut(Schema):
     locked = fields.Boolean(metadata={"description": "frozen at submission; a quote before"})
 
 
+class WalletOut(Schema):
+    cashier_url = fields.String(metadata={"description": "the page wallet's cashier page"})
+    qr_payload = fields.String(metadata={"description": "what the QR wallet's code holds"})
+    opened_at = Timestamp()
+
+
 class PaymentOut(Schema):
     id = fields.String()
     order_id = fields.String()
@@ -136,6 +155,11 @@ class PaymentOut(Schema):
     refunded_fen = fields.Integer()
     failure_reason = fields.String(allow_none=True)
     card_last4 = fields.String(allow_none=True)
+    method = fields.String(metadata={"description": "card, wallet_page or wallet_qr"})
+    paid_at_once = fields.Boolean(
+        metadata={"description": "true: taken at payment, refunded if refused; false: held"}
+    )
+    wallet = fields.Nested(WalletOut, allow_none=True)
     updated_at = Timestamp()
 
 

@@ -1,6 +1,7 @@
 """The applicant calls the order off (a supervisor's cancel is in
 orders.services.staff_actions): a draft is discarded, an unpaid order closes
-unpaid, a paid one is cancelled with its authorisation voided first (a
+unpaid, a paid one is cancelled with its authorisation voided first (or what a
+wallet took at once refunded) (a
 provider out of reach is a 503 and nothing changes)."""
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ from common.auth import Identity
 from orders import events
 from orders.domain import Action, Actor, Status
 from orders.domain.timeline import Entry
-from orders.services.base import check_allowed, move, own_order, payment_of, publish
+from orders.services.base import check_allowed, move, own_order, publish
 from orders.services.context import Context
-from orders.services.money import void_payment
+from orders.services.review import give_the_money_back
 from orders.services.views import view_of
 
 
@@ -22,8 +23,8 @@ def cancel(ctx: Context, who: Identity, order_id: str, reason: str | None) -> di
         order = own_order(uow, order_id, who)
         target = check_allowed(order, Action.CANCEL, Actor.APPLICANT)
         said = reason or "Cancelled by the applicant."
-        void_payment(ctx, uow, order, payment_of(uow, order, lock=True),
-                     f"The order was cancelled by the applicant: {said}")  # fmt: skip
+        # Held money is released; money a wallet took at once is refunded.
+        give_the_money_back(ctx, uow, order, f"The order was cancelled by the applicant: {said}")
         before = move(uow, order, Action.CANCEL, Actor.APPLICANT, who.subject,
                       Entry.CANCELLED_BY_APPLICANT, {"reason_text": reason})  # fmt: skip
         base = {"order_id": order.id, "reference": order.reference}

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from common.clock import Clock
 from common.db import UnitOfWork
 from orders.clients.catalog import CatalogClient
 from orders.payments import PaymentProvider
+from orders.payments.wallets import WalletProvider
 
 # How the timeline names who acted when it was no person.
 SYSTEM_ACTOR = "system"
@@ -31,3 +32,9 @@ class Context:
     draft_idle: timedelta
     auto_confirm: timedelta
     fingerprint_secret: bytes
+    # The wallet adapters by method (wallet_page, wallet_qr); the card is `provider`.
+    wallets: Mapping[str, WalletProvider] = field(default_factory=dict)
+    # The methods the applicant may choose from (PAYMENT_METHODS).
+    methods: tuple[str, ...] = ("card",)
+    # How long a wallet trade waits for its notification before orders asks.
+    wallet_query_after: timedelta = timedelta(seconds=10)

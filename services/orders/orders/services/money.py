@@ -14,9 +14,15 @@ from common.errors import Conflict
 from orders import domain, events
 from orders.domain import PaymentStatus
 from orders.models import Order, Payment
-from orders.payments import ProviderRefused, ProviderUnavailable
+from orders.payments import PaymentProvider, ProviderRefused, ProviderUnavailable
+from orders.payments.wallets import WalletProvider
 from orders.services.base import provider_down, publish
 from orders.services.context import Context
+
+
+def provider_of(ctx: Context, payment: Payment) -> PaymentProvider | WalletProvider:
+    """The company the payment is made with: its wallet's adapter, or the card's provider."""
+    return ctx.wallets.get(payment.method) or ctx.provider
 
 
 class CaptureRefused(Conflict):
@@ -35,7 +41,7 @@ def void_payment(
     if payment is None or payment.status not in domain.VOIDABLE:
         return
     try:
-        ctx.provider.void(payment.provider_payment_id)
+        provider_of(ctx, payment).void(payment.provider_payment_id)
     except (ProviderUnavailable, ProviderRefused) as exc:
         raise provider_down(exc) from None
     payment.status = PaymentStatus.VOIDED.value
@@ -53,7 +59,7 @@ def capture_payment(
     if problem:
         raise Conflict(problem, errors={"amount_fen": [problem]})
     try:
-        ctx.provider.capture(payment.provider_payment_id, amount)
+        provider_of(ctx, payment).capture(payment.provider_payment_id, amount)
     except ProviderUnavailable as exc:
         raise provider_down(exc) from None
     except ProviderRefused as exc:
@@ -74,7 +80,7 @@ def refund_payment(
     if problem:
         raise Conflict(problem, errors={"amount_fen": [problem]})
     refund_id = _at_provider(
-        lambda: ctx.provider.refund(payment.provider_payment_id, amount_fen, reason)
+        lambda: provider_of(ctx, payment).refund(payment.provider_payment_id, amount_fen, reason)
     )
     payment.refunded_fen += amount_fen
     payment.status = domain.status_after_refund(payment.captured_fen, payment.refunded_fen).value

@@ -15,6 +15,7 @@ from orders.payments import Card, ProviderRefused, ProviderUnavailable
 from orders.services.base import invalid, is_uuid, keyed_request, payment_of, provider_down
 from orders.services.context import Context
 from orders.services.views import PAYMENT_OUT, current_view, payment_view
+from orders.services.wallets import back_to_card
 
 
 def pay_with_card(
@@ -35,6 +36,7 @@ def pay_with_card(
         if first is not None:
             return first
         _check_takes_a_card(order, payment)
+        back_to_card(ctx, uow, order, payment)
         try:
             ctx.provider.authorise_card(
                 payment.provider_payment_id,

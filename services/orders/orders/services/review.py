@@ -135,6 +135,8 @@ def take_the_money(ctx: Context, uow: UnitOfWork, order: Order, payment: Payment
     its webhook since recorded) is not captured twice."""
     if payment is None:
         return 0
+    if domain.paid_at_once(payment.method):  # taken (and published) when the applicant paid
+        return payment.captured_fen
     if payment.status != PaymentStatus.CAPTURED:
         capture_payment(ctx, uow, payment)
     publish(uow, order, events.PAYMENT_CAPTURED, {

@@ -34,6 +34,16 @@ def payment_view(payment: Payment) -> dict[str, Any]:
         "refunded_fen": payment.refunded_fen,
         "failure_reason": payment.failure_reason,
         "card_last4": payment.card_last4,
+        "method": payment.method,
+        "paid_at_once": domain.paid_at_once(payment.method),
+        "wallet": None
+        if payment.wallet_link is None
+        else {
+            "cashier_url"
+            if payment.method == domain.PaymentMethod.WALLET_PAGE
+            else "qr_payload": payment.wallet_link,
+            "opened_at": payment.wallet_opened_at,
+        },
         "updated_at": payment.updated_at,
     }
 

@@ -53,7 +53,7 @@ os.environ.setdefault("ORDERS_ENCRYPTION_KEYS", Fernet.generate_key().decode())
 SECRET = "orders-test-internal-secret"
 WEBHOOK_SECRET = "orders-test-webhook-secret"
 TABLES = (
-    "sandbox_webhooks", "sandbox_payments", "payment_events", "payments", "timers",
+    "wallet_notices", "wallet_trades", "sandbox_webhooks", "sandbox_payments", "payment_events", "payments", "timers",
     "order_complaints", "order_timeline", "idempotency_keys", "reference_counters", "orders", "outbox", "inbox",
 )  # fmt: skip
 LICENCE = "driving-licence-replacement"

@@ -119,6 +119,8 @@ def test_the_openapi_document_lists_every_endpoint(client):
         "/orders/{order_id}/submit", "/orders/{order_id}/cancel", "/orders/{order_id}/timeline",
         "/orders/{order_id}/capture", "/orders/{order_id}/confirm-receipt",
         "/payments/{payment_id}", "/payments/{payment_id}/card", "/webhooks/payments",
+        "/payments/{payment_id}/wallet", "/payments/{payment_id}/query",
+        "/webhooks/payments/{method}",
     }  # fmt: skip
 
 
@@ -219,7 +221,8 @@ def test_the_worker_has_its_five_timers(memory_bus):
     try:
         assert [name for name, _sweep, _interval in worker.timers] == [
             "expire_unpaid", "discard_idle_drafts", "move_the_money", "auto_confirm_receipts",
-            "deliver_sandbox_webhooks", "purge_idempotency_keys", "outbox-purge",
+            "deliver_sandbox_webhooks", "deliver_wallet_notifications", "query_late_wallet_trades",
+            "purge_idempotency_keys", "outbox-purge",
         ]  # fmt: skip
         assert worker.bindings == [
             "verification.document_set_completed",
