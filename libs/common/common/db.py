@@ -2,8 +2,7 @@
 
 A use case runs inside `with uow:`; it changes rows through `uow.session`,
 records events with `uow.publish(...)` (they go to the outbox table in the
-same transaction) and calls `uow.commit()`, which on PostgreSQL also wakes
-the outbox relay (`NOTIFY outbox`, delivered only if the commit succeeds). Leaving the block without a
+same transaction) and calls `uow.commit()`. Leaving the block without a
 commit rolls everything back, events included: nothing half-written and
 nothing published for a change that did not happen.
 
@@ -33,7 +32,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import MetaData, create_engine, event, insert, text
+from sqlalchemy import MetaData, create_engine, event, insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
@@ -41,7 +40,6 @@ from sqlalchemy.pool import StaticPool
 from common.clock import Clock, SystemClock
 from common.events.envelope import Envelope
 from common.events.tables import outbox
-from common.events.wakeup import CHANNEL as OUTBOX_CHANNEL
 
 POOL_CEILING = 15
 
@@ -128,7 +126,6 @@ class UnitOfWork:
         self._session: Session | None = None
         self._cause: Envelope | None = None
         self._deferring = False
-        self._to_announce = False
         self.published: list[Envelope] = []
 
     @property
@@ -140,7 +137,6 @@ class UnitOfWork:
     def __enter__(self) -> UnitOfWork:
         self._session = self._session_factory()
         self.published = []
-        self._to_announce = False
         return self
 
     def __exit__(
@@ -191,7 +187,6 @@ class UnitOfWork:
             )
         )
         self.published.append(envelope)
-        self._to_announce = True
         return envelope
 
     @contextmanager
@@ -213,14 +208,9 @@ class UnitOfWork:
         if self._deferring:
             self.session.flush()
             return
-        if self._to_announce and self.session.get_bind().dialect.name == "postgresql":
-            # Delivered at commit, dropped on rollback: wakes the relay (common.events.wakeup).
-            self.session.execute(text(f"NOTIFY {OUTBOX_CHANNEL}"))
         self.session.commit()
-        self._to_announce = False
 
     def rollback(self) -> None:
         if self._deferring:
             raise RuntimeError("an event handler raises to undo its changes; it never rolls back")
         self.session.rollback()
-        self._to_announce = False

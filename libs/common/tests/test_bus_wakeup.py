@@ -10,10 +10,12 @@ import threading
 
 import psycopg
 import pytest
+from sqlalchemy import text
 
 from common.events import topology
 from common.events.rabbit import RabbitTransport
 from common.events.relay import run_relay
+from common.events.tables import OUTBOX_TRIGGER, install_outbox_trigger
 from common.events.testkit import bus_engine, publish_in_outbox, queue_depth, rabbit_topology
 from common.events.wakeup import CHANNEL, OutboxListener, Sleep, conninfo, outbox_wakeup
 from common.testing import eventually, fresh_postgres_database
@@ -68,6 +70,19 @@ def test_a_commit_with_events_notifies_the_outbox_channel(engine):
         publish_in_outbox(engine, 3)
         heard = list(listener.notifies(timeout=WAIT, stop_after=1))
     assert [notify.channel for notify in heard] == [CHANNEL]  # one per transaction
+
+
+def test_an_outbox_made_before_the_trigger_gets_it_from_install_outbox_trigger(engine):
+    with engine.begin() as connection:
+        connection.execute(text(f"DROP TRIGGER {OUTBOX_TRIGGER} ON outbox"))
+    with engine.begin() as connection:
+        install_outbox_trigger(connection)
+        install_outbox_trigger(connection)  # idempotent
+    with psycopg.connect(conninfo(engine), autocommit=True) as listener:
+        listener.execute(f"LISTEN {CHANNEL}")
+        publish_in_outbox(engine, 1)
+        heard = list(listener.notifies(timeout=WAIT, stop_after=1))
+    assert [notify.channel for notify in heard] == [CHANNEL]
 
 
 def test_an_idle_relay_publishes_a_commit_long_before_its_next_poll(engine, rabbit):

@@ -1,8 +1,8 @@
 """Wake the outbox relay as soon as a transaction that wrote to the outbox commits.
 
-A unit of work that published events ends its transaction with
-`NOTIFY outbox` (see `common.db.UnitOfWork.commit`); PostgreSQL delivers it at
-commit and drops it on rollback. The relay LISTENs on a connection of its own
+A statement trigger on the outbox does `NOTIFY outbox` after every insert
+(see common.events.tables); PostgreSQL delivers it when the transaction
+commits, once however many rows it wrote, and drops it on rollback. The relay LISTENs on a connection of its own
 and drains the outbox the moment one arrives, instead of finding the rows at
 its next poll. Notifications are scoped to a database and every service has
 its own database, so the one channel name is a channel per service.
@@ -26,9 +26,11 @@ import psycopg
 from psycopg import sql
 from sqlalchemy.engine import Engine
 
+from common.events.tables import OUTBOX_CHANNEL, OUTBOX_TRIGGER
+
 log = logging.getLogger("common.events.wakeup")
 
-CHANNEL = "outbox"
+CHANNEL = OUTBOX_CHANNEL
 # How long one wait on the socket lasts at most, so a stop is noticed soon
 # even when the relay idles for long.
 _SLICE_SECONDS = 0.5
@@ -60,6 +62,7 @@ class OutboxListener:
         self._retry_seconds = retry_seconds
         self._conn: psycopg.Connection | None = None
         self._retry_at = 0.0
+        self._warned = False
         self.connect()
 
     @property
@@ -83,10 +86,20 @@ class OutboxListener:
                 keepalives_count=3,
             )
             conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self._channel)))
+            trigger = conn.execute(
+                "SELECT 1 FROM pg_trigger WHERE tgname = %s", (OUTBOX_TRIGGER,)
+            ).fetchone()
         except psycopg.Error as exc:
             self._retry_at = time.monotonic() + self._retry_seconds
             log.warning("relay cannot listen for outbox commits (%s); polling", exc)
             return False
+        if trigger is None and not self._warned:
+            self._warned = True
+            log.warning(
+                "the outbox has no %s trigger (made before it existed?): the relay only "
+                "polls; common.events.tables.install_outbox_trigger adds it",
+                OUTBOX_TRIGGER,
+            )
         self._conn = conn
         return True
 
