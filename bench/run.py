@@ -4,7 +4,8 @@ Writes bench/results.json and docs/benchmarks.md. Exits non-zero when a
 figure misses its target, so a regression is noticed.
 
     python -m bench.run              # every suite; rewrites the page and results.json
-    python -m bench.run apply        # some suites (bus, storefront, apply, tracking, notify): printed only
+    python -m bench.run apply        # some suites (bus, storefront, apply, tracking, notify,
+                                     # lifecycle): printed only
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ SUITES = [
     "bench.tracking",
     "bench.stats",
     "bench.notify",
+    "bench.lifecycle",
 ]
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -67,13 +69,14 @@ def _write(figures: list[dict[str, object]]) -> None:
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     results = {"measured_at": stamp, "machine": machine, "figures": figures}
     (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    details = "".join(f"\n\n{f['details']}" for f in figures if f.get("details"))
     rows = "\n".join(
         f"| {f['name']} | {f['value']} {f['unit']} | {f['baseline_name']}: {f['baseline_value']} "
         f"| {f['ratio']}× | {f['target']} | {'met' if f.get('passed', True) else 'missed'} |"
         for f in figures
     )
     (ROOT / "docs" / "benchmarks.md").write_text(
-        BENCHMARKS_MD.format(stamp=stamp, machine=machine, rows=rows)
+        BENCHMARKS_MD.format(stamp=stamp, machine=machine, rows=rows, details=details)
     )
 
 
@@ -87,7 +90,7 @@ Last run: {stamp} on {machine}.
 
 | figure | value | baseline | ratio | target | |
 |---|---|---|---|---|---|
-{rows}
+{rows}{details}
 
 ## How each figure is measured
 
@@ -187,11 +190,45 @@ Last run: {stamp} on {machine}.
   batched INSERT each (one round trip); it sends in rounds of up to 500, one provider call per
   channel, and records a round's acceptances in one UPDATE.
 
+- **The lifecycle under load** (bench/lifecycle.py): every service as the
+  stack runs it (common.processes.Stack, RabbitMQ, PostgreSQL, the relay at
+  its default 0.2 s idle poll and woken by LISTEN/NOTIFY). An application is
+  the whole-system tests' own journey (tests/integration helpers): a new
+  account, a draft, answers, four photos from a pool of four JPEGs made
+  once, delivery, submit, a sandbox card payment, a reviewer's claim,
+  verdicts and approval, a production batch, a waybill handed to the sandbox
+  courier, its signed tracking until delivered, and the confirmation of
+  receipt (completed). Applications start open-loop at a fixed rate for a
+  step (60 s; 25 s in `--short`), each on its own thread, its time counted
+  from when it was due; a rate is sustained when all complete and the
+  median time of the last quarter started is at most 1.5 times that of the
+  first (a growing backlog shows as a growing time). The rate grows by half
+  (doubles in `--short`) from 0.2 a second until a step is not sustained.
+  Then, at half the largest sustained rate for another step, every
+  worker's own `/metrics` (`WORKER_METRICS_PORT`) is read before and after:
+  `event_hop_seconds{{event_type}}` (from the envelope's `occurred_at` to the
+  commit of the consumer's transaction) gives p50 and p99 per event type,
+  interpolated within the buckets as Prometheus's `histogram_quantile`
+  does. The baseline is raw pika on the same broker: timestamped messages
+  published with confirms at the events' rate, consumed and acked by
+  another connection. Target: event hop p99 at most 100 ms. The helpers wait
+  for each asynchronous step by polling every 0.5 s, so the applicants'
+  polling does not become the load.
+
 ## Measuring one suite, and profiling
 
-`python -m bench.run apply` (or `bus`, `storefront`, `tracking`, `stats`, `notify`) runs only those suites
+`python -m bench.run apply` (or `bus`, `storefront`, `tracking`, `stats`, `notify`, `lifecycle`) runs only those suites
 and prints their figures without rewriting this page. The machine is often
 shared: compare the ratios of one run, and run again when a figure jumps.
+`python -m bench.lifecycle --short` tries the lifecycle in a few minutes
+(`BENCH_LIFECYCLE_SHORT=1` does the same under `bench.run`).
+
+`bench/locustfile.py` drives the same journey with locust (applicants:
+browse, apply, upload, pay, track, confirm, rate; staff: review queue,
+verdicts, approval, production, dispatch) against any deployment's
+`/api/v1`: `locust -f bench/locustfile.py --host https://… ` with
+`LOCUST_STAFF_EMAIL` and `LOCUST_STAFF_PASSWORD` (a supervisor) for the
+staff; it is not part of `make bench`.
 
 `python -m bench.profile [--drafts 400] [--submits 120] [--out DIR] [--no-spy]`
 (py-spy: `pip install py-spy`; root, or ptrace allowed) starts the journey's
