@@ -18,6 +18,7 @@ from orders.payments import PaymentProvider
 from orders.payments.wallet_cashier import PREFIX as WALLET_PAGES
 from orders.payments.wallet_cashier import cashier_blueprint
 from orders.settings import SERVICE, Settings
+from orders.sla_metrics import OrdersPastTheirDate
 from orders.wiring import build_context, build_wallet_sandbox
 
 
@@ -45,6 +46,7 @@ def create_app(
         open_paths=(WEBHOOK_PATH, WALLET_PAGES),
         outbox_engine=engine,
     )
+    app.extensions["metrics_registry"].register(OrdersPastTheirDate(engine, clock))
     wallet_sandbox = build_wallet_sandbox(settings, engine, clock)
     app.extensions[CONTEXT] = build_context(
         settings, engine, clock, provider=provider, catalog=catalog, wallet_sandbox=wallet_sandbox

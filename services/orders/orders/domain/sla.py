@@ -11,6 +11,7 @@ from orders.domain.states import FINAL, Status
 
 # Nothing is promised before submission, nor once the order is in the applicant's hands.
 _NOT_ON_ITS_WAY = FINAL | {Status.DRAFT, Status.REJECTED, Status.DELIVERED}
+ON_ITS_WAY = frozenset(Status) - _NOT_ON_ITS_WAY
 
 
 def expected_completion(
