@@ -41,6 +41,7 @@ from gateway.schemas import (
     ResubmissionOut,
     TimelineOut,
     UploadIn,
+    WalletIn,
 )
 
 blp = Blueprint(
@@ -241,6 +242,38 @@ def pay_with_card(body: dict[str, Any], order_id: str) -> Any:
         cvc=body["cvc"].strip(),
         idempotency_key=_idempotency_key() or "",
     )
+
+
+@blp.post("/<order_id>/payment/wallet")
+@blp.arguments(WalletIn)
+@blp.response(201, PaymentOut)
+@blp.doc(
+    security=BEARER,
+    parameters=[IDEMPOTENCY_KEY],
+    responses={**CHANGE_REFUSALS, 409: {"description": "The payment's money already moved"}},
+)
+def pay_with_wallet(body: dict[str, Any], order_id: str) -> Any:
+    """Pay with a wallet: open `cashier_url` (wallet_page) or show `qr_payload` (wallet_qr)."""
+    caller = _applicant()
+    order = gateway().orders.order(order_id, caller)
+    if order.payment is None:
+        raise NotFound("payment.none")
+    return gateway().orders.pay_with_wallet(
+        order.payment.id, caller, method=body["method"], return_url=body["return_url"],
+        idempotency_key=_idempotency_key() or "",
+    )  # fmt: skip
+
+
+@blp.post("/<order_id>/payment/query")
+@blp.response(200, PaymentOut)
+@blp.doc(security=BEARER, responses=REFUSALS)
+def query_payment(order_id: str) -> Any:
+    """Ask the wallet where the payment stands now (back from paying, before its notification)."""
+    caller = _applicant()
+    order = gateway().orders.order(order_id, caller)
+    if order.payment is None:
+        raise NotFound("payment.none")
+    return gateway().orders.query_payment(order.payment.id, caller)
 
 
 @blp.post("/<order_id>/cancel")

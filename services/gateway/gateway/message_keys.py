@@ -231,6 +231,17 @@ COMPUTED = (
     N_("payment_status.processing"),
     N_("payment_status.refunded"),
     N_("payment_status.voided"),
+    # payment_method.*: how a payment is made (apply/application.html)
+    N_("payment_method.card"),
+    N_("payment_method.wallet_page"),
+    N_("payment_method.wallet_qr"),
+    # pay.<wallet>.*: each wallet's choice on the pay page (apply/pay.html)
+    N_("pay.wallet_page.title"),
+    N_("pay.wallet_page.words"),
+    N_("pay.wallet_page.submit"),
+    N_("pay.wallet_qr.title"),
+    N_("pay.wallet_qr.words"),
+    N_("pay.wallet_qr.submit"),
     # refusal.*: a refusal reason code (journey.refusal_key)
     N_("refusal.blurred"),
     N_("refusal.cropped"),

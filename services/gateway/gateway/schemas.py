@@ -217,6 +217,19 @@ class CardIn(Schema):
     cvc = fields.String(required=True)
 
 
+class WalletIn(Schema):
+    method = fields.String(
+        required=True,
+        validate=validate.OneOf(["wallet_page", "wallet_qr"]),
+        metadata={
+            "description": "wallet_page (paid at once, refunded if refused) or wallet_qr (held)"
+        },
+    )
+    return_url = fields.Url(
+        load_default=None, metadata={"description": "where the page wallet sends the browser back"}
+    )
+
+
 class CancelIn(Schema):
     reason = fields.String(load_default=None, validate=validate.Length(max=500))
 
@@ -278,6 +291,16 @@ class PaymentOut(Schema):
     failure_reason = fields.String(allow_none=True)
     card_last4 = fields.String(allow_none=True)
     updated_at = fields.String(allow_none=True)
+    method = fields.String(metadata={"description": "card, wallet_page or wallet_qr"})
+    paid_at_once = fields.Boolean(
+        metadata={"description": "true: taken at payment, refunded if refused; false: held"}
+    )
+    cashier_url = fields.String(
+        allow_none=True, metadata={"description": "the page wallet's cashier page, to open"}
+    )
+    qr_payload = fields.String(
+        allow_none=True, metadata={"description": "the QR wallet's code, to show as a QR code"}
+    )
 
 
 class RequiredDocumentOut(Schema):

@@ -167,6 +167,7 @@ WORDS: dict[str, Callable[[_Say, dict[str, Any]], str]] = {
     "submitted": _key(N_("timeline.entry.submitted")),
     "nothing_to_pay": _key(N_("timeline.entry.nothing_to_pay")),
     "paid_authorised": _key(N_("timeline.entry.paid_authorised")),
+    "paid": _key(N_("timeline.entry.paid")),
     "expired_unpaid": _key(N_("timeline.entry.expired_unpaid")),
     "draft_discarded": _key(N_("timeline.entry.draft_discarded")),
     "cancelled_by_applicant": _with(N_("timeline.entry.cancelled_by_applicant"), "reason_text",

@@ -68,6 +68,11 @@ class Payment:
     failure_reason: str | None
     card_last4: str | None
     updated_at: str | None
+    # card, wallet_page or wallet_qr; a wallet's cashier URL or QR payload once opened.
+    method: str = "card"
+    paid_at_once: bool = False
+    cashier_url: str | None = None
+    qr_payload: str | None = None
 
     @property
     def settled(self) -> bool:
@@ -197,6 +202,21 @@ class OrdersClient:
             self._client.post(path, json=body, caller=caller, idempotency_key=idempotency_key)
         )
 
+    def pay_with_wallet(
+        self, payment_id: str, caller: Caller, *, method: str, return_url: str | None,
+        idempotency_key: str,
+    ) -> Payment:  # fmt: skip
+        """Open a trade with the wallet: its cashier URL (page) or QR payload (qr)."""
+        path = f"/payments/{_segment(payment_id)}/wallet"
+        body = {"method": method, "return_url": return_url}
+        return _payment(
+            self._client.post(path, json=body, caller=caller, idempotency_key=idempotency_key)
+        )
+
+    def query_payment(self, payment_id: str, caller: Caller) -> Payment:
+        """Ask orders to ask the wallet now (the applicant is back from paying)."""
+        return _payment(self._client.post(f"/payments/{_segment(payment_id)}/query", caller=caller))
+
 
 def _delivery_body(choice: DeliveryChoice) -> dict[str, Any]:
     if choice.kind == "courier":
@@ -251,6 +271,10 @@ def _payment(raw: Any) -> Payment:
         failure_reason=_str(raw.get("failure_reason")),
         card_last4=_str(raw.get("card_last4")),
         updated_at=_str(raw.get("updated_at")),
+        method=str(raw.get("method") or "card"),
+        paid_at_once=bool(raw.get("paid_at_once")),
+        cashier_url=_str((raw.get("wallet") or {}).get("cashier_url")),
+        qr_payload=_str((raw.get("wallet") or {}).get("qr_payload")),
     )
 
 

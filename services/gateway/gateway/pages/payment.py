@@ -1,5 +1,18 @@
-"""Paying: the payment provider's hosted card page (the sandbox's, rendered by
-the gateway), the "payment in progress" page and the confirmation.
+"""Paying: the choice of how to pay (card, page wallet, QR wallet) with the
+card provider's hosted card form (the sandbox's, rendered by the gateway),
+the wallets' ways in, the "payment in progress" page and the confirmation.
+
+The card and the QR wallet hold the money until the application is
+approved; the page wallet takes it at once and refunds it if the
+application is refused. The pages say which, in those words.
+
+- Page wallet: orders opens a trade and the browser goes to the wallet's
+  cashier page; after paying, the wallet sends the browser back to
+  /applications/<id>/pay/return, where orders is asked to check with the
+  wallet (its notification may not have arrived yet).
+- QR wallet: /applications/<id>/pay/qr shows the payment code (an SVG drawn
+  here from orders' QR payload) and refreshes itself until the wallet's
+  notification has moved the order.
 
 Pressing Pay hands the card over and answers at once: the browser is sent to
 the pay page, which, while the provider's webhook has not come back, is a
@@ -17,10 +30,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import segno
 from flask import Blueprint, redirect, request, url_for
+from markupsafe import Markup
 
 from common.errors import DomainError
-from common.service_client import ServiceConflict, ServiceRejected
+from common.service_client import ServiceConflict, ServiceRejected, ServiceUnavailable
 from gateway import browser, journey
 from gateway.clients.orders import PAY, Order
 from gateway.context import gateway
@@ -55,6 +70,9 @@ def _t(key: str, **values: Any) -> str:
     return translate(key, lang(), **values)
 
 
+WALLETS = ("wallet_page", "wallet_qr")
+
+
 def _pay_page(
     found: Order, *, errors: dict[str, list[str]] | None = None, status: int = 200
 ) -> tuple[str, int]:
@@ -65,6 +83,7 @@ def _pay_page(
         order=found,
         attempt=journey.new_attempt(),
         errors=errors or {},
+        wallets=WALLETS,
     )
 
 
@@ -155,3 +174,66 @@ def confirmation(order_id: str) -> Any:
     return render(
         "apply/confirmation.html", page_title=_t("confirmation.title"), order=found, item=item
     )
+
+
+@bp.post("/applications/<order_id>/pay/wallet")
+@browser.applicant_page
+def pay_with_wallet(order_id: str) -> Any:
+    found = loading.order(order_id)
+    method = request.form.get("method", "")
+    if not found.allows(PAY) or found.payment is None or method not in WALLETS:
+        return redirect(url_for(".pay", order_id=found.id), code=303)
+    principal = browser.current_principal()
+    assert principal is not None  # applicant_page
+    app = gateway()
+    key = journey.idempotency_key(
+        app.settings.secret_key, principal.account_id, f"wallet:{method}:{found.payment.id}",
+        request.form.get("attempt"),
+    )  # fmt: skip
+    try:
+        payment = app.orders.pay_with_wallet(
+            found.payment.id, loading.applicant(), method=method,
+            return_url=url_for(".wallet_return", order_id=found.id, _external=True),
+            idempotency_key=key,
+        )  # fmt: skip
+    except (ServiceConflict, ServiceRejected, ServiceUnavailable):
+        fresh = loading.order(order_id)
+        if fresh.status in PAID:
+            return redirect(url_for(".confirmation", order_id=fresh.id), code=303)
+        return _pay_page(fresh, errors={"wallet": [_t("pay.wallet.unavailable")]}, status=409)
+    log.info("wallet trade opened", extra={"order_id": found.id, "method": method})
+    if method == "wallet_page" and payment.cashier_url:
+        return redirect(payment.cashier_url, code=303)
+    return redirect(url_for(".wallet_qr", order_id=found.id), code=303)
+
+
+@bp.get("/applications/<order_id>/pay/qr")
+@browser.applicant_page
+def wallet_qr(order_id: str) -> Any:
+    found = loading.order(order_id)
+    if found.status in PAID:
+        return redirect(url_for(".confirmation", order_id=found.id), code=303)
+    payment = found.payment
+    if not found.allows(PAY) or payment is None or not payment.qr_payload:
+        return redirect(url_for(".pay", order_id=found.id), code=303)
+    code = segno.make(payment.qr_payload, error="m")
+    svg = Markup(code.svg_inline(scale=5, title=_t("qr.image"), omitsize=True))  # noqa: S704
+    return render(
+        "apply/qr.html", page_title=_t("qr.title"), order=found, svg=svg,
+        refresh_seconds=REFRESH_SECONDS + 1, phone_url=payment.qr_payload,
+    )  # fmt: skip
+
+
+@bp.get("/applications/<order_id>/pay/return")
+@browser.applicant_page
+def wallet_return(order_id: str) -> Any:
+    """Back from the page wallet: ask orders to check with the wallet, then on."""
+    found = loading.order(order_id)
+    if found.payment is not None and found.status not in PAID:
+        try:
+            gateway().orders.query_payment(found.payment.id, loading.applicant())
+        except (ServiceConflict, ServiceRejected, ServiceUnavailable):
+            log.info(
+                "wallet query failed; its notification will tell", extra={"order_id": found.id}
+            )
+    return redirect(url_for(".pay", order_id=found.id), code=303)
