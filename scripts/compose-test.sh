@@ -34,7 +34,15 @@ for worker in $("${compose[@]}" config --services | grep -- '-worker$'); do
   scale+=(--scale "$worker=$replicas")
 done
 say "up, workers x$replicas"
-"${compose[@]}" up -d --no-build "${scale[@]}"
+# docker-compose gives up on `up` as soon as a dependency's healthcheck fails
+# once too often (a slow probe on a busy machine); what it started stays up,
+# so asking again carries on from there.
+for attempt in 1 2 3; do
+  "${compose[@]}" up -d --no-build "${scale[@]}" && break
+  [ "$attempt" -lt 3 ] || exit 1
+  say "up again (attempt $((attempt + 1)))"
+  sleep 10
+done
 
 # Every container healthy, every one-shot exited 0.
 say "waiting for every healthcheck"
