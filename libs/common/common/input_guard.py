@@ -48,7 +48,8 @@ def _fields_with_control_characters() -> Iterator[str]:
         yield from _in_value(name, value)
     if _form_is_readable_now():
         for name, value in request.form.items(multi=True):
-            yield from _in_value(name, value)
+            # A part without a name (werkzeug keys it None) is read by no view.
+            yield from _in_value(name or "", value)
     if request.is_json:
         body = request.get_json(silent=True)
         if body is not None:

@@ -119,6 +119,28 @@ def test_control_characters_in_the_path_the_query_and_a_form_are_refused(client)
     assert client.seen == []
 
 
+# Found by the fuzz suite (tests/fuzz): a multipart part with no name crashed the guard (500).
+NAMELESS_PART = (
+    b"--b0undary\r\nContent-Disposition: form-data\r\n\r\nvalue\r\n"
+    b'--b0undary\r\nContent-Disposition: form-data; name="text"\r\n\r\nhi\x00\r\n--b0undary--\r\n'
+)
+
+
+def test_a_form_part_without_a_name_reaches_the_view_and_a_named_one_is_still_checked(client):
+    multipart = "multipart/form-data; boundary=b0undary"
+    nameless_only = NAMELESS_PART.split(b"--b0undary\r\nContent-Disposition: form-data; name")[0]
+    answer = client.post(
+        "/orders/abc/notes", data=nameless_only + b"--b0undary--\r\n", content_type=multipart,
+        headers=_auth(),
+    )  # fmt: skip
+    assert answer.status_code == 200
+    answer = client.post(
+        "/orders/abc/notes", data=NAMELESS_PART, content_type=multipart, headers=_auth()
+    )
+    assert answer.status_code == 422
+    assert answer.json["errors"] == {"text": ["Control characters are not allowed."]}
+
+
 def test_a_caller_without_a_token_is_told_that_first(client):
     answer = client.post("/orders", json={"address": {"street": "\x00"}})
     assert answer.status_code == 401
