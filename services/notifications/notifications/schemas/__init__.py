@@ -23,7 +23,8 @@ class PageQuery(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    # Bounded: the page becomes an SQL OFFSET, which past a bigint was a 500.
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=99_999))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 

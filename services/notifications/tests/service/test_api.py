@@ -87,8 +87,17 @@ def test_an_invalid_preference_is_refused_naming_the_field_and_nothing_changes(
     assert client.get("/preferences", headers=applicant()).json["sms"] is True
 
 
-def test_a_page_number_below_one_is_refused_naming_it(client, applicant):
-    answer = client.get("/inbox?page=0", headers=applicant())
+@pytest.mark.parametrize(
+    "query",
+    [
+        "page=0",
+        # Found by the fuzz suite (tests/fuzz): past a bigint the offset was a 500.
+        "page=956087265045552955392&per_page=70",
+        "page=100000",
+    ],
+)
+def test_a_page_number_out_of_range_is_refused_naming_it(client, applicant, query):
+    answer = client.get(f"/inbox?{query}", headers=applicant())
     assert answer.status_code == 422 and "page" in answer.json["errors"]
 
 
