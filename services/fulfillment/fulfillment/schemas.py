@@ -19,11 +19,11 @@ class QueueQuery(_In):
                            validate=validate.OneOf(["queued", "in_production", "produced"]))  # fmt: skip
     due = fields.String(load_default=None, validate=validate.OneOf([s.value for s in DueState]))
     item = fields.String(load_default=None, validate=validate.Length(max=64))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=99_999))
 
 
 class PageQuery(_In):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=99_999))
 
 
 class DispatchQuery(PageQuery):

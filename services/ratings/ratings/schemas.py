@@ -73,7 +73,7 @@ class MessageIn(_In):
 
 
 class PageQuery(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=99_999))
 
 
 class RatingsQuery(PageQuery):

@@ -13,7 +13,7 @@ class AuditQuery(LooseIn):
     action = fields.String(load_default=None, validate=validate.Length(max=64))
     since = fields.AwareDateTime(load_default=None)
     until = fields.AwareDateTime(load_default=None)
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=99_999))
 
 
 class AuditEntryOut(Schema):

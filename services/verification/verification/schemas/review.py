@@ -19,7 +19,7 @@ class QueueQuery(LooseIn):
     assignee = fields.String(load_default=None, validate=validate.Length(max=64))
     overdue = fields.Boolean(load_default=False)
     q = fields.String(load_default=None, validate=validate.Length(max=64))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=99_999))
 
 
 class ReviewQuery(LooseIn):
