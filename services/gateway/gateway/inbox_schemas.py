@@ -27,7 +27,7 @@ class InboxOut(Schema):
 
 
 class PageQuery(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=99_999))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 
@@ -58,7 +58,7 @@ class PreferencesOut(Schema):
 class FailuresQuery(Schema):
     channel = fields.String(load_default="", validate=validate.OneOf(["", "sms", "email"]))
     reason = fields.String(load_default="", validate=validate.Length(max=100))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=99_999))
 
 
 class StaffMessageOut(Schema):

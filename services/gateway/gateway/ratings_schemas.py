@@ -6,7 +6,7 @@ gateway passes on. Outputs are ratings' answers as it gives them."""
 
 from __future__ import annotations
 
-from marshmallow import EXCLUDE, Schema, fields
+from marshmallow import EXCLUDE, Schema, fields, validate
 
 
 class _In(Schema):
@@ -48,7 +48,7 @@ class FeedbackIn(_In):
 
 
 class PageQuery(Schema):
-    page = fields.Integer(load_default=1)
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=99_999))
 
 
 class RatingsQuery(PageQuery):
