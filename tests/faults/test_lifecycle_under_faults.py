@@ -2,7 +2,7 @@
 broker, the workers, the databases and the network, then an oracle reads
 every service's database and the broker.
 
-Size: FAULT_APPLICATIONS applications (default 30) on FAULT_THREADS threads
+Size: FAULT_APPLICATIONS applications (default 12) on FAULT_THREADS threads
 (default 6); every fault once, then FAULT_MIXED_ROUNDS rounds of two or three
 faults at once (default 1), and more mixed rounds while applications are still
 on the way. FAULT_ONLY (words of the faults' names, comma-separated) keeps only
@@ -30,7 +30,7 @@ from .nemesis import RECOVERY_LIMIT, Nemesis
 from .oracle import KINDS, Before, Findings, check, settle
 from .proxy import Proxy
 
-APPLICATIONS = int(os.environ.get("FAULT_APPLICATIONS", "30"))
+APPLICATIONS = int(os.environ.get("FAULT_APPLICATIONS", "12"))
 THREADS = int(os.environ.get("FAULT_THREADS", "6"))
 MIXED_ROUNDS = int(os.environ.get("FAULT_MIXED_ROUNDS", "1"))
 ONLY = [word for word in os.environ.get("FAULT_ONLY", "").split(",") if word]
