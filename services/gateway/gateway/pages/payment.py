@@ -11,8 +11,10 @@ application is refused. The pages say which, in those words.
   /applications/<id>/pay/return, where orders is asked to check with the
   wallet (its notification may not have arrived yet).
 - QR wallet: /applications/<id>/pay/qr shows the payment code (an SVG drawn
-  here from orders' QR payload) and refreshes itself until the wallet's
-  notification has moved the order.
+  here from orders' QR payload) and an "I have paid" button to
+  /applications/<id>/pay/return (no automatic refresh: a page that reloads
+  itself under a reader fails WCAG 2.2.1), which has orders ask the wallet
+  and shows the confirmation, or the code again while it is unpaid.
 
 Pressing Pay hands the card over and answers at once: the browser is sent to
 the pay page, which, while the provider's webhook has not come back, is a
@@ -220,14 +222,15 @@ def wallet_qr(order_id: str) -> Any:
     svg = Markup(code.svg_inline(scale=5, title=_t("qr.image"), omitsize=True))  # noqa: S704
     return render(
         "apply/qr.html", page_title=_t("qr.title"), order=found, svg=svg,
-        refresh_seconds=REFRESH_SECONDS + 1, phone_url=payment.qr_payload,
+        phone_url=payment.qr_payload,
     )  # fmt: skip
 
 
 @bp.get("/applications/<order_id>/pay/return")
 @browser.applicant_page
 def wallet_return(order_id: str) -> Any:
-    """Back from the page wallet: ask orders to check with the wallet, then on."""
+    """Back from the wallet (the page wallet's return URL, the QR page's "I have
+    paid"): ask orders to check with the wallet, then on."""
     found = loading.order(order_id)
     if found.payment is not None and found.status not in PAID:
         try:
