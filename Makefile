@@ -61,8 +61,12 @@ fmt: venv ## Format and auto-fix
 	$(VENV)/bin/ruff check --fix .
 
 .PHONY: test
-test: venv node_modules/.package-lock.json lint ## Every test: lint, unit, service, contract, integration, faults, browser
+test: venv node_modules/.package-lock.json lint ## Every test: lint, unit, service, contract, fuzz (bounded), integration, faults, browser
 	@bash scripts/test.sh
+
+.PHONY: fuzz
+fuzz: venv ## Fuzz every service's OpenAPI without make test's bound (FUZZ_EXAMPLES, default 200; FUZZ_SEED, default a fresh one, printed)
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-200} FUZZ_SEED=$${FUZZ_SEED:-random} $(VENV)/bin/pytest -q -s --timeout=0 tests/fuzz
 
 .PHONY: messages
 messages: venv ## The gateway's texts: extract the keys, update the zh_CN and en catalogs, compile them

@@ -55,7 +55,7 @@ for tests in services/*/tests; do
   fi
 done
 system=()
-for tests in tests/contract tests/integration tests/faults tests/e2e; do
+for tests in tests/contract tests/fuzz tests/integration tests/faults tests/e2e; do
   if compgen -G "$tests/test_*.py" > /dev/null; then system+=("$tests"); fi
 done
 suites=("${unit[@]}" "${service[@]}" "${system[@]}")
