@@ -26,7 +26,7 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
@@ -215,7 +215,7 @@ def receive_notification(
     return wallet.ack_body, wallet.ack_type
 
 
-def _refuse(refusal: type[DomainError], field: str, message: str, method: str) -> Any:
+def _refuse(refusal: type[DomainError], field: str, message: str, method: str) -> NoReturn:
     log.warning("wallet notification refused: %s", message, extra={"wallet": method})
     raise refusal(message, errors={field: [message]})
 
