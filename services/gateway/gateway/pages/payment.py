@@ -239,4 +239,9 @@ def wallet_return(order_id: str) -> Any:
             log.info(
                 "wallet query failed; its notification will tell", extra={"order_id": found.id}
             )
+        found = loading.order(order_id)
+    if found.status not in PAID and found.payment is not None and found.payment.qr_payload:
+        return redirect(
+            url_for(".wallet_qr", order_id=found.id), code=303
+        )  # unpaid: the code again
     return redirect(url_for(".pay", order_id=found.id), code=303)
