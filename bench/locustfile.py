@@ -1,5 +1,6 @@
 """Load a deployment through the gateway's public API, /api/v1, as applicants and staff do.
 
+    pip install locust==2.47.0    # not among the project's tools: only this file needs it
     locust -f bench/locustfile.py --host http://localhost:8000
     locust -f bench/locustfile.py --headless -u 50 -r 5 -t 10m --host https://store.example
 
