@@ -64,6 +64,10 @@ fmt: venv ## Format and auto-fix
 test: venv node_modules/.package-lock.json lint ## Every test: lint, unit, service, contract, fuzz (bounded), integration, faults, browser
 	@bash scripts/test.sh
 
+.PHONY: faults
+faults: venv ## The long fault suite: 200 applications through every fault, then mixed rounds, checked by the oracle
+	FAULT_APPLICATIONS=$${FAULT_APPLICATIONS:-200} FAULT_MIXED_ROUNDS=$${FAULT_MIXED_ROUNDS:-5} $(VENV)/bin/python -m pytest -q tests/faults -p no:randomly
+
 .PHONY: fuzz
 fuzz: venv ## Fuzz every service's OpenAPI without make test's bound (FUZZ_EXAMPLES, default 200; FUZZ_SEED, default a fresh one, printed)
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-200} FUZZ_SEED=$${FUZZ_SEED:-random} $(VENV)/bin/pytest -q -s --timeout=0 tests/fuzz

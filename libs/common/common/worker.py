@@ -32,11 +32,13 @@ from datetime import datetime
 from types import FrameType
 from typing import Any
 
+import pika.exceptions
 from prometheus_client import start_http_server
 from sqlalchemy.engine import Engine
 
 from common.clock import Clock, SystemClock
 from common.db import UnitOfWork, make_engine, unit_of_work_factory
+from common.events.backoff import Backoff
 from common.events.consumer import Dispatcher, Handler
 from common.events.metrics import HopMetrics
 from common.events.relay import run_relay
@@ -45,6 +47,9 @@ from common.events.topology import DEFAULT_DELIVERY_LIMIT
 from common.events.transport import Transport, transport_from_url
 from common.logging import configure_logging, in_service
 from common.settings import CommonSettings
+
+# What a broker that is down, restarting or cut off raises when a connection is opened.
+BROKER_UNREACHABLE = (pika.exceptions.AMQPConnectionError, OSError)
 
 log = logging.getLogger("common.worker")
 
@@ -133,7 +138,8 @@ class Worker:
         stop = stop_event or threading.Event()
         restore = _install_signal_handlers(stop)
         try:
-            self.declare()
+            if not self._declare_once_the_broker_answers(stop):
+                return  # stopped before the broker came back
             handle = WorkerHandle(stop, *self._start_parts(stop), closers=self._serve_metrics())
             while not stop.wait(0.5):
                 pass
@@ -159,6 +165,30 @@ class Worker:
         )
         log.info("worker %s serves /metrics on port %d", self.service, port)
         return [server.shutdown, server.server_close]
+
+    def _declare_once_the_broker_answers(self, stop: threading.Event) -> bool:
+        """Declare the topology, waiting for a broker that does not answer yet.
+
+        A worker (re)started while the broker is down or cut off must come up
+        once it is back rather than exit: its supervisor would only restart it
+        into the same failure, and the parts already retry a lost connection.
+        False when stopped before the broker answered."""
+        backoff = Backoff(first=0.5, ceiling=10.0)
+        while True:
+            try:
+                self.declare()
+                return True
+            except BROKER_UNREACHABLE as exc:
+                delay = backoff.next()
+                log.warning(
+                    "worker %s: the broker does not answer (%s: %s); trying again in %.1f s",
+                    self.service,
+                    type(exc).__name__,
+                    exc,
+                    delay,
+                )
+            if stop.wait(delay):
+                return False
 
     def declare(self) -> None:
         self.transport.declare(

@@ -11,10 +11,12 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import func, select
 
 from common.clock import FrozenClock
 from common.events.memory import MemoryBus
 from common.events.rabbit import RabbitTransport
+from common.events.tables import outbox
 from common.events.testkit import (
     EVENT_TYPE,
     bus_engine,
@@ -86,6 +88,49 @@ def test_run_returns_once_its_stop_event_is_set(engine):
     stop.set()
     runner.join(5)
     assert not runner.is_alive()
+
+
+def test_a_worker_started_while_the_broker_is_unreachable_waits_and_can_be_stopped(engine, caplog):
+    nowhere = RabbitTransport("amqp://guest:guest@127.0.0.1:1/%2F", "t")  # nothing listens
+    worker = Worker(SERVICE, settings(), engine, {}, uow_factory(engine), ["test.*"], nowhere)
+    stop = threading.Event()
+    runner = threading.Thread(target=worker.run, args=(stop,))
+    runner.start()
+    eventually(lambda: "the broker does not answer" in caplog.text, timeout=10)
+    assert runner.is_alive()  # waiting, not exited
+    stop.set()
+    runner.join(15)
+    assert not runner.is_alive()
+
+
+def test_a_worker_comes_up_once_the_broker_answers(engine):
+    class BrokerBackAfterTwoTries(MemoryBus):
+        tries = 0
+
+        def declare(self, *args, **kwargs):
+            self.tries += 1
+            if self.tries <= 2:
+                raise ConnectionRefusedError("the broker is restarting")
+            return super().declare(*args, **kwargs)
+
+    bus = BrokerBackAfterTwoTries()
+    publish_in_outbox(engine, 1)
+    worker = Worker(SERVICE, settings(), engine, {}, uow_factory(engine), ["test.*"], bus)
+    stop = threading.Event()
+    runner = threading.Thread(target=worker.run, args=(stop,))
+    runner.start()
+    try:
+        eventually(lambda: bus.tries == 3 and _relayed(engine) == 1, timeout=15)
+    finally:
+        stop.set()
+        runner.join(15)
+
+
+def _relayed(engine) -> int:
+    with engine.connect() as connection:
+        return connection.execute(
+            select(func.count()).select_from(outbox).where(outbox.c.sent_at.is_not(None))
+        ).scalar_one()
 
 
 def test_a_part_that_crashes_stops_the_worker_and_run_says_so(engine):
