@@ -125,7 +125,7 @@ def apply_and_pay(page: Page, check: Check, code: str) -> str:
     page.get_by_label("Card number").fill("4242 4242 4242 4242")
     page.get_by_label("Expiry date").fill("12/30")
     page.get_by_label("Security code").fill("123")
-    page.get_by_role("button", name=re.compile(r"^Pay ¥25\.00")).click()
+    page.get_by_role("button", name=re.compile(r"^Pay ¥25\.00$")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Application submitted")
     check(page)
     return page.locator(".reference").inner_text()
