@@ -337,7 +337,8 @@ def test_when_the_commit_fails_the_files_just_written_are_removed(
 
     monkeypatch.setattr(UnitOfWork, "commit", fail)
     answer = uploads.put(order_id, FRONT, photo())
-    assert answer.status_code == 500
+    assert answer.status_code == 503  # the database went away: try again
+    assert answer.headers["Retry-After"]
     assert snapshot() == before
 
 
@@ -352,7 +353,7 @@ def test_when_a_commit_succeeds_but_reports_failure_the_files_stay_with_their_ro
         raise OperationalError("COMMIT", {}, Exception("connection lost after commit"))
 
     monkeypatch.setattr(UnitOfWork, "commit", commit_then_fail)
-    assert uploads.put(order_id, FRONT, photo()).status_code == 500
+    assert uploads.put(order_id, FRONT, photo()).status_code == 503
     monkeypatch.undo()
     assert len(stored_files(storage_dir)) == 2
     assert uploads.get(f"/cases/{order_id}/documents/{FRONT}/image").status_code == 200
