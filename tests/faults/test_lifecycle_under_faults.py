@@ -12,7 +12,6 @@ those faults. `make faults` runs 200 applications and 5 mixed rounds.
 from __future__ import annotations
 
 import os
-import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -21,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from common.processes import RunningProcess, Stack
+from common.processes import Stack
 from common.testing import POSTGRES_ADMIN_URL, RABBITMQ_URL
 
 from ..conftest import SERVICES, stack_environment
@@ -48,19 +47,17 @@ class ProxiedStack(Stack):
         # Seven web processes and seven workers import at once on two cores.
         super().wait_ready(service, timeout)
 
-    def _spawn(self, name: str, command: list[str]) -> None:
-        if not name.startswith(f"{PROXIED}-"):
-            super()._spawn(name, command)
-            return
-        log_path = self.workdir / f"{name}.log"
-        env = self.environment()
-        env["BUS_URL"] = _through(RABBITMQ_URL, self.broker_port)
-        env[f"{PROXIED.upper()}_DATABASE_URL"] = _through(
-            self.databases[PROXIED], self.database_port
-        )
-        process = subprocess.Popen(command, env=env, stdout=log_path.open("wb"),
-                                   stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
-        self.processes.append(RunningProcess(name, process, log_path))
+    def _spawn(self, name: str, command: list[str], env: dict[str, str] | None = None) -> None:
+        if name.startswith(f"{PROXIED}-"):
+            # Kept with the process, so a restart goes through the proxies again.
+            env = {
+                **(env or {}),
+                "BUS_URL": _through(RABBITMQ_URL, self.broker_port),
+                f"{PROXIED.upper()}_DATABASE_URL": _through(
+                    self.databases[PROXIED], self.database_port
+                ),
+            }
+        super()._spawn(name, command, env)
 
 
 def _through(url: str, port: int) -> str:
