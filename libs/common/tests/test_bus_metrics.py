@@ -19,27 +19,15 @@ from common.events.testkit import (
     publish_in_outbox,
     record_effect,
     uow_factory,
+    worker_settings,
 )
-from common.settings import CommonSettings
 from common.testing import eventually, free_port, release_port
 from common.worker import Worker
 
 SERVICE = "svc"
 
 
-SETTINGS = CommonSettings(
-    service=SERVICE,
-    database_url="sqlite://",
-    bus_url="memory://",
-    bus_prefix="t",
-    internal_token_secret="not-used-here",
-    log_format="text",
-    consumer_prefetch=20,
-    max_attempts=3,
-    retry_delays_ms=(10,),
-    relay_batch_size=50,
-    relay_idle_seconds=0.02,
-)
+SETTINGS = worker_settings(SERVICE)
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ from common.events.testkit import (
     publish_in_outbox,
     record_effect,
     uow_factory,
+    worker_settings,
 )
 from common.events.transport import transport_from_url
 from common.settings import CommonSettings
@@ -34,19 +35,7 @@ SERVICE = "svc"
 
 
 def settings(bus_url: str = "memory://") -> CommonSettings:
-    return CommonSettings(
-        service=SERVICE,
-        database_url="sqlite://",
-        bus_url=bus_url,
-        bus_prefix="t",
-        internal_token_secret="not-used-here",
-        log_format="text",
-        consumer_prefetch=20,
-        max_attempts=3,
-        retry_delays_ms=(10,),
-        relay_batch_size=50,
-        relay_idle_seconds=0.02,
-    )
+    return worker_settings(SERVICE, bus_url)
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 from common.db import UnitOfWork, make_engine, make_session_factory
 from common.events.envelope import Envelope
 from common.events.tables import bus_metadata
+from common.settings import CommonSettings
 from common.testing import require_rabbitmq
 
 test_metadata = MetaData()
@@ -106,3 +107,20 @@ def peek_queue(url: str, queue: str) -> list[tuple[Any, bytes]]:
             found.append((properties, body))
     # Closing the channel without acks puts every message back.
     return found
+
+
+def worker_settings(service: str, bus_url: str = "memory://") -> CommonSettings:
+    """A worker's settings for tests: short relay idle and retry delays, SQLite by default."""
+    return CommonSettings(
+        service=service,
+        database_url="sqlite://",
+        bus_url=bus_url,
+        bus_prefix="t",
+        internal_token_secret="not-used-here",  # noqa: S106 - a test value, never a real secret
+        log_format="text",
+        consumer_prefetch=20,
+        max_attempts=3,
+        retry_delays_ms=(10,),
+        relay_batch_size=50,
+        relay_idle_seconds=0.02,
+    )
