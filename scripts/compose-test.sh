@@ -67,7 +67,7 @@ while :; do
 done
 say "healthy"
 
-export COMPOSE_STACK=1
+export COMPOSE_STACK=1 COMPOSE_PROJECT_NAME=$project
 export TEST_RABBITMQ_URL='amqp://licensing:licensing@127.0.0.1:15673/%2F'
 export TEST_POSTGRES_URL='postgresql://postgres:postgres@127.0.0.1:15432/postgres'
 .venv/bin/pytest -p no:cacheprovider -q tests/integration "$@"

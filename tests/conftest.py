@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 import time
 import uuid
@@ -80,9 +81,32 @@ COMPOSE_PREFIX = "it_compose"
 COMPOSE_SECRET = "compose-test-internal-token-secret-0123456789"
 
 
+COMPOSE_PROJECT = os.environ.get("COMPOSE_PROJECT_NAME", "licensing-test")
+
+
+def _docker(*args: str) -> str:
+    """A docker command's output, stderr with stdout (a container logs to both)."""
+    done = subprocess.run(
+        ["docker", *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True, errors="replace", timeout=60, check=True,
+    )  # fmt: skip
+    return done.stdout
+
+
+def compose_container_logs(process: str) -> str:
+    """The output of every replica of a compose service ("orders", "orders-worker")."""
+    containers = _docker(
+        "ps", "-aq",
+        "--filter", f"label=com.docker.compose.project={COMPOSE_PROJECT}",
+        "--filter", f"label=com.docker.compose.service={process}",
+    ).split()  # fmt: skip
+    return "".join(_docker("logs", container) for container in containers)
+
+
 def compose_stack(workdir: Path) -> Stack:
     postgres = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
     return RunningStack(
+        container_logs=compose_container_logs,
         workdir=workdir,
         services=SERVICES,
         prefix=COMPOSE_PREFIX,

@@ -36,7 +36,7 @@ def test_the_messages_logs_hold_no_id_number_no_name_and_no_full_mobile_number(s
     )
     assert not [m for m in inbox if ID_NUMBER in m["body"] or ID_NUMBER in m["title"]]
 
-    logs = sorted(stack.workdir.glob("notifications-*.log"))
+    logs = [log for log in stack.log_files() if log.name.startswith("notifications-")]
     assert {"notifications-web.log", "notifications-worker.log"} <= {log.name for log in logs}
     leaking = [
         f"{log.name}: {line[:300]}"

@@ -62,7 +62,7 @@ def _holds_code(text: str, code: str) -> bool:
 def _log_lines(stack: Stack) -> list[tuple[str, str]]:
     return [
         (log.name, line)
-        for log in sorted(stack.workdir.glob("*.log"))
+        for log in stack.log_files()
         for line in Path(log).read_text(errors="replace").splitlines()
     ]
 
@@ -143,7 +143,7 @@ def test_an_id_number_and_a_name_appear_in_no_log_no_event_but_the_submission_an
     assert approved in export.text and "answer.revealed" in export.text
     assert _leaks(export.text) == []
 
-    logs = sorted(stack.workdir.glob("*.log"))
+    logs = stack.log_files()
     assert {"orders-worker.log", "verification-web.log", "gateway-web.log"} <= {
         log.name for log in logs
     }

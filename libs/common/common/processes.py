@@ -130,6 +130,11 @@ class Stack:
         token = issue_token(self.secret, subject=subject, roles=roles, audience=service)
         return {"Authorization": f"Bearer {token}"}
 
+    def log_files(self) -> list[Path]:
+        """Every process's output so far: `<service>-web.log`, `<service>-worker.log`
+        and the one-shots' (`<service>-migrate.log`, `<service>-seed.log`)."""
+        return sorted(self.workdir.glob("*.log"))
+
     # -- lifecycle ---------------------------------------------------------
     def start(self) -> Stack:
         require_rabbitmq()
@@ -344,7 +349,14 @@ class RunningStack(Stack):
     to a URL of its database; the bus and PostgreSQL addresses the tests use
     themselves come from TEST_RABBITMQ_URL and TEST_POSTGRES_URL as usual.
     Seeding (the catalog's items), as Stack does, runs here against those
-    databases: compose migrates but seeds nothing."""
+    databases: compose migrates but seeds nothing.
+
+    `container_logs(process)`, when given, returns the output of every replica
+    of a process's containers ("orders" is the web process, "orders-worker"
+    the worker); log_files() writes it into the workdir under Stack's names,
+    so a test reads the logs one way under both."""
+
+    container_logs: Callable[[str], str] | None = None
 
     def start(self) -> RunningStack:
         self.workdir.mkdir(parents=True, exist_ok=True)
@@ -354,6 +366,14 @@ class RunningStack(Stack):
             if self.seed and "seed" in parts.parts:
                 self._run_once(parts.name, "seed")
         return self
+
+    def log_files(self) -> list[Path]:
+        if self.container_logs is not None:
+            for name in self.services or []:
+                for process, suffix in ((name, "web"), (f"{name}-worker", "worker")):
+                    log = self.workdir / f"{name}-{suffix}.log"
+                    log.write_text(self.container_logs(process), errors="replace")
+        return super().log_files()
 
     def stop(self) -> None:
         """Nothing to do: whoever started the stack tears it down."""
