@@ -47,7 +47,6 @@ def stack_environment(workdir: Path, **overrides: str) -> dict[str, str]:
         # The sandbox provider answers a card by webhook; keep the wait short.
         "SANDBOX_WEBHOOK_DELAY_SECONDS": "0.2",
         "SANDBOX_WEBHOOK_INTERVAL_SECONDS": "0.2",
-        "RELAY_IDLE_SECONDS": "0.05",
         # The sandbox courier's events a third of a second apart, swept as often.
         "FULFILLMENT_SANDBOX_STEP_SECONDS": "0.3",
         "FULFILLMENT_TIMER_INTERVAL_SECONDS": "0.2",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import sys
 import uuid
 from collections.abc import Callable, Iterator
@@ -321,7 +322,7 @@ def events(stack: Stack) -> Iterator[EventTap]:
 
 
 @pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Group the tests for `pytest -n 2 --dist loadgroup --no-loadscope-reorder`
     (scripts/test.sh): a module is one unit of work, so its module fixtures are
     made once; the modules that start stacks of their own (other settings, or
@@ -334,6 +335,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         group = "own-stack" if id(item) in own else item.path.stem
         item.add_marker(pytest.mark.xdist_group(group))
     items.sort(key=lambda item: id(item) not in own)  # stable: each module stays in one piece
+    if os.environ.get("INTEGRATION_ONLY_OWN_STACKS") == "1":
+        _keep_only(config, items, own)
+
+
+def _keep_only(config: pytest.Config, items: list[pytest.Item], own: set[int]) -> None:
+    """INTEGRATION_ONLY_OWN_STACKS=1 (.ci/run): run only the tests that start stacks
+    of their own; `make compose-test` runs the rest against the compose stack
+    right after, so in CI each test runs once, where it proves the most."""
+    shared = [item for item in items if id(item) not in own]
+    config.hook.pytest_deselected(items=shared)
+    items[:] = [item for item in items if id(item) in own]
 
 
 def _starts_a_stack_of_its_own(item: pytest.Item) -> bool:
