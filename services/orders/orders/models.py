@@ -113,6 +113,9 @@ class Payment(Base):
     # A wallet's cashier page (wallet_page) or QR payload (wallet_qr), and when it opened.
     wallet_link: Mapped[str | None] = mapped_column(Text, nullable=True)
     wallet_opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # When orders last asked the wallet about the trade (answered or not): the
+    # worker's sweep waits longer between queries the older the trade.
+    wallet_queried_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

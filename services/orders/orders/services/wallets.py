@@ -13,7 +13,8 @@ says it was paid.
   notification already received (409 `notify_id`).
 - `query_trade` and `query_late_trades`: ask the wallet where a trade stands
   (the return URL, the worker's sweep, the unpaid expiry) and act on it as
-  on a notification.
+  on a notification. Wallets rate-limit their query API, so the sweep asks
+  about a trade less often the older it is (`due_a_query`).
 
 What a paid trade does to the payment depends on the wallet: the QR wallet
 holds the money (authorised, captured on approval); the page wallet takes it
@@ -25,11 +26,14 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Float, and_, or_, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from common.auth import Identity
 from common.db import UnitOfWork
@@ -56,6 +60,9 @@ from orders.services.webhooks import (
 
 log = logging.getLogger("orders.services.wallets")
 BATCH = 100
+# The sweep asks again once the last query is 1/BACKOFF of the trade's age behind:
+# a geometric spacing, about 18 queries over a 30-minute trade.
+BACKOFF = 4
 
 
 # --- choosing -----------------------------------------------------------------------------
@@ -101,6 +108,7 @@ def choose_wallet(
         payment.provider_payment_id, payment.wallet_link = out_trade_no, link
         payment.status, payment.failure_reason = PaymentStatus.CREATED.value, None
         payment.wallet_opened_at = payment.updated_at = now
+        payment.wallet_queried_at = None  # a new trade: the old one's queries say nothing
         uow.session.flush()
         answer = Answer(
             201, PAYMENT_OUT.dump(payment_view(payment)), resource=f"payment:{payment.id}"
@@ -145,6 +153,7 @@ def back_to_card(ctx: Context, uow: UnitOfWork, order: Order, payment: Payment) 
     payment.provider_payment_id, payment.wallet_link, payment.wallet_opened_at = (
         provider_id, None, None,
     )  # fmt: skip
+    payment.wallet_queried_at = None
 
 
 def _subject(order: Order) -> str:
@@ -271,6 +280,9 @@ def settle_by_query(ctx: Context, uow: UnitOfWork, order: Order, payment: Paymen
     wallet = ctx.wallets.get(payment.method)
     if wallet is None or payment.status not in domain.AWAITING_ANSWER:
         return False
+    # Before asking: a query that fails counted against the wallet's limit too
+    # (the sweep commits it; the applicant's 503 rolls it back).
+    payment.wallet_queried_at = uow.clock.now()
     state = _query(wallet, payment.provider_payment_id)
     if state.amount_fen != payment.amount_fen:
         log.error("a wallet's query answered another amount", extra={"correlation_id": order.id})
@@ -289,9 +301,44 @@ def query_trade(ctx: Context, who: Identity, payment_id: str) -> dict[str, Any]:
         return view
 
 
+class EpochSeconds(FunctionElement[float]):
+    """A timestamp as seconds since 1970: SQLite has no interval arithmetic, and
+    the sweep compares two columns' times on it as on PostgreSQL."""
+
+    type = Float()
+    inherit_cache = True
+
+
+@compiles(EpochSeconds)
+def _epoch_seconds(element: EpochSeconds, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"EXTRACT(EPOCH FROM {compiler.process(element.clauses, **kw)})"
+
+
+@compiles(EpochSeconds, "sqlite")
+def _epoch_seconds_sqlite(element: EpochSeconds, compiler: SQLCompiler, **kw: Any) -> str:
+    # julianday counts days; 2440587.5 is 1970-01-01 00:00 UTC.
+    return f"((julianday({compiler.process(element.clauses, **kw)}) - 2440587.5) * 86400.0)"
+
+
+def due_a_query(now: datetime, after: timedelta) -> ColumnElement[bool]:
+    """A late trade never asked about, or last asked at least `after` ago and at
+    least a quarter of its age (now - opened) ago: one left open for its 30
+    minutes is asked some 18 times, not once a tick."""
+    at = now.timestamp()
+    since = at - EpochSeconds(Payment.wallet_queried_at)
+    age = at - EpochSeconds(Payment.wallet_opened_at)
+    return and_(
+        Payment.wallet_opened_at <= now - after,
+        or_(
+            Payment.wallet_queried_at.is_(None),
+            and_(Payment.wallet_queried_at <= now - after, since * BACKOFF >= age),
+        ),
+    )
+
+
 def query_late_trades(ctx: Context, now: datetime) -> int:
-    """The worker's sweep: each wallet trade opened more than `wallet_query_after`
-    ago whose notification has not come; how many payments moved."""
+    """The worker's sweep: each wallet trade whose notification has not come and
+    that is due a query (`due_a_query`); how many payments moved."""
     with ctx.uow() as uow:
         late = uow.session.scalars(
             select(Payment.id)
@@ -299,7 +346,7 @@ def query_late_trades(ctx: Context, now: datetime) -> int:
             .where(
                 Payment.method.in_(list(ctx.wallets)),
                 Payment.status == PaymentStatus.CREATED.value,
-                Payment.wallet_opened_at <= now - ctx.wallet_query_after,
+                due_a_query(now, ctx.wallet_query_after),
                 Order.status == Status.AWAITING_PAYMENT.value,
             )
             .order_by(Payment.wallet_opened_at)
@@ -317,9 +364,9 @@ def query_late_trades(ctx: Context, now: datetime) -> int:
                 continue
             try:
                 changed = settle_by_query(ctx, uow, order, payment)
-            except DomainError as exc:  # the wallet out of reach: the next sweep asks again
+            except DomainError as exc:  # the wallet out of reach: asked again once due
                 log.warning("wallet query failed: %s", exc, extra={"correlation_id": order.id})
-                continue
+                changed = False
             uow.commit()
         moved += int(changed)
     return moved

@@ -2,7 +2,8 @@
 RSA2-signed form notification, paid at once, refunded on rejection) and the
 QR wallet (QR payload, HMAC-signed XML notification, held, captured on
 approval), each with its sandbox's pages; late notifications answered by a
-query, unpaid trades closed at expiry, every refusal a 4xx naming its field."""
+query (the sweep's spaced out as the trade ages), unpaid trades closed at
+expiry, every refusal a 4xx naming its field."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 import pytest
 
 from orders import timers
+from orders.payments import ProviderUnavailable
 from orders.payments import wallet_signing as signing
 from orders.payments.wallet_qr import parse_xml
 from orders.payments.wallet_sandbox import to_xml
@@ -215,6 +217,111 @@ def test_back_at_the_return_url_the_applicant_asks_and_the_payment_is_known(appl
     assert answer.status_code == 200
     assert answer.json["status"] == "captured"
     assert applicant.get(order["id"])["status"] == "submitted"
+
+
+# --- the sweep's backoff -------------------------------------------------------------------
+
+
+def _count_queries(context, monkeypatch, method="wallet_page", fails=False):
+    """Every query the wallet is asked, by out_trade_no (one that fails counts too)."""
+    wallet = context.wallets[method]
+    asked, query = [], wallet.query
+
+    def counting(out_trade_no):
+        asked.append(out_trade_no)
+        if fails:
+            raise ProviderUnavailable("connection refused")
+        return query(out_trade_no)
+
+    monkeypatch.setattr(wallet, "query", counting)
+    return asked
+
+
+def _tick(context, clock, seconds=1):
+    clock.advance(timedelta(seconds=seconds))
+    return timers.query_late_wallet_trades(context, clock.now())
+
+
+def test_a_late_trade_is_queried_once_by_a_sweep_and_not_again_by_the_next_tick(
+    applicant, clock, context, monkeypatch, rows
+):
+    _opened(applicant, "wallet_page")
+    asked = _count_queries(context, monkeypatch)
+    clock.advance(context.wallet_query_after)
+    assert timers.query_late_wallet_trades(context, clock.now()) == 0  # asked, not paid
+    assert len(asked) == 1
+    assert rows("SELECT wallet_queried_at FROM payments")[0]["wallet_queried_at"] == clock.now()
+    assert timers.query_late_wallet_trades(context, clock.now()) == 0
+    _tick(context, clock)
+    assert len(asked) == 1
+
+
+def test_a_late_trade_is_queried_again_once_a_quarter_of_its_age_has_passed(
+    applicant, clock, context, monkeypatch
+):
+    _opened(applicant, "wallet_page")
+    asked = _count_queries(context, monkeypatch)
+    assert context.wallet_query_after == timedelta(seconds=10)  # the schedule below is its
+    _tick(context, clock, seconds=10)  # never asked: asked at 10 s
+    assert len(asked) == 1
+    _tick(context, clock, seconds=9)  # 19 s: not `wallet_query_after` since the last
+    assert len(asked) == 1
+    _tick(context, clock)  # 20 s: 10 s since the last, more than a quarter of 20 s
+    assert len(asked) == 2
+    _tick(context, clock, seconds=7)  # 27 s: more than a quarter of 27 s, less than 10 s
+    assert len(asked) == 2
+    _tick(context, clock, seconds=3)  # 30 s
+    _tick(context, clock, seconds=10)  # 40 s: `wallet_query_after` is the longer wait so far
+    assert len(asked) == 4
+    _tick(context, clock, seconds=13)  # 53 s: 13 s is less than a quarter of 53 s
+    assert len(asked) == 4
+    _tick(context, clock)  # 54 s: 14 s is more than a quarter of 54 s
+    assert len(asked) == 5
+
+
+def test_a_trade_left_open_is_queried_about_18_times_in_30_minutes_not_every_tick(
+    applicant, clock, context, monkeypatch
+):
+    order, _payment = _opened(applicant, "wallet_page")
+    asked = _count_queries(context, monkeypatch)
+    for _ in range(29 * 60 // 5 + 11):  # a tick every 5 s up to just before the expiry
+        _tick(context, clock, seconds=5)
+    assert 12 <= len(asked) <= 20
+    assert applicant.get(order["id"])["status"] == "awaiting_payment"
+
+
+def test_an_applicants_own_query_postpones_the_sweeps(
+    applicant, client, clock, context, monkeypatch, rows
+):
+    _order, payment = _opened(applicant, "wallet_page")
+    asked = _count_queries(context, monkeypatch)
+    clock.advance(context.wallet_query_after)
+    answer = client.post(f"/payments/{payment['id']}/query", headers=applicant.headers)
+    assert answer.status_code == 200 and answer.json["status"] == "created"
+    assert len(asked) == 1
+    assert rows("SELECT wallet_queried_at FROM payments")[0]["wallet_queried_at"] == clock.now()
+    assert timers.query_late_wallet_trades(context, clock.now()) == 0
+    _tick(context, clock, seconds=9)
+    assert len(asked) == 1  # the sweep waits as if it had asked itself
+    _tick(context, clock)
+    assert len(asked) == 2
+
+
+def test_a_failing_query_is_logged_and_not_retried_on_the_next_tick(
+    applicant, clock, context, monkeypatch, rows, caplog
+):
+    order, _payment = _opened(applicant, "wallet_page")
+    asked = _count_queries(context, monkeypatch, fails=True)
+    clock.advance(context.wallet_query_after)
+    assert timers.query_late_wallet_trades(context, clock.now()) == 0
+    assert len(asked) == 1
+    assert "wallet query failed" in caplog.text
+    assert rows("SELECT wallet_queried_at FROM payments")[0]["wallet_queried_at"] == clock.now()
+    _tick(context, clock)
+    assert len(asked) == 1  # a wallet that is down is not asked every tick
+    _tick(context, clock, seconds=9)
+    assert len(asked) == 2
+    assert applicant.get(order["id"])["status"] == "awaiting_payment"
 
 
 def test_an_unpaid_trade_is_closed_at_the_orders_expiry(applicant, client, clock, context, rows):
