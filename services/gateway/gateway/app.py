@@ -77,6 +77,7 @@ from gateway.pages import (
     staff_notifications,
     stats,
     store,
+    wallet_sandbox,
 )
 from gateway.passwords import make_hasher
 from gateway.settings import Settings
@@ -175,6 +176,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     # the inbox and its settings; the account's contact; deleting an account
     for blueprint in (*notifying, account_deletion.bp, contact.bp):
         app.register_blueprint(blueprint)
+    wallet_sandbox.install(app, settings)  # orders' wallet sandbox pages, while in use
     delivery.install(app)
     ratings.install(app)
     dashboard.install(app)

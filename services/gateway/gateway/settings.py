@@ -45,6 +45,11 @@ class Settings:
     # The page of what the sandbox SMS and email providers would have sent: only
     # while notifications sends SMS through the sandbox (SMS_PROVIDER, its default).
     sandbox_outbox: bool = False
+    # The wallet sandbox's pages (/sandbox/wallet/…) forwarded to orders, so the
+    # browser reaches them at the gateway's address: only while the wallet sandbox
+    # is in use, i.e. WALLET_SANDBOX_URL (orders' setting: where the browser opens
+    # them) is set. A gateway without it answers 404 there.
+    wallet_sandbox_proxy: bool = False
 
     @classmethod
     def from_env(cls, env: Env | None = None) -> Settings:
@@ -81,4 +86,5 @@ class Settings:
             microblog_share_url=env.str("MICROBLOG_SHARE_URL", cls.microblog_share_url),
             notifications_url=env.str("NOTIFICATIONS_URL", "http://127.0.0.1:8006").rstrip("/"),
             sandbox_outbox=env.str("SMS_PROVIDER", "sandbox") == "sandbox",
+            wallet_sandbox_proxy=bool(env.str("WALLET_SANDBOX_URL", "").strip()),
         )

@@ -40,3 +40,14 @@ def test_the_upload_limit_can_be_changed_but_not_to_nonsense() -> None:
         Settings.from_env(Env({**REQUIRED, "GATEWAY_MAX_UPLOAD_BYTES": "12"}))
     with pytest.raises(InvalidSetting, match="GATEWAY_MAX_UPLOAD_BYTES"):
         Settings.from_env(Env({**REQUIRED, "GATEWAY_MAX_UPLOAD_BYTES": "ten"}))
+
+
+def test_the_wallet_sandbox_pages_are_forwarded_only_while_the_sandbox_has_an_address() -> None:
+    assert Settings.from_env(Env(REQUIRED)).wallet_sandbox_proxy is False
+    assert (
+        Settings.from_env(Env({**REQUIRED, "WALLET_SANDBOX_URL": ""})).wallet_sandbox_proxy is False
+    )
+    with_sandbox = Settings.from_env(
+        Env({**REQUIRED, "WALLET_SANDBOX_URL": "http://127.0.0.1:8000"})
+    )
+    assert with_sandbox.wallet_sandbox_proxy is True
