@@ -134,7 +134,10 @@ def check(stack: Stack, applications: list[Application], calls: Calls, before: B
     by_id = {app.order_id: app for app in applications if app.order_id}
     for app in applications:
         if app.error:
-            findings.add("lost", f"application {app.number} ({app.path}) stopped: {app.error}")
+            findings.add(
+                "lost",
+                f"application {app.number} ({app.path}, order {app.order_id}) stopped: {app.error}",
+            )
     _orders(stack, ids, by_id, findings)
     completed = [app.order_id for app in applications if app.path != REJECT and not app.error]
     _deals(stack, ids, completed, before.deals, findings)

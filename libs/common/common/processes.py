@@ -199,7 +199,9 @@ class Stack:
 
     def _spawn(self, name: str, command: list[str], env: dict[str, str] | None = None) -> None:
         log_path = self.workdir / f"{name}.log"
-        log = log_path.open("wb")
+        # Appended to: a process restarted (the fault suite kills workers) keeps
+        # what it wrote before, which is what explains a failure afterwards.
+        log = log_path.open("ab")
         process = subprocess.Popen(
             command,
             env={**self.environment(), **(env or {})},
