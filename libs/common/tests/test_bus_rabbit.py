@@ -429,3 +429,32 @@ def test_closing_every_connection_in_the_middle_of_1000_events_loses_none_and_du
     messages = [record.getMessage() for record in caplog.records]
     assert any("consumer connection lost" in m for m in messages), "the consumer was cut"
     assert any("publishing connection closed" in m for m in messages), "the relay was cut"
+
+
+def test_retries_waiting_while_the_broker_restarts_all_come_back_to_the_main_queue(transport):
+    """A retry waits in a queue of its own until its TTL runs out; when that
+    happens while the broker stops or starts, the main queue is not up to take
+    it. A classic waiting room dropped every such message (it dead-letters at
+    most once); the quorum one keeps each until the main queue has it. The
+    broker is restarted for the whole node: this suite runs alone on its broker."""
+    wait_ms = 2500  # runs out while the broker is stopping, down or starting
+    main = topology.main_queue(transport.prefix, SERVICE)
+    connection = pika.BlockingConnection(pika.URLParameters(transport.url))
+    channel = connection.channel()
+    topology.declare(channel, transport.prefix, SERVICE, [EVENT_TYPE], (wait_ms,))
+    channel.confirm_delivery()
+    for number in range(50):
+        channel.basic_publish(
+            "", topology.retry_queue(transport.prefix, SERVICE, wait_ms), str(number).encode(),
+            pika.BasicProperties(delivery_mode=2), mandatory=True,
+        )  # fmt: skip
+    connection.close()
+    try:
+        rabbitmqctl("stop_app")
+        time.sleep(3)
+        rabbitmqctl("start_app")
+        rabbitmqctl("await_startup")
+        eventually(lambda: queue_depth(transport.url, main) == 50, timeout=30)
+    finally:
+        rabbitmqctl("start_app")  # whatever happened: leave the broker running
+        transport.delete(SERVICE, (wait_ms,))

@@ -6,10 +6,15 @@ the same broker never touches another's queues. Each consuming service owns:
 - `{prefix}.{service}`: its main queue (quorum). `x-delivery-limit` catches a
   message that keeps crashing the consumer process before it can even ack or
   retry it; the broker then dead-letters it.
-- `{prefix}.{service}.retry.{delay_ms}`: one waiting room per retry delay. A
-  message sits there for its TTL, then the broker moves it back through the
-  default exchange to this service's main queue only (not to every consumer
-  of the event, which would repeat it for services that handled it fine).
+- `{prefix}.{service}.retry-quorum.{delay_ms}`: one waiting room per retry
+  delay. A message sits there for its TTL, then the broker moves it back
+  through the default exchange to this service's main queue only (not to
+  every consumer of the event, which would repeat it for services that handled
+  it fine). A quorum queue with at-least-once dead-lettering: it lets a
+  message go only once the main queue has confirmed it. A classic queue (the
+  `.retry.{delay_ms}` queues before) dead-letters at most once, and every
+  message whose TTL ran out while the broker restarted was dropped, the main
+  queue not being up yet to take it (the fault suite lost applications so).
 - `{prefix}.{service}.dead`: the dead letters, replayed by `licensing-replay`.
 """
 
@@ -30,7 +35,7 @@ def main_queue(prefix: str, service: str) -> str:
 
 
 def retry_queue(prefix: str, service: str, delay_ms: int) -> str:
-    return f"{prefix}.{service}.retry.{delay_ms}"
+    return f"{prefix}.{service}.retry-quorum.{delay_ms}"
 
 
 def dead_queue(prefix: str, service: str) -> str:
@@ -68,15 +73,21 @@ def declare(
         channel.queue_declare(
             queue=retry_queue(prefix, service, delay),
             durable=True,
-            arguments={
-                "x-queue-type": "classic",
-                "x-message-ttl": int(delay),
-                "x-dead-letter-exchange": "",
-                "x-dead-letter-routing-key": main,
-            },
+            arguments=_retry_arguments(main, delay),
         )
     for routing_key in bindings:
         channel.queue_bind(queue=main, exchange=exchange, routing_key=routing_key)
+
+
+def _retry_arguments(main: str, delay_ms: int) -> dict[str, Any]:
+    return {
+        "x-queue-type": "quorum",
+        "x-message-ttl": int(delay_ms),
+        "x-dead-letter-exchange": "",
+        "x-dead-letter-routing-key": main,
+        "x-dead-letter-strategy": "at-least-once",
+        "x-overflow": "reject-publish",
+    }
 
 
 def _main_arguments(dead: str, delivery_limit: int) -> dict[str, Any]:
