@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from dataclasses import replace
 
 import pytest
 from flask_smorest import Blueprint
@@ -13,7 +14,7 @@ from flask_smorest import Blueprint
 from common import logging as common_logging
 from common.clock import FrozenClock
 from common.events.memory import MemoryBus
-from common.events.testkit import bus_engine, uow_factory
+from common.events.testkit import bus_engine, uow_factory, worker_settings
 from common.logging import configure_logging, in_service
 from common.settings import CommonSettings
 from common.testing import eventually
@@ -105,19 +106,7 @@ def test_a_line_no_service_claims_names_the_first_service_configured(lines):
 
 
 def _settings(service: str) -> CommonSettings:
-    return CommonSettings(
-        service=service,
-        database_url="sqlite://",
-        bus_url="memory://",
-        bus_prefix="t",
-        internal_token_secret=SECRET,
-        log_format="json",
-        consumer_prefetch=20,
-        max_attempts=3,
-        retry_delays_ms=(10,),
-        relay_batch_size=50,
-        relay_idle_seconds=0.02,
-    )
+    return replace(worker_settings(service), internal_token_secret=SECRET, log_format="json")
 
 
 def test_each_worker_of_a_one_process_run_names_its_service(lines, tmp_path):
