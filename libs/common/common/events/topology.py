@@ -80,22 +80,20 @@ def declare(
 
 
 def _retry_arguments(main: str, delay_ms: int) -> dict[str, Any]:
-    return {
-        "x-queue-type": "quorum",
-        "x-message-ttl": int(delay_ms),
-        "x-dead-letter-exchange": "",
-        "x-dead-letter-routing-key": main,
-        "x-dead-letter-strategy": "at-least-once",
-        "x-overflow": "reject-publish",
-    }
+    return {"x-message-ttl": int(delay_ms), **_quorum_dead_lettering_to(main)}
 
 
 def _main_arguments(dead: str, delivery_limit: int) -> dict[str, Any]:
+    return {"x-delivery-limit": int(delivery_limit), **_quorum_dead_lettering_to(dead)}
+
+
+def _quorum_dead_lettering_to(queue: str) -> dict[str, Any]:
+    """A quorum queue that hands its dead letters to `queue` through the default
+    exchange, each only once `queue` has it (at least once, never dropped)."""
     return {
         "x-queue-type": "quorum",
-        "x-delivery-limit": int(delivery_limit),
         "x-dead-letter-exchange": "",
-        "x-dead-letter-routing-key": dead,
+        "x-dead-letter-routing-key": queue,
         # At-least-once dead-lettering needs reject-publish overflow; no length
         # limit is set, so it never rejects anything in practice.
         "x-dead-letter-strategy": "at-least-once",
