@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy import select
 
 from common.db import UnitOfWork
-from common.errors import Conflict, NotFound, UpstreamUnavailable
-from fulfillment import domain, events
+from common.errors import Conflict, UpstreamUnavailable
+from fulfillment import domain, events, tracking
 from fulfillment.couriers import CourierRefused, CourierUnavailable, Party
 from fulfillment.domain import JobStatus, Move
 from fulfillment.labels import render_label
@@ -28,6 +28,7 @@ from fulfillment.services import (
     Context,
     current_shipment,
     find_job,
+    find_shipment,
     invalid,
     job_summary,
     jobs_for_update,
@@ -177,16 +178,6 @@ def label(ctx: Context, waybill: str) -> str:
                             reference=job.reference, recipient=shipment.address, sender=sender)  # fmt: skip
 
 
-def find_shipment(uow: UnitOfWork, waybill: str, *, for_update: bool = False) -> Shipment:
-    query = select(Shipment).where(Shipment.waybill == waybill)
-    if for_update:
-        query = query.with_for_update()
-    shipment = uow.session.scalars(query).one_or_none()
-    if shipment is None:
-        raise NotFound(f"There is no shipment with the waybill {waybill}.")
-    return shipment
-
-
 def hand_over(ctx: Context, waybills: list[str], *, actor: str) -> dict[str, Any]:
     """The parcels leave with the courier: shipped, tracking subscribed."""
     _check_count(waybills, "waybills")
@@ -227,6 +218,8 @@ def hand_over(ctx: Context, waybills: list[str], *, actor: str) -> dict[str, Any
                 "carrier": shipment.carrier, "waybill": shipment.waybill, "reship": shipment.reship,
                 "actor": actor, "dispatched_at": now,
             })  # fmt: skip
+            if tracking.apply_heard_before_hand_over(uow, shipment.waybill, now):
+                uow.session.refresh(shipment)  # it shows what the courier said
             views.append(shipment_view(shipment, job.reference))
         uow.commit()
     return {"shipments": views}

@@ -84,6 +84,16 @@ def find_job(uow: UnitOfWork, order_id: str, *, for_update: bool = False) -> Job
     return job
 
 
+def find_shipment(uow: UnitOfWork, waybill: str, *, for_update: bool = False) -> Shipment:
+    query = select(Shipment).where(Shipment.waybill == waybill)
+    if for_update:
+        query = query.with_for_update()
+    shipment = uow.session.scalars(query).one_or_none()
+    if shipment is None:
+        raise NotFound(f"There is no shipment with the waybill {waybill}.")
+    return shipment
+
+
 def jobs_for_update(uow: UnitOfWork, order_ids: Sequence[str]) -> list[Job]:
     """The jobs in the given order, locked; 422 naming the ids that are not jobs."""
     if len(set(order_ids)) != len(order_ids):

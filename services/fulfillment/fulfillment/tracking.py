@@ -12,6 +12,11 @@ already stored, even one racing in on another connection, is simply not
 returned), one read of the parcel's events to recompute what it shows, one
 UPDATE of the shipment and the outbox events. Only a delivery or an exception
 loads the job, to move it as every other use case does.
+
+The courier may push for a parcel before fulfillment has it as handed over: the
+courier commits the subscription on its own, and the hand-over's own commit can
+still fail and be retried. Those events are stored and show nothing yet; the
+hand-over applies them in its transaction (apply_heard_before_hand_over).
 """
 
 from __future__ import annotations
@@ -35,14 +40,14 @@ from fulfillment.couriers import (
     CourierUnavailable,
     MalformedWebhook,
 )
-from fulfillment.dispatch import find_shipment
 from fulfillment.domain import JobStatus, Move, TrackingState
 from fulfillment.models import Job, Shipment, TrackingEvent
-from fulfillment.services import Context, fail, move, publish, publish_for
+from fulfillment.services import Context, fail, find_shipment, move, publish, publish_for
 
 log = logging.getLogger("fulfillment.tracking")
 
 FINAL_SHIPMENT = ("signed", "refused", "returned", "cancelled")
+NOT_HANDED_OVER = "waybill_created"
 STATES = frozenset(TrackingState.__members__.values())
 AnyRow = Row[*tuple[Any, ...]]  # a row of one of the statements below
 
@@ -75,6 +80,11 @@ _SEEN = select(
     _events.c.id, _events.c.event_id, _events.c.state, _events.c.occurred_at,
     _events.c.city, _events.c.signer, _events.c.reason,
 ).where(_events.c.shipment_id == bindparam("shipment_id"))  # fmt: skip
+_STORED_IDS = (
+    select(_events.c.event_id)
+    .where(_events.c.shipment_id == bindparam("shipment_id"))
+    .order_by(_events.c.occurred_at, _events.c.id)
+)
 _HEARD = (
     update(_shipments)
     .where(_shipments.c.id == bindparam("b_id"))
@@ -174,6 +184,11 @@ def _apply(
     uow: UnitOfWork, connection: Connection, parcel: AnyRow, new_ids: list[str], now: datetime
 ) -> None:
     """Recompute what the shipment shows and tell orders what changed."""
+    if parcel.status == NOT_HANDED_OVER:
+        # The courier subscribes on its own before our hand-over commits, and that commit
+        # may yet fail and be retried: keep what it says for the hand-over to apply.
+        connection.execute(_HEARD, {"b_id": parcel.id, "heard_at": now})
+        return
     rows = connection.execute(_SEEN, {"shipment_id": parcel.id}).all()
     by_id = {row.event_id: row for row in rows}
     tracking = domain.reduce_tracking(
@@ -209,6 +224,18 @@ def _apply(
         "how": "courier", "waybill": parcel.waybill, "actor": "courier",
         "delivered_at": tracking.signed.occurred_at,
     })  # fmt: skip
+
+
+def apply_heard_before_hand_over(uow: UnitOfWork, waybill: str, now: datetime) -> bool:
+    """In the hand-over's transaction, once the parcel is handed over: what the courier
+    pushed before, applied as if it came now. Whether there was any."""
+    uow.session.flush()  # the statements below read the hand-over's rows
+    connection = uow.session.connection()
+    parcel = _parcel(connection, waybill)
+    heard = connection.execute(_STORED_IDS, {"shipment_id": parcel.id}).scalars().all()
+    if heard:
+        _apply(uow, connection, parcel, list(heard), now)
+    return bool(heard)
 
 
 def _locked_job(uow: UnitOfWork, parcel: AnyRow) -> Job:

@@ -86,6 +86,30 @@ def test_the_default_parcel_is_tracked_to_its_signature(flow, courier_push, outb
     assert all("张三" not in json.dumps(e, ensure_ascii=False) for e in outbox())
 
 
+def test_tracking_heard_before_the_hand_over_commits_is_kept_and_applied_by_the_hand_over(
+    client, headers, flow, ctx, courier_push, outbox
+) -> None:
+    # The courier commits the subscription on its own; if fulfillment's hand-over then
+    # fails (a database cut), the courier pushes for a parcel not yet shipped here.
+    order_id, waybill = flow.waybill()
+    ctx.courier.subscribe_tracking(waybill, ctx.callback_url)
+    assert courier_push(STEP * 4) == [200] * 4
+    assert flow.job_view(order_id)["status"] == "produced"
+    assert flow.job_view(order_id)["shipment"]["status"] == "waybill_created"
+    assert outbox("fulfillment.tracking_updated") == []
+
+    retried = client.post(
+        "/dispatch/hand-over", json={"waybills": [waybill]}, headers=headers("dispatcher")
+    )
+    assert retried.status_code == 200, retried.json
+    view = flow.job_view(order_id)
+    assert view["status"] == "delivered"
+    assert view["shipment"]["status"] == "signed" and len(view["shipment"]["tracking"]) == 4
+    assert [e["type"] for e in outbox() if e["type"] != "fulfillment.production_started"][-3:] == [
+        "fulfillment.dispatched", "fulfillment.tracking_updated", "fulfillment.delivered",
+    ]  # fmt: skip
+
+
 def test_duplicated_late_and_reversed_webhooks_are_stored_once_and_never_undo_the_signature(
     flow, courier_push, outbox, db
 ) -> None:
