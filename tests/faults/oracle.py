@@ -40,6 +40,7 @@ REPEATABLE = {
 class Findings:
     items: dict[str, list[str]] = field(default_factory=lambda: {kind: [] for kind in KINDS})
     checked: Counter[str] = field(default_factory=Counter)
+    stopped: list[str] = field(default_factory=list)  # orders not where they should be
 
     def add(self, kind: str, what: str) -> None:
         self.items[kind].append(what)
@@ -138,6 +139,8 @@ def check(stack: Stack, applications: list[Application], calls: Calls, before: B
                 "lost",
                 f"application {app.number} ({app.path}, order {app.order_id}) stopped: {app.error}",
             )
+            if app.order_id:
+                findings.stopped.append(app.order_id)
     _orders(stack, ids, by_id, findings)
     completed = [app.order_id for app in applications if app.path != REJECT and not app.error]
     _deals(stack, ids, completed, before.deals, findings)
@@ -179,6 +182,7 @@ def _orders(stack: Stack, ids: list[str], by_id: dict, findings: Findings) -> No
             findings.add(
                 "lost", f"order {order_id} ({app.path}) is {status}, not {app.expected_status}"
             )
+            findings.stopped.append(order_id)
         want = ("voided", 0) if app.path == REJECT else ("captured", amount)
         if (paid, captured, refunded) != (want[0], want[1], 0):
             findings.add(

@@ -28,11 +28,13 @@ from .lifecycle import Driver
 from .nemesis import RECOVERY_LIMIT, Nemesis
 from .oracle import KINDS, Before, Findings, check, settle
 from .proxy import Proxy
+from .trace import trace
 
 APPLICATIONS = int(os.environ.get("FAULT_APPLICATIONS", "12"))
 THREADS = int(os.environ.get("FAULT_THREADS", "6"))
 MIXED_ROUNDS = int(os.environ.get("FAULT_MIXED_ROUNDS", "1"))
 ONLY = [word for word in os.environ.get("FAULT_ONLY", "").split(",") if word]
+TRACED = 5  # lost orders traced service by service in the report
 PROXIED = "orders"  # the heart of the lifecycle: its payments, its timeline, most events
 
 
@@ -110,7 +112,7 @@ def test_every_application_ends_where_it_should_with_each_effect_once_through_fa
     findings = check(fault_stack, driver.applications, driver.calls, before)
 
     with capsys.disabled():
-        print(report(driver, nemesis, findings, time.monotonic() - started))
+        print(report(fault_stack, driver, nemesis, findings, time.monotonic() - started))
     assert {kind: len(findings.items[kind]) for kind in KINDS} == dict.fromkeys(KINDS, 0), (
         findings.table()
     )
@@ -118,7 +120,9 @@ def test_every_application_ends_where_it_should_with_each_effect_once_through_fa
     assert not slow, f"not answering within {RECOVERY_LIMIT}s of a fault's end: {slow}"
 
 
-def report(driver: Driver, nemesis: Nemesis, findings: Findings, seconds: float) -> str:
+def report(
+    stack: Stack, driver: Driver, nemesis: Nemesis, findings: Findings, seconds: float
+) -> str:
     retried = ", ".join(f"{k} {v}" for k, v in driver.calls.retried.most_common()) or "none"
     lines = [
         "",
@@ -130,5 +134,6 @@ def report(driver: Driver, nemesis: Nemesis, findings: Findings, seconds: float)
             for r in nemesis.recoveries
         ),
         findings.table(),
+        *(trace(stack, order_id) for order_id in findings.stopped[:TRACED]),
     ]
     return "\n".join(lines)
