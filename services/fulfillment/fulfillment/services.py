@@ -14,9 +14,9 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from common.clock import Clock
 from common.db import UnitOfWork
@@ -25,6 +25,8 @@ from fulfillment import domain, events
 from fulfillment.couriers import Courier, Party
 from fulfillment.domain import DueState, JobStatus, Move
 from fulfillment.models import Batch, Job, Shipment, TrackingEvent
+
+Row = TypeVar("Row")
 
 log = logging.getLogger("fulfillment.services")
 
@@ -75,23 +77,21 @@ def move(job: Job, step: Move, what: str, now: datetime) -> None:
 
 
 def find_job(uow: UnitOfWork, order_id: str, *, for_update: bool = False) -> Job:
-    query = select(Job).where(Job.order_id == order_id)
-    if for_update:
-        query = query.with_for_update()
-    job = uow.session.scalars(query).one_or_none()
-    if job is None:
-        raise NotFound(f"There is no production job for the order {order_id}.")
-    return job
+    missing = f"There is no production job for the order {order_id}."
+    return _one(uow, select(Job).where(Job.order_id == order_id), missing, for_update)
 
 
 def find_shipment(uow: UnitOfWork, waybill: str, *, for_update: bool = False) -> Shipment:
-    query = select(Shipment).where(Shipment.waybill == waybill)
-    if for_update:
-        query = query.with_for_update()
-    shipment = uow.session.scalars(query).one_or_none()
-    if shipment is None:
-        raise NotFound(f"There is no shipment with the waybill {waybill}.")
-    return shipment
+    missing = f"There is no shipment with the waybill {waybill}."
+    return _one(uow, select(Shipment).where(Shipment.waybill == waybill), missing, for_update)
+
+
+def _one(uow: UnitOfWork, query: Select[Row], missing: str, for_update: bool) -> Row:
+    """The one row the query finds (locked if asked), or 404 saying what is missing."""
+    found = uow.session.scalars(query.with_for_update() if for_update else query).one_or_none()
+    if found is None:
+        raise NotFound(missing)
+    return found
 
 
 def jobs_for_update(uow: UnitOfWork, order_ids: Sequence[str]) -> list[Job]:
