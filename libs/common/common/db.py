@@ -152,6 +152,17 @@ class UnitOfWork:
             self._session = None
             self._cause = None
 
+    def read_one_snapshot(self) -> None:
+        """Every statement of this transaction reads the same snapshot (PostgreSQL's
+        REPEATABLE READ). Under the default READ COMMITTED each statement sees the latest
+        commit, so a view built from several queries can mix before and after another
+        transaction: an order still awaiting payment beside its payment already authorised.
+        For reads; call before the first statement. (A write in such a transaction can
+        fail on a concurrent update, so use cases that write keep the default. SQLite's
+        reads already hold one snapshot per transaction.)"""
+        if self.session.get_bind().dialect.name == "postgresql":
+            self.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+
     def caused_by(self, cause: Envelope | None) -> UnitOfWork:
         """Events published in this transaction carry the cause's ids."""
         self._cause = cause

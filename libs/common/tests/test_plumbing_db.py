@@ -11,6 +11,7 @@ from sqlalchemy import text
 from common.clock import FrozenClock
 from common.db import make_metadata, unit_of_work_factory
 from common.events.testkit import bus_engine
+from common.testing import fresh_postgres_database
 
 
 def test_a_services_metadata_names_its_constraints_the_same_way_everywhere(tmp_path):
@@ -53,3 +54,36 @@ def test_each_unit_of_work_publishes_as_its_service_on_its_clock(tmp_path):
         ]
     assert [(b["producer"], b["data"]["code"]) for b in bodies] == [("catalog", "x")]
     assert datetime.fromisoformat(bodies[0]["occurred_at"]) == at
+
+
+def test_a_read_snapshot_sees_one_moment_though_a_commit_lands_between_its_queries():
+    with fresh_postgres_database("snapshot") as url:
+        engine = bus_engine(url)
+        with engine.begin() as connection:
+            connection.execute(
+                text("CREATE TABLE orders (status int); INSERT INTO orders VALUES (0)")
+            )
+            connection.execute(
+                text("CREATE TABLE payments (status int); INSERT INTO payments VALUES (0)")
+            )
+        uow_factory = unit_of_work_factory(engine, "orders")
+
+        def read_order_then_payment(snapshot: bool) -> tuple[int, int]:
+            with uow_factory() as uow:
+                if snapshot:
+                    uow.read_one_snapshot()
+                order = uow.session.execute(text("SELECT status FROM orders")).scalar_one()
+                with engine.begin() as webhook:  # both move together, between the two reads
+                    webhook.execute(text("UPDATE orders SET status = status + 1"))
+                    webhook.execute(text("UPDATE payments SET status = status + 1"))
+                payment = uow.session.execute(text("SELECT status FROM payments")).scalar_one()
+            return order, payment
+
+        try:
+            assert read_order_then_payment(snapshot=False) == (0, 1)  # the skew it prevents
+            assert read_order_then_payment(snapshot=True) == (1, 1)
+            with uow_factory() as uow:  # the pooled connection went back as it came
+                shown = uow.session.execute(text("SHOW transaction_isolation")).scalar_one()
+            assert shown == "read committed"
+        finally:
+            engine.dispose()

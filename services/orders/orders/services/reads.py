@@ -1,5 +1,10 @@
 """The reads: an order, a list of orders, an order's timeline, a payment.
-Another applicant's order or payment is 404, never 403; staff read them all."""
+Another applicant's order or payment is 404, never 403; staff read them all.
+
+Each read takes several queries (the order, its payment, its timer), and a
+webhook may commit between them: every read sees one snapshot
+(UnitOfWork.read_one_snapshot), so an order is never shown still awaiting
+payment beside its payment already authorised."""
 
 from __future__ import annotations
 
@@ -23,6 +28,7 @@ from orders.services.views import (
 
 def get_order(ctx: Context, who: Identity, order_id: str) -> dict[str, Any]:
     with ctx.uow() as uow:
+        uow.read_one_snapshot()
         return view_of(uow, find_order(uow, order_id, who), for_staff=who.is_staff)
 
 
@@ -31,6 +37,7 @@ def list_orders(
 ) -> list[dict[str, Any]]:
     """The caller's orders (staff: everyone's), newest first."""
     with ctx.uow() as uow:
+        uow.read_one_snapshot()
         query = select(Order).order_by(Order.created_at.desc(), Order.reference.desc()).limit(limit)
         if not who.is_staff:
             query = query.where(Order.applicant_id == who.subject)
@@ -54,6 +61,7 @@ def list_orders(
 
 def timeline(ctx: Context, who: Identity, order_id: str) -> list[dict[str, Any]]:
     with ctx.uow() as uow:
+        uow.read_one_snapshot()
         order = find_order(uow, order_id, who)
         entries = uow.session.scalars(
             select(TimelineEntry)
@@ -65,6 +73,7 @@ def timeline(ctx: Context, who: Identity, order_id: str) -> list[dict[str, Any]]
 
 def get_payment(ctx: Context, who: Identity, payment_id: str) -> dict[str, Any]:
     with ctx.uow() as uow:
+        uow.read_one_snapshot()
         payment = uow.session.get(Payment, payment_id) if is_uuid(payment_id) else None
         order = uow.session.get(Order, payment.order_id) if payment else None
         if (

@@ -8,6 +8,9 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
 
 def _at_once(app, calls: list[Callable[[Any], Any]]) -> list[Any]:
     """Run each call with its own test client, released together."""
@@ -67,3 +70,26 @@ def test_two_submissions_with_different_keys_at_once_open_one_payment(app, appli
     answers = _at_once(app, calls)
     assert sorted(answer.status_code for answer in answers) == [200, 409]
     assert len(rows("SELECT id FROM payments")) == 1
+
+
+def test_an_order_read_as_its_payment_is_authorised_shows_both_before_or_both_after(applicant):
+    order = applicant.submitted()
+    assert applicant.card(order["payment"]["id"]).status_code == 202
+    landed: list[bool] = []
+
+    def webhook_between_the_reads(_conn, _cursor, statement: str, *_args: Any) -> None:
+        # The provider's webhook commits after the order is read and before its payment is.
+        if not landed and "FROM payments" in statement:
+            landed.append(True)
+            applicant.webhooks()
+
+    event.listen(Engine, "before_cursor_execute", webhook_between_the_reads)
+    try:
+        seen = applicant.get(order["id"])
+    finally:
+        event.remove(Engine, "before_cursor_execute", webhook_between_the_reads)
+    assert landed
+    assert (seen["status"], seen["payment"]["status"]) == ("awaiting_payment", "processing")
+    assert "pay" not in seen["allowed_actions"]
+    after = applicant.get(order["id"])
+    assert (after["status"], after["payment"]["status"]) == ("submitted", "authorised")
