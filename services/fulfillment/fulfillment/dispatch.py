@@ -66,6 +66,7 @@ def _check_count(values: list[str], name: str) -> None:
 
 def dispatch_jobs(ctx: Context, *, stage: str, page: int) -> dict[str, Any]:
     with ctx.uow() as uow:
+        uow.read_one_snapshot()
         now = ctx.clock.now()
         waiting = _to_waybill(uow)
         handing = _to_hand_over(uow)
@@ -171,6 +172,7 @@ def _recipient(address: Mapping[str, str]) -> Party:
 
 def label(ctx: Context, waybill: str) -> str:
     with ctx.uow() as uow:
+        uow.read_one_snapshot()
         shipment = find_shipment(uow, waybill)
         job = find_job(uow, shipment.order_id)
         sender = {"name": ctx.sender.name, "phone": ctx.sender.phone, "address": ctx.sender.address}

@@ -5,6 +5,9 @@ fulfillment.dispatch, pickup at the counter in fulfillment.pickup.
 Each use case runs in one unit of work and commits once: the change and its
 events (outbox) together. A refusal raises a common.errors DomainError before
 anything is committed, so nothing is half-written and nothing is published.
+The reads (a job, the queues, a batch, a label) see one snapshot
+(UnitOfWork.read_one_snapshot): a courier's webhook committing between their
+queries never shows a job still shipped beside its parcel already signed.
 """
 
 from __future__ import annotations
@@ -234,6 +237,7 @@ def pickup_view(job: Job, *, owner: bool) -> dict[str, Any]:
 
 def get_job(ctx: Context, order_id: str, *, subject: str, staff: bool) -> dict[str, Any]:
     with ctx.uow() as uow:
+        uow.read_one_snapshot()
         job = uow.session.get(Job, order_id)
         # Another applicant's order does not exist for them: 404, not 403.
         if job is None or (not staff and job.applicant_id != subject):
@@ -245,6 +249,7 @@ def production_queue(
     ctx: Context, *, status: str, due: str | None, item: str | None, page: int
 ) -> dict[str, Any]:
     with ctx.uow() as uow:
+        uow.read_one_snapshot()
         now = ctx.clock.now()
         base = select(Job).where(Job.status == status)
         if item:
@@ -334,6 +339,7 @@ def _batch(uow: UnitOfWork, batch_id: str, *, for_update: bool = False) -> Batch
 
 def get_batch(ctx: Context, batch_id: str) -> dict[str, Any]:
     with ctx.uow() as uow:
+        uow.read_one_snapshot()
         return batch_view(uow, _batch(uow, batch_id))
 
 

@@ -7,6 +7,9 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
 from common.webhooks import sign
 from fulfillment import domain
 from fulfillment.couriers.sandbox import HEADER
@@ -108,6 +111,30 @@ def test_tracking_heard_before_the_hand_over_commits_is_kept_and_applied_by_the_
     assert [e["type"] for e in outbox() if e["type"] != "fulfillment.production_started"][-3:] == [
         "fulfillment.dispatched", "fulfillment.tracking_updated", "fulfillment.delivered",
     ]  # fmt: skip
+
+
+def test_a_job_read_as_its_parcel_is_signed_shows_both_before_or_both_after(
+    flow, courier_push
+) -> None:
+    order_id, _waybill = flow.shipped()
+    courier_push(STEP * 3)  # collected, in transit, out for delivery
+    landed: list[list[int]] = []
+
+    def signature_between_the_reads(_conn, _cursor, statement: str, *_args) -> None:
+        # The courier's last webhook commits after the job is read and before its parcel is.
+        if not landed and "FROM shipments" in statement:
+            landed.append([])
+            landed[0] = courier_push(STEP)
+
+    event.listen(Engine, "before_cursor_execute", signature_between_the_reads)
+    try:
+        view = flow.job_view(order_id)
+    finally:
+        event.remove(Engine, "before_cursor_execute", signature_between_the_reads)
+    assert landed == [[200]]
+    assert (view["status"], view["shipment"]["status"]) == ("shipped", "out_for_delivery")
+    after = flow.job_view(order_id)
+    assert (after["status"], after["shipment"]["status"]) == ("delivered", "signed")
 
 
 def test_duplicated_late_and_reversed_webhooks_are_stored_once_and_never_undo_the_signature(
