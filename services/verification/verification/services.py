@@ -221,7 +221,9 @@ def _document(case: Case, code: str) -> Document | None:
 
 
 def get_case(uow: UnitOfWork, order_id: str, identity: Identity) -> dict[str, Any]:
+    """The case and its documents as of one moment, though an upload commits meanwhile."""
     with uow:
+        uow.read_one_snapshot()
         return case_view(_visible_case(uow, order_id, identity))
 
 

@@ -9,6 +9,8 @@ import logging
 import pytest
 from cryptography.fernet import Fernet
 from PIL import Image
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
 from common.db import UnitOfWork
@@ -403,3 +405,33 @@ def test_a_stream_that_cannot_tell_its_size_is_read_at_most_one_byte_past_the_li
     with pytest.raises(UploadTooLarge):
         read_upload(stream, 2_000_000)
     assert stream.bytes_read == 2_000_001
+
+
+def test_a_case_read_as_a_photo_lands_shows_the_case_and_its_documents_as_of_one_moment(
+    orders, uploads, photo
+) -> None:
+    order_id = orders.draft()
+    uploads.uploaded(order_id, FRONT, photo(1))
+    before = uploads.get(f"/cases/{order_id}").json
+    landed: list[dict] = []
+
+    def upload_between_the_reads(_conn, _cursor, statement: str, *_args) -> None:
+        # Another upload commits after the case is read and before its documents are.
+        if not landed and "FROM documents" in statement:
+            landed.append({})
+            landed[0] = uploads.uploaded(order_id, BACK, photo(2))
+
+    event.listen(Engine, "before_cursor_execute", upload_between_the_reads)
+    try:
+        seen = uploads.get(f"/cases/{order_id}").json
+    finally:
+        event.remove(Engine, "before_cursor_execute", upload_between_the_reads)
+    assert landed and landed[0]["code"] == BACK
+    assert _shown(seen) == _shown(before)
+    after = uploads.get(f"/cases/{order_id}").json
+    assert after["revision"] > before["revision"]
+    assert [d["code"] for d in after["documents"] if d["status"] != "missing"] == [FRONT, BACK]
+
+
+def _shown(case: dict) -> tuple[int, list[str]]:
+    return case["revision"], [d["code"] for d in case["documents"] if d["status"] != "missing"]
