@@ -59,6 +59,7 @@ def test_the_page_wallet_pays_at_its_cashier_and_comes_back_to_the_confirmation(
     expect(page.get_by_role("heading", name="钱包收银台（测试环境）")).to_be_visible()
     expect(page.locator("svg").first).to_be_visible()
     _nothing_cut_off(page)
+    _shot(page, screenshots_dir / "wallet-cashier.zh.png")
     page.get_by_role("button", name="模拟手机扫码付款").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("申请已提交", timeout=SETTLE_MS)

@@ -86,7 +86,8 @@ def cashier_blueprint(sandbox: WalletSandbox) -> Blueprint:
         if trade.status != "waiting":
             return _closed(trade.status)
         scan = sandbox.link("qr", out_trade_no)
-        svg = segno.make(scan, error="m").svg_inline(scale=4, title="付款二维码")
+        # No fixed size: the viewBox lets the stylesheet scale the code to the card.
+        svg = segno.make(scan, error="m").svg_inline(scale=4, title="付款二维码", omitsize=True)
         body = f"""
 <div class="card"><h1>钱包收银台（测试环境）</h1>{_trade_facts(trade.subject, trade.amount_fen)}</div>
 <div class="card qr" role="img" aria-label="付款二维码">{svg}
